@@ -23,7 +23,12 @@ fn authcode_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // The command may exit before reading its input (a usage error); a broken pipe here is
+    // then expected, and the assertions on its output decide the test.
+    let written = child.stdin.take().unwrap().write_all(stdin);
+    if let Err(error) = written {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
     child.wait_with_output().unwrap()
 }
 
