@@ -67,6 +67,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod buffer;
+pub mod client;
 pub mod pkce;
+pub mod profile;
+pub mod secret;
+pub mod time;
+pub mod wire;
 
 pub use buffer::BufferTooSmall;
+pub use profile::Profile;
+pub use secret::Secret;
+pub use time::Timestamp;

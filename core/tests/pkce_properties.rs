@@ -1,5 +1,7 @@
 //! Properties of PKCE over generated inputs (proptest).
 
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use proptest::prelude::*;
 use rand::SeedableRng;

@@ -1,6 +1,8 @@
 //! Published PKCE examples: RFC 7636 Appendix B, and the sample pair in Adobe Workfront's
 //! OAuth2 documentation.
 
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
 use authcode::pkce::{Challenge, ChallengeError, Method, MethodError, Verifier};
 
 #[test]

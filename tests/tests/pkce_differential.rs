@@ -1,6 +1,8 @@
 //! authcode's S256 against an independent implementation: the `oauth2` crate (its own
 //! `sha2` and `base64` versions), over thousands of random verifiers of every length.
 
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode_tests::seeded_rng;
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};

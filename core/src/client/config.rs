@@ -1,0 +1,647 @@
+//! What a client is: endpoints, identity, scopes, authentication and dialect — validated
+//! once, when built.
+
+use core::fmt;
+
+use heapless::{String, Vec};
+
+use super::limits::{
+    MAX_CLIENT_ID, MAX_CLIENT_SECRET, MAX_EXTRA_NAME, MAX_EXTRA_PARAMS, MAX_EXTRA_VALUE, MAX_SCOPE,
+    MAX_URL,
+};
+use super::url::{UrlError, check_endpoint, check_redirect_uri};
+use crate::Secret;
+use crate::profile::{BodyFormat, Profile};
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// A public client (native, mobile, single-page app): no secret; PKCE protects the code.
+    /// `client_id` goes in the body.
+    None,
+    /// `Authorization: Basic` with the form-urlencoded id and secret (RFC 6749 §2.3.1).
+    SecretBasic(Secret<MAX_CLIENT_SECRET>),
+    /// `client_id` and `client_secret` in the request body.
+    SecretPost(Secret<MAX_CLIENT_SECRET>),
+}
+
+/// Which value of the configuration an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigField {
+    /// The authorization endpoint.
+    AuthorizationEndpoint,
+    /// The token endpoint.
+    TokenEndpoint,
+    /// The revocation endpoint.
+    RevocationEndpoint,
+    /// The redirect URI.
+    RedirectUri,
+    /// The client id.
+    ClientId,
+    /// The client secret.
+    ClientSecret,
+    /// The scope.
+    Scope,
+    /// The expected issuer.
+    Issuer,
+    /// The Workfront domain.
+    WorkfrontDomain,
+    /// An extra authorization parameter.
+    ExtraParameter,
+}
+
+impl fmt::Display for ConfigField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AuthorizationEndpoint => "authorization endpoint",
+            Self::TokenEndpoint => "token endpoint",
+            Self::RevocationEndpoint => "revocation endpoint",
+            Self::RedirectUri => "redirect URI",
+            Self::ClientId => "client_id",
+            Self::ClientSecret => "client secret",
+            Self::Scope => "scope",
+            Self::Issuer => "issuer",
+            Self::WorkfrontDomain => "Workfront domain",
+            Self::ExtraParameter => "extra authorization parameter",
+        })
+    }
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigError {
+    /// A URL failed its checks.
+    Url {
+        /// Which URL.
+        field: ConfigField,
+        /// What is wrong with it.
+        error: UrlError,
+    },
+    /// A value is longer than its fixed capacity.
+    TooLong {
+        /// Which value.
+        field: ConfigField,
+        /// The capacity in bytes.
+        max: usize,
+    },
+    /// A value is empty, or holds characters it may not (RFC 6749 Appendix A).
+    Invalid {
+        /// Which value.
+        field: ConfigField,
+    },
+    /// An extra authorization parameter would override one the engine sets
+    /// (`response_type`, `client_id`, `redirect_uri`, `state`, `scope`, `code_challenge`,
+    /// `code_challenge_method`), or is given twice.
+    ReservedParameter,
+    /// More than [`MAX_EXTRA_PARAMS`] extra parameters.
+    TooManyExtraParameters,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Url { field, error } => write!(f, "{field}: {error}"),
+            Self::TooLong { field, max } => write!(f, "{field}: longer than {max} bytes"),
+            Self::Invalid { field } => {
+                write!(f, "{field}: empty or contains characters it may not")
+            }
+            Self::ReservedParameter => {
+                f.write_str("extra authorization parameter: set by authcode itself or given twice")
+            }
+            Self::TooManyExtraParameters => write!(
+                f,
+                "more than {MAX_EXTRA_PARAMS} extra authorization parameters"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+/// Parameters the engine writes itself; an extra parameter may not use these names.
+const RESERVED: [&str; 7] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+/// A client's configuration. Build it with [`ClientConfig::new`] or
+/// [`ClientConfig::workfront`], then the `with_*` methods; every value is checked as it
+/// is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    pub(crate) profile: Profile,
+    pub(crate) authorization_endpoint: String<MAX_URL>,
+    pub(crate) token_endpoint: String<MAX_URL>,
+    pub(crate) revocation_endpoint: Option<String<MAX_URL>>,
+    pub(crate) client_id: String<MAX_CLIENT_ID>,
+    pub(crate) redirect_uri: String<MAX_URL>,
+    pub(crate) scope: String<MAX_SCOPE>,
+    pub(crate) issuer: Option<String<MAX_URL>>,
+    pub(crate) auth: ClientAuth,
+    pub(crate) body_format: BodyFormat,
+    pub(crate) extra_params:
+        Vec<(String<MAX_EXTRA_NAME>, String<MAX_EXTRA_VALUE>), MAX_EXTRA_PARAMS>,
+    pub(crate) refresh_margin_seconds: u64,
+}
+
+fn text<const N: usize>(value: &str, field: ConfigField) -> Result<String<N>, ConfigError> {
+    String::try_from(value).map_err(|_| ConfigError::TooLong { field, max: N })
+}
+
+fn url<const N: usize>(
+    value: &str,
+    field: ConfigField,
+    check: fn(&str) -> Result<(), UrlError>,
+) -> Result<String<N>, ConfigError> {
+    check(value).map_err(|error| ConfigError::Url { field, error })?;
+    text(value, field)
+}
+
+/// RFC 6749 Appendix A: `client_id` is `*VSCHAR` (printable ASCII); scope tokens are
+/// `NQCHAR` (printable ASCII without `"` and `\`), separated by single spaces.
+fn is_vschar(byte: u8) -> bool {
+    (0x20..=0x7e).contains(&byte)
+}
+
+impl ClientConfig {
+    /// Default seconds before expiry at which [`crate::client::Session::refresh_due`] says
+    /// yes.
+    pub const DEFAULT_REFRESH_MARGIN_SECONDS: u64 = 60;
+
+    /// A public client (no secret, PKCE) of `profile`, with its endpoints, `client_id` and
+    /// redirect URI.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming the value that failed: endpoints must be `https` (or `http`
+    /// on loopback), without fragment or credentials; the redirect URI must be `https`,
+    /// loopback `http` or a private-use scheme; `client_id` must be non-empty printable
+    /// ASCII; every value must fit its capacity ([`crate::client::limits`]).
+    pub fn new(
+        profile: Profile,
+        authorization_endpoint: &str,
+        token_endpoint: &str,
+        client_id: &str,
+        redirect_uri: &str,
+    ) -> Result<Self, ConfigError> {
+        if client_id.is_empty() || !client_id.bytes().all(is_vschar) {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::ClientId,
+            });
+        }
+        Ok(Self {
+            profile,
+            authorization_endpoint: url(
+                authorization_endpoint,
+                ConfigField::AuthorizationEndpoint,
+                check_endpoint,
+            )?,
+            token_endpoint: url(token_endpoint, ConfigField::TokenEndpoint, check_endpoint)?,
+            revocation_endpoint: None,
+            client_id: text(client_id, ConfigField::ClientId)?,
+            redirect_uri: url(redirect_uri, ConfigField::RedirectUri, check_redirect_uri)?,
+            scope: String::new(),
+            issuer: None,
+            auth: ClientAuth::None,
+            body_format: profile.token_body_format(),
+            extra_params: Vec::new(),
+            refresh_margin_seconds: Self::DEFAULT_REFRESH_MARGIN_SECONDS,
+        })
+    }
+
+    /// A Workfront client for the organisation at `domain` (for example
+    /// `acme.my.workfront.com`): authorize at `https://{domain}/integrations/oauth2/authorize`,
+    /// tokens at `https://{domain}/integrations/oauth2/api/v1/token`, revocation at
+    /// `https://{domain}/integrations/oauth2/api/v1/revoke`. `domain` may carry a port.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for a domain that is not a host name (letters, digits,
+    /// `-` and `.`, optionally `:port`); otherwise as [`ClientConfig::new`].
+    pub fn workfront(
+        domain: &str,
+        client_id: &str,
+        redirect_uri: &str,
+    ) -> Result<Self, ConfigError> {
+        let (host, port) = domain.split_once(':').unwrap_or((domain, ""));
+        let host_ok = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !host.starts_with(['.', '-']);
+        let port_ok = if domain.contains(':') {
+            port.parse::<u16>().is_ok()
+        } else {
+            true
+        };
+        if !host_ok || !port_ok {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::WorkfrontDomain,
+            });
+        }
+        let mut authorize = String::<MAX_URL>::new();
+        let mut token = String::<MAX_URL>::new();
+        let mut revoke = String::<MAX_URL>::new();
+        let too_long = |_| ConfigError::TooLong {
+            field: ConfigField::WorkfrontDomain,
+            max: MAX_URL,
+        };
+        for (target, path) in [
+            (&mut authorize, "/integrations/oauth2/authorize"),
+            (&mut token, "/integrations/oauth2/api/v1/token"),
+            (&mut revoke, "/integrations/oauth2/api/v1/revoke"),
+        ] {
+            target.push_str("https://").map_err(too_long)?;
+            target.push_str(domain).map_err(too_long)?;
+            target.push_str(path).map_err(too_long)?;
+        }
+        Self::new(
+            Profile::Workfront,
+            &authorize,
+            &token,
+            client_id,
+            redirect_uri,
+        )?
+        .with_revocation_endpoint(&revoke)
+    }
+
+    /// Requests `scope`: space-separated scope tokens (RFC 6749 §3.3).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] for characters outside RFC 6749's `NQCHAR` or empty tokens;
+    /// [`ConfigError::TooLong`].
+    pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
+        let valid = scope.split(' ').all(|token| {
+            !token.is_empty()
+                && token
+                    .bytes()
+                    .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+        });
+        if !valid {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::Scope,
+            });
+        }
+        self.scope = text(scope, ConfigField::Scope)?;
+        Ok(self)
+    }
+
+    /// Expects redirects to carry `iss` equal to `issuer` (RFC 9207), defending against
+    /// mix-up attacks when the app talks to more than one authorization server.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Url`], [`ConfigError::TooLong`].
+    pub fn with_issuer(mut self, issuer: &str) -> Result<Self, ConfigError> {
+        self.issuer = Some(url(issuer, ConfigField::Issuer, check_endpoint)?);
+        Ok(self)
+    }
+
+    /// Authenticates with `Authorization: Basic` (a confidential web application).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::TooLong`]; [`ConfigError::Invalid`] for an empty secret.
+    pub fn with_client_secret_basic(mut self, secret: &str) -> Result<Self, ConfigError> {
+        self.auth = ClientAuth::SecretBasic(Self::secret(secret)?);
+        Ok(self)
+    }
+
+    /// Authenticates with `client_id` and `client_secret` in the token request body.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::TooLong`]; [`ConfigError::Invalid`] for an empty secret.
+    pub fn with_client_secret_post(mut self, secret: &str) -> Result<Self, ConfigError> {
+        self.auth = ClientAuth::SecretPost(Self::secret(secret)?);
+        Ok(self)
+    }
+
+    fn secret(secret: &str) -> Result<Secret<MAX_CLIENT_SECRET>, ConfigError> {
+        if secret.is_empty() {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::ClientSecret,
+            });
+        }
+        Secret::copy_from(secret).map_err(|_| ConfigError::TooLong {
+            field: ConfigField::ClientSecret,
+            max: MAX_CLIENT_SECRET,
+        })
+    }
+
+    /// Sets the RFC 7009 revocation endpoint.
+    ///
+    /// # Errors
+    ///
+    /// As for the other endpoints.
+    pub fn with_revocation_endpoint(mut self, endpoint: &str) -> Result<Self, ConfigError> {
+        self.revocation_endpoint = Some(url(
+            endpoint,
+            ConfigField::RevocationEndpoint,
+            check_endpoint,
+        )?);
+        Ok(self)
+    }
+
+    /// Adds a parameter to the authorization request, such as `prompt=login` or
+    /// `login_hint=…`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ReservedParameter`] for a name the engine sets or a repeated name;
+    /// [`ConfigError::TooManyExtraParameters`]; [`ConfigError::Invalid`] for an empty name;
+    /// [`ConfigError::TooLong`].
+    pub fn with_authorization_parameter(
+        mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<Self, ConfigError> {
+        if name.is_empty() {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::ExtraParameter,
+            });
+        }
+        if RESERVED.contains(&name)
+            || self
+                .extra_params
+                .iter()
+                .any(|(existing, _)| existing == name)
+        {
+            return Err(ConfigError::ReservedParameter);
+        }
+        let pair = (
+            text(name, ConfigField::ExtraParameter)?,
+            text(value, ConfigField::ExtraParameter)?,
+        );
+        self.extra_params
+            .push(pair)
+            .map_err(|_| ConfigError::TooManyExtraParameters)?;
+        Ok(self)
+    }
+
+    /// Overrides the profile's token request body format.
+    #[must_use]
+    pub const fn with_body_format(mut self, format: BodyFormat) -> Self {
+        self.body_format = format;
+        self
+    }
+
+    /// Seconds before expiry at which a refresh becomes due (default 60).
+    #[must_use]
+    pub const fn with_refresh_margin(mut self, seconds: u64) -> Self {
+        self.refresh_margin_seconds = seconds;
+        self
+    }
+
+    /// The dialect.
+    #[must_use]
+    pub const fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The authorization endpoint.
+    #[must_use]
+    pub fn authorization_endpoint(&self) -> &str {
+        &self.authorization_endpoint
+    }
+
+    /// The token endpoint.
+    #[must_use]
+    pub fn token_endpoint(&self) -> &str {
+        &self.token_endpoint
+    }
+
+    /// The revocation endpoint, if configured.
+    #[must_use]
+    pub fn revocation_endpoint(&self) -> Option<&str> {
+        self.revocation_endpoint.as_deref()
+    }
+
+    /// The client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The redirect URI.
+    #[must_use]
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// The requested scope (empty when none).
+    #[must_use]
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The expected issuer, if configured.
+    #[must_use]
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The client authentication method.
+    #[must_use]
+    pub const fn auth(&self) -> &ClientAuth {
+        &self.auth
+    }
+
+    /// The token request body format.
+    #[must_use]
+    pub const fn body_format(&self) -> BodyFormat {
+        self.body_format
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rfc() -> Result<ClientConfig, ConfigError> {
+        ClientConfig::new(
+            Profile::Rfc,
+            "https://as.example.com/authorize",
+            "https://as.example.com/token",
+            "app",
+            "com.example.app:/cb",
+        )
+    }
+
+    #[test]
+    fn a_valid_public_client() {
+        let config = rfc().unwrap();
+        assert_eq!(config.auth(), &ClientAuth::None);
+        assert_eq!(config.body_format(), BodyFormat::Form);
+        assert_eq!(config.scope(), "");
+    }
+
+    #[test]
+    fn workfront_helper_builds_the_documented_endpoints() {
+        let config =
+            ClientConfig::workfront("acme.my.workfront.com", "abc", "https://app.example/cb")
+                .unwrap();
+        assert_eq!(
+            config.authorization_endpoint(),
+            "https://acme.my.workfront.com/integrations/oauth2/authorize"
+        );
+        assert_eq!(
+            config.token_endpoint(),
+            "https://acme.my.workfront.com/integrations/oauth2/api/v1/token"
+        );
+        assert_eq!(
+            config.revocation_endpoint(),
+            Some("https://acme.my.workfront.com/integrations/oauth2/api/v1/revoke")
+        );
+        assert_eq!(config.profile(), Profile::Workfront);
+        assert_eq!(config.body_format(), BodyFormat::Json);
+        for bad in [
+            "",
+            "acme.com/evil",
+            "https://acme.com",
+            "a b.com",
+            ".acme.com",
+            "acme.com:x",
+            "u@acme.com",
+        ] {
+            assert_eq!(
+                ClientConfig::workfront(bad, "abc", "https://app.example/cb"),
+                Err(ConfigError::Invalid {
+                    field: ConfigField::WorkfrontDomain
+                }),
+                "{bad}"
+            );
+        }
+        assert!(ClientConfig::workfront("localhost:8787", "abc", "http://127.0.0.1/cb").is_ok());
+    }
+
+    #[test]
+    fn endpoints_must_be_https_or_loopback() {
+        let error = ClientConfig::new(
+            Profile::Rfc,
+            "http://as.example.com/a",
+            "https://as.example.com/t",
+            "app",
+            "https://x.example/cb",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::Url {
+                field: ConfigField::AuthorizationEndpoint,
+                error: UrlError::InsecureHttp
+            }
+        );
+        let error = ClientConfig::new(
+            Profile::Rfc,
+            "https://as.example.com/a",
+            "https://as.example.com/t",
+            "app",
+            "http://x.example/cb",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::Url {
+                field: ConfigField::RedirectUri,
+                error: UrlError::InsecureHttp
+            }
+        );
+    }
+
+    #[test]
+    fn client_id_and_scope_are_checked() {
+        assert_eq!(
+            ClientConfig::new(
+                Profile::Rfc,
+                "https://a.example/a",
+                "https://a.example/t",
+                "",
+                "https://x.example/cb"
+            ),
+            Err(ConfigError::Invalid {
+                field: ConfigField::ClientId
+            })
+        );
+        assert!(rfc().unwrap().with_scope("openid profile").is_ok());
+        for bad in ["", "a  b", " a", "a\"b", "a\\b", "é"] {
+            assert_eq!(
+                rfc().unwrap().with_scope(bad),
+                Err(ConfigError::Invalid {
+                    field: ConfigField::Scope
+                }),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn extra_parameters_cannot_override_the_engine() {
+        let config = rfc()
+            .unwrap()
+            .with_authorization_parameter("prompt", "login")
+            .unwrap();
+        assert_eq!(
+            config.clone().with_authorization_parameter("state", "x"),
+            Err(ConfigError::ReservedParameter)
+        );
+        assert_eq!(
+            config.clone().with_authorization_parameter("prompt", "x"),
+            Err(ConfigError::ReservedParameter)
+        );
+        let config = config
+            .with_authorization_parameter("a", "1")
+            .and_then(|c| c.with_authorization_parameter("b", "2"))
+            .and_then(|c| c.with_authorization_parameter("c", "3"))
+            .unwrap();
+        assert_eq!(
+            config.with_authorization_parameter("d", "4"),
+            Err(ConfigError::TooManyExtraParameters)
+        );
+    }
+
+    #[test]
+    fn values_over_capacity_are_refused() {
+        let long = "a".repeat(MAX_CLIENT_ID + 1);
+        assert_eq!(
+            ClientConfig::new(
+                Profile::Rfc,
+                "https://a.example/a",
+                "https://a.example/t",
+                &long,
+                "https://x.example/cb"
+            ),
+            Err(ConfigError::TooLong {
+                field: ConfigField::ClientId,
+                max: MAX_CLIENT_ID
+            })
+        );
+        assert_eq!(
+            rfc().unwrap().with_client_secret_basic(""),
+            Err(ConfigError::Invalid {
+                field: ConfigField::ClientSecret
+            })
+        );
+    }
+
+    extern crate std;
+    use std::string::ToString;
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(
+            ConfigError::Url {
+                field: ConfigField::TokenEndpoint,
+                error: UrlError::InsecureHttp
+            }
+            .to_string(),
+            "token endpoint: plain http is allowed only for loopback hosts (RFC 8252 §8.3); use https"
+        );
+    }
+}

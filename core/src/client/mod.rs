@@ -1,0 +1,37 @@
+//! The client side of the authorization-code + PKCE flow: what a mobile or native app,
+//! or a CLI, runs.
+//!
+//! ```text
+//! let mut session = Session::start(config, &mut rng, now)?;
+//! open_browser(session.authorize_url(&mut url_buf)?);
+//! session.on_redirect(redirect_url)?;                       // state, iss, error, code
+//! let request = session.token_request(&mut request_buf)?;  // send it
+//! session.on_token_response(status, &body, now)?;           // tokens
+//! if session.refresh_due(now) { session.refresh_request(&mut buf)?; … on_refresh_response … }
+//! let saved = session.save(&mut save_buf)?;                 // survive the app being killed
+//! ```
+//!
+//! Everything is allocation-free: values live in fixed-capacity fields
+//! ([`limits`]), output goes to the caller's buffers, and running out of room is
+//! [`ClientError::BufferTooSmall`] with the size needed.
+
+mod config;
+mod error;
+pub mod limits;
+mod persist;
+mod redirect;
+mod request;
+mod response;
+mod session;
+mod url;
+
+pub use config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
+pub use error::ClientError;
+pub use persist::{MAX_SAVED_LEN, RestoreError};
+pub use redirect::RedirectError;
+pub use request::HttpRequest;
+pub use response::{ErrorCode, ResponseError, ServerError, TokenType, Tokens};
+pub use session::{
+    Failure, RedirectOutcome, RefreshOutcome, STATE_LEN, Session, Stage, TokenKind, TokenOutcome,
+};
+pub use url::UrlError;

@@ -1,0 +1,606 @@
+//! Reading what the authorization server answers: token responses (RFC 6749 §5.1) and
+//! error responses (§4.1.2.1, §5.2).
+
+use core::fmt;
+
+use heapless::String;
+
+use super::limits::{
+    MAX_ACCESS_TOKEN, MAX_ERROR_CODE, MAX_ERROR_TEXT, MAX_REFRESH_TOKEN, MAX_SCOPE,
+    MAX_WORKFRONT_VALUE,
+};
+use crate::Secret;
+use crate::time::Timestamp;
+use crate::wire::json::{JsonError, ObjectReader, RawStr, Value};
+
+/// The OAuth error codes of RFC 6749 §4.1.2.1 and §5.2 (and RFC 7009 §2.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `invalid_request`
+    InvalidRequest,
+    /// `invalid_client`
+    InvalidClient,
+    /// `invalid_grant` — on a refresh, the user must sign in again.
+    InvalidGrant,
+    /// `unauthorized_client`
+    UnauthorizedClient,
+    /// `unsupported_grant_type`
+    UnsupportedGrantType,
+    /// `invalid_scope`
+    InvalidScope,
+    /// `access_denied` — the user or server refused.
+    AccessDenied,
+    /// `unsupported_response_type`
+    UnsupportedResponseType,
+    /// `server_error`
+    ServerError,
+    /// `temporarily_unavailable`
+    TemporarilyUnavailable,
+    /// `unsupported_token_type` (RFC 7009)
+    UnsupportedTokenType,
+    /// Any other code; the text is in [`ServerError::code_text`].
+    Other,
+}
+
+impl ErrorCode {
+    /// The code for `text`.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_client" => Self::InvalidClient,
+            "invalid_grant" => Self::InvalidGrant,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "invalid_scope" => Self::InvalidScope,
+            "access_denied" => Self::AccessDenied,
+            "unsupported_response_type" => Self::UnsupportedResponseType,
+            "server_error" => Self::ServerError,
+            "temporarily_unavailable" => Self::TemporarilyUnavailable,
+            "unsupported_token_type" => Self::UnsupportedTokenType,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// An error the authorization server answered with. This is the server's decision, carried
+/// as data — not a mistake in how the API was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    pub(crate) code: ErrorCode,
+    pub(crate) code_text: String<MAX_ERROR_CODE>,
+    pub(crate) description: Option<String<MAX_ERROR_TEXT>>,
+    pub(crate) uri: Option<String<MAX_ERROR_TEXT>>,
+    pub(crate) status: Option<u16>,
+}
+
+impl ServerError {
+    /// The error code.
+    #[must_use]
+    pub const fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The error code as the server wrote it (cut at [`MAX_ERROR_CODE`] bytes).
+    #[must_use]
+    pub fn code_text(&self) -> &str {
+        &self.code_text
+    }
+
+    /// `error_description`, when sent (cut at [`MAX_ERROR_TEXT`] bytes).
+    #[must_use]
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `error_uri`, when sent (cut at [`MAX_ERROR_TEXT`] bytes).
+    #[must_use]
+    pub fn uri(&self) -> Option<&str> {
+        self.uri.as_deref()
+    }
+
+    /// The HTTP status of the response, for token endpoint errors (`None` for an error on
+    /// the redirect).
+    #[must_use]
+    pub const fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    pub(crate) fn new(
+        code_text: &str,
+        description: Option<&str>,
+        uri: Option<&str>,
+        status: Option<u16>,
+    ) -> Self {
+        Self {
+            code: ErrorCode::parse(code_text),
+            code_text: truncated(code_text),
+            description: description.map(truncated),
+            uri: uri.map(truncated),
+            status,
+        }
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code_text)?;
+        if let Some(description) = &self.description {
+            write!(f, ": {description}")?;
+        }
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        Ok(())
+    }
+}
+
+/// `text`, cut at the last character boundary that fits `N` bytes.
+pub(crate) fn truncated<const N: usize>(text: &str) -> String<N> {
+    let mut end = text.len().min(N);
+    while !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    String::try_from(text.get(..end).unwrap_or_default()).unwrap_or_default()
+}
+
+/// How the access token is presented to resource servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenType {
+    /// `Authorization: Bearer <token>` (RFC 6750).
+    Bearer,
+    /// Workfront's `sessionID: <token>` header.
+    SessionId,
+}
+
+impl TokenType {
+    /// The `token_type` value: `Bearer` or `sessionID`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Bearer => "Bearer",
+            Self::SessionId => "sessionID",
+        }
+    }
+
+    /// The HTTP header that carries the access token, and the prefix before the token in
+    /// it: `("Authorization", "Bearer ")` or `("sessionID", "")`.
+    #[must_use]
+    pub const fn header(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Bearer => ("Authorization", "Bearer "),
+            Self::SessionId => ("sessionID", ""),
+        }
+    }
+}
+
+/// The tokens of an authorized session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub(crate) access_token: Secret<MAX_ACCESS_TOKEN>,
+    pub(crate) token_type: TokenType,
+    pub(crate) refresh_token: Option<Secret<MAX_REFRESH_TOKEN>>,
+    pub(crate) expires_at: Option<Timestamp>,
+    pub(crate) scope: Option<String<MAX_SCOPE>>,
+    pub(crate) wid: Option<String<MAX_WORKFRONT_VALUE>>,
+    pub(crate) received_at: Timestamp,
+}
+
+impl Tokens {
+    /// The access token.
+    #[must_use]
+    pub fn access_token(&self) -> &str {
+        self.access_token.as_str()
+    }
+
+    /// How to present the access token.
+    #[must_use]
+    pub const fn token_type(&self) -> TokenType {
+        self.token_type
+    }
+
+    /// The refresh token, if the server issued one.
+    #[must_use]
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_ref().map(Secret::as_str)
+    }
+
+    /// When the access token expires (host clock at receipt + `expires_in`), or `None`
+    /// when the server did not say.
+    #[must_use]
+    pub const fn expires_at(&self) -> Option<Timestamp> {
+        self.expires_at
+    }
+
+    /// The granted scope when the server stated it (RFC 6749 §5.1: when absent, it is the
+    /// scope requested).
+    #[must_use]
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// Workfront's `wid`, when sent.
+    #[must_use]
+    pub fn wid(&self) -> Option<&str> {
+        self.wid.as_deref()
+    }
+
+    /// When these tokens were received (host clock).
+    #[must_use]
+    pub const fn received_at(&self) -> Timestamp {
+        self.received_at
+    }
+
+    /// Whether the access token has expired at `now` (never, when the expiry is unknown).
+    #[must_use]
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|expiry| now >= expiry)
+    }
+}
+
+/// Why a token endpoint response could not be read. The HTTP status is carried so the host
+/// can log and decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseError {
+    /// The body is not JSON at all (an HTML error page, a proxy's text).
+    NotJson {
+        /// HTTP status.
+        status: u16,
+    },
+    /// The body is JSON but malformed.
+    MalformedJson {
+        /// HTTP status.
+        status: u16,
+        /// The problem.
+        error: JsonError,
+    },
+    /// A member appears twice (RFC 6749 §5.1 forbids repeating parameters; it is also how
+    /// a smuggled second token would look).
+    DuplicateMember {
+        /// HTTP status.
+        status: u16,
+        /// The member.
+        member: &'static str,
+    },
+    /// A member has the wrong type or an impossible value.
+    InvalidMember {
+        /// HTTP status.
+        status: u16,
+        /// The member.
+        member: &'static str,
+    },
+    /// A member is longer than the engine keeps ([`crate::client::limits`]).
+    MemberTooLong {
+        /// HTTP status.
+        status: u16,
+        /// The member.
+        member: &'static str,
+        /// Capacity in bytes.
+        max: usize,
+    },
+    /// A success response without `access_token`.
+    MissingAccessToken {
+        /// HTTP status.
+        status: u16,
+    },
+    /// `token_type` is neither `Bearer` (any case) nor `sessionID`.
+    UnsupportedTokenType {
+        /// HTTP status.
+        status: u16,
+    },
+    /// An error status with a JSON body that has no `error` member, or a status that is
+    /// neither success nor error (1xx, 3xx).
+    UnexpectedStatus {
+        /// HTTP status.
+        status: u16,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson { status } => write!(f, "HTTP {status}: the response body is not JSON"),
+            Self::MalformedJson { status, error } => write!(f, "HTTP {status}: {error}"),
+            Self::DuplicateMember { status, member } => {
+                write!(f, "HTTP {status}: \"{member}\" appears more than once")
+            }
+            Self::InvalidMember { status, member } => {
+                write!(f, "HTTP {status}: \"{member}\" has an invalid value")
+            }
+            Self::MemberTooLong {
+                status,
+                member,
+                max,
+            } => {
+                write!(
+                    f,
+                    "HTTP {status}: \"{member}\" is longer than the {max} bytes authcode keeps"
+                )
+            }
+            Self::MissingAccessToken { status } => {
+                write!(f, "HTTP {status}: no access_token in the response")
+            }
+            Self::UnsupportedTokenType { status } => {
+                write!(
+                    f,
+                    "HTTP {status}: token_type is neither Bearer nor sessionID"
+                )
+            }
+            Self::UnexpectedStatus { status } => {
+                write!(f, "HTTP {status}: not a token or OAuth error response")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ResponseError {}
+
+/// A token endpoint's answer: tokens, or the server's error.
+pub(crate) type Answer = Result<Tokens, ServerError>;
+
+/// The members this reader knows; each may appear once.
+#[derive(Default)]
+struct Members<'a> {
+    access_token: Option<Value<'a>>,
+    token_type: Option<Value<'a>>,
+    expires_in: Option<Value<'a>>,
+    refresh_token: Option<Value<'a>>,
+    scope: Option<Value<'a>>,
+    wid: Option<Value<'a>>,
+    error: Option<Value<'a>>,
+    error_description: Option<Value<'a>>,
+    error_uri: Option<Value<'a>>,
+}
+
+fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> {
+    let mut members = Members::default();
+    let mut reader = ObjectReader::new(body);
+    loop {
+        let next = reader.next_member().map_err(|error| match error {
+            JsonError::NotAnObject => ResponseError::NotJson { status },
+            error => ResponseError::MalformedJson { status, error },
+        })?;
+        let Some((name, value)) = next else { break };
+        let (slot, member) = match () {
+            () if name.is("access_token") => (&mut members.access_token, "access_token"),
+            () if name.is("token_type") => (&mut members.token_type, "token_type"),
+            () if name.is("expires_in") => (&mut members.expires_in, "expires_in"),
+            () if name.is("refresh_token") => (&mut members.refresh_token, "refresh_token"),
+            () if name.is("scope") => (&mut members.scope, "scope"),
+            () if name.is("wid") => (&mut members.wid, "wid"),
+            () if name.is("error") => (&mut members.error, "error"),
+            () if name.is("error_description") => {
+                (&mut members.error_description, "error_description")
+            }
+            () if name.is("error_uri") => (&mut members.error_uri, "error_uri"),
+            // Unknown members (id_token, user, …) are ignored, whatever their type.
+            () => continue,
+        };
+        if slot.replace(value).is_some() {
+            return Err(ResponseError::DuplicateMember { status, member });
+        }
+    }
+    Ok(members)
+}
+
+/// A string member, decoded into `out`; `null` counts as absent.
+fn string_member<'out>(
+    status: u16,
+    member: &'static str,
+    value: Option<Value<'_>>,
+    out: &'out mut [u8],
+) -> Result<Option<&'out str>, ResponseError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(raw)) => decode(status, member, raw, out).map(Some),
+        Some(_) => Err(ResponseError::InvalidMember { status, member }),
+    }
+}
+
+fn decode<'out>(
+    status: u16,
+    member: &'static str,
+    raw: RawStr<'_>,
+    out: &'out mut [u8],
+) -> Result<&'out str, ResponseError> {
+    raw.decode_into(out).map_err(|error| match error {
+        JsonError::TooLong { max } => ResponseError::MemberTooLong {
+            status,
+            member,
+            max,
+        },
+        error => ResponseError::MalformedJson { status, error },
+    })
+}
+
+/// A member that may be a string or a number (Workfront's `wid`), as text.
+fn string_or_number<'out>(
+    status: u16,
+    member: &'static str,
+    value: Option<Value<'_>>,
+    out: &'out mut [u8],
+) -> Result<Option<&'out str>, ResponseError> {
+    match value {
+        Some(Value::Number(number)) => {
+            let max = out.len();
+            let slot = out
+                .get_mut(..number.len())
+                .ok_or(ResponseError::MemberTooLong {
+                    status,
+                    member,
+                    max,
+                })?;
+            slot.copy_from_slice(number.as_bytes());
+            Ok(Some(core::str::from_utf8(slot).unwrap_or_default()))
+        }
+        other => string_member(status, member, other, out),
+    }
+}
+
+/// Reads a token endpoint response.
+///
+/// Tolerances, each because real servers do it:
+/// * `token_type` may be `Bearer` in any case (RFC 6749 §5.1 says case-insensitive),
+///   Workfront's `sessionID`, or missing (then the profile's type is assumed);
+/// * `expires_in` may be a number, a string of digits (several servers quote it), `null`
+///   or absent (expiry unknown); it must be a non-negative integer;
+/// * `refresh_token`, `scope`, `error_description`, `error_uri` may be `null`;
+/// * unknown members of any type are ignored; JSON string escapes are decoded;
+/// * an error body is read whatever the error status (400, 401, 5xx) and also with 200,
+///   which some servers send — an `error` member without `access_token` is an error.
+pub(crate) fn read_token_response(
+    status: u16,
+    body: &[u8],
+    now: Timestamp,
+    default_type: TokenType,
+) -> Result<Answer, ResponseError> {
+    let members = read_members(status, body)?;
+    let is_success = (200..300).contains(&status);
+
+    if members.error.is_some() && (!is_success || members.access_token.is_none()) {
+        return read_error(status, &members).map(Err);
+    }
+    if !is_success {
+        return Err(ResponseError::UnexpectedStatus { status });
+    }
+
+    let mut access = [0u8; MAX_ACCESS_TOKEN];
+    let access_token = string_member(status, "access_token", members.access_token, &mut access)?
+        .filter(|token| !token.is_empty())
+        .ok_or(ResponseError::MissingAccessToken { status })?;
+    let access_token = Secret::copy_from(access_token).map_err(|_| ResponseError::MemberTooLong {
+        status,
+        member: "access_token",
+        max: MAX_ACCESS_TOKEN,
+    });
+    zeroize::Zeroize::zeroize(&mut access);
+    let access_token = access_token?;
+
+    let mut type_buf = [0u8; 32];
+    let token_type = match string_member(status, "token_type", members.token_type, &mut type_buf) {
+        Ok(None) => default_type,
+        Ok(Some(text)) if text.eq_ignore_ascii_case("bearer") => TokenType::Bearer,
+        Ok(Some("sessionID")) => TokenType::SessionId,
+        Ok(Some(_)) | Err(ResponseError::MemberTooLong { .. }) => {
+            return Err(ResponseError::UnsupportedTokenType { status });
+        }
+        Err(error) => return Err(error),
+    };
+
+    let expires_in = match members.expires_in {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(number)) => Some(number.parse::<u64>().ok()),
+        Some(Value::String(raw)) => {
+            let mut digits = [0u8; 24];
+            let text = decode(status, "expires_in", raw, &mut digits).map_err(|_| {
+                ResponseError::InvalidMember {
+                    status,
+                    member: "expires_in",
+                }
+            })?;
+            Some(
+                text.bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| text.parse::<u64>().ok())
+                    .flatten(),
+            )
+        }
+        Some(_) => Some(None),
+    };
+    let expires_at = match expires_in {
+        None => None,
+        Some(Some(seconds)) => Some(now.plus(seconds)),
+        Some(None) => {
+            return Err(ResponseError::InvalidMember {
+                status,
+                member: "expires_in",
+            });
+        }
+    };
+
+    let mut refresh = [0u8; MAX_REFRESH_TOKEN];
+    let refresh_token = string_member(status, "refresh_token", members.refresh_token, &mut refresh)
+        .and_then(|token| {
+            token
+                .filter(|token| !token.is_empty())
+                .map(|token| {
+                    Secret::copy_from(token).map_err(|_| ResponseError::MemberTooLong {
+                        status,
+                        member: "refresh_token",
+                        max: MAX_REFRESH_TOKEN,
+                    })
+                })
+                .transpose()
+        });
+    zeroize::Zeroize::zeroize(&mut refresh);
+    let refresh_token = refresh_token?;
+
+    let mut scope_buf = [0u8; MAX_SCOPE];
+    let scope = string_member(status, "scope", members.scope, &mut scope_buf)?
+        .map(|scope| String::try_from(scope).unwrap_or_default());
+    let mut wid_buf = [0u8; MAX_WORKFRONT_VALUE];
+    let wid = string_or_number(status, "wid", members.wid, &mut wid_buf)?
+        .map(|wid| String::try_from(wid).unwrap_or_default());
+
+    Ok(Ok(Tokens {
+        access_token,
+        token_type,
+        refresh_token,
+        expires_at,
+        scope,
+        wid,
+        received_at: now,
+    }))
+}
+
+fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {
+    // Error codes and texts are informational: decode generously, cut what is too long.
+    let mut code = [0u8; 256];
+    let code = lenient_string(status, "error", members.error, &mut code)?
+        .ok_or(ResponseError::UnexpectedStatus { status })?;
+    let mut description = [0u8; 1024];
+    let description = lenient_string(
+        status,
+        "error_description",
+        members.error_description,
+        &mut description,
+    )?;
+    let mut uri = [0u8; 1024];
+    let uri = lenient_string(status, "error_uri", members.error_uri, &mut uri)?;
+    Ok(ServerError::new(code, description, uri, Some(status)))
+}
+
+/// A string member where an over-long value is cut rather than refused.
+fn lenient_string<'out>(
+    status: u16,
+    member: &'static str,
+    value: Option<Value<'_>>,
+    out: &'out mut [u8],
+) -> Result<Option<&'out str>, ResponseError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(raw)) => {
+            // Decode into the buffer; when it does not fit, keep the undecoded prefix.
+            let fits = raw.decode_into(out).is_ok();
+            if fits {
+                return raw
+                    .decode_into(out)
+                    .map(Some)
+                    .map_err(|error| ResponseError::MalformedJson { status, error });
+            }
+            let raw = raw.raw();
+            let keep = raw.len().min(out.len());
+            let slot = out.get_mut(..keep).unwrap_or_default();
+            slot.copy_from_slice(raw.get(..keep).unwrap_or_default());
+            let text = match core::str::from_utf8(slot) {
+                Ok(text) => text,
+                Err(error) => {
+                    core::str::from_utf8(slot.get(..error.valid_up_to()).unwrap_or_default())
+                        .unwrap_or_default()
+                }
+            };
+            Ok(Some(text))
+        }
+        Some(_) => Err(ResponseError::InvalidMember { status, member }),
+    }
+}

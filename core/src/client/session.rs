@@ -1,0 +1,783 @@
+//! The client session: one state machine from "start a login" to "authorized, refreshing".
+
+use core::cell::Cell;
+use core::fmt;
+use core::fmt::Write as _;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use heapless::String;
+use rand_core::TryCryptoRng;
+use zeroize::Zeroize;
+
+use super::config::{ClientAuth, ClientConfig};
+use super::error::ClientError;
+use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
+use super::redirect::{self, RedirectError, RedirectParams};
+use super::request::{HttpRequest, body_client_auth, write_request};
+use super::response::{ErrorCode, ServerError, TokenType, Tokens, read_token_response};
+use super::url;
+use crate::Secret;
+use crate::pkce::{Challenge, Method, Verifier, VerifierLength};
+use crate::profile::{BodyFormat, Profile};
+use crate::time::Timestamp;
+use crate::wire::Writer;
+use crate::wire::query::{decode_into, encode};
+
+/// Length of the `state` values the session generates: base64url of 32 random bytes
+/// (256 bits; RFC 6749 §10.10 asks for at least 128).
+pub const STATE_LEN: usize = 43;
+
+/// Where a session is in the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The authorize URL can be opened; waiting for the redirect back.
+    AwaitingRedirect,
+    /// A code arrived; waiting for the token exchange.
+    AwaitingToken,
+    /// Tokens are held.
+    Authorized,
+    /// Tokens are held and a refresh request is in flight.
+    Refreshing,
+    /// The flow ended without tokens, or the user must sign in again; see
+    /// [`Session::failure`].
+    Failed,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AwaitingRedirect => "awaiting the redirect",
+            Self::AwaitingToken => "awaiting the token exchange",
+            Self::Authorized => "authorized",
+            Self::Refreshing => "refreshing",
+            Self::Failed => "failed",
+        })
+    }
+}
+
+/// Why a session is in [`Stage::Failed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The authorization server answered the redirect with an error (the user refused,
+    /// `access_denied`, …).
+    Denied(ServerError),
+    /// The token endpoint refused the code exchange.
+    Rejected(ServerError),
+    /// A refresh was refused with `invalid_grant`: the grant is gone (expired, revoked, or
+    /// a rotated refresh token was replayed). The user must sign in again.
+    SignInRequired(ServerError),
+    /// [`Session::sign_out`] was called.
+    SignedOut,
+}
+
+/// What [`Session::on_redirect`] found.
+// The crate does not allocate, so there is no `Box` to shrink the large variant with:
+// the value lives inline, by design.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectOutcome {
+    /// A code arrived; send [`Session::token_request`] next.
+    CodeReceived,
+    /// The server answered with an error; the session has failed.
+    Denied(ServerError),
+}
+
+/// What [`Session::on_token_response`] found.
+// The crate does not allocate, so there is no `Box` to shrink the large variant with:
+// the value lives inline, by design.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOutcome {
+    /// Tokens are held; see [`Session::tokens`].
+    Authorized,
+    /// The server refused the exchange; the session has failed.
+    Rejected(ServerError),
+}
+
+/// What [`Session::on_refresh_response`] found.
+// The crate does not allocate, so there is no `Box` to shrink the large variant with:
+// the value lives inline, by design.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// New tokens are held.
+    Refreshed,
+    /// `invalid_grant`: the user must sign in again; the session has failed and its
+    /// tokens are wiped.
+    SignInRequired(ServerError),
+    /// Another error (`temporarily_unavailable`, `invalid_client`, …); the old tokens are
+    /// kept and a refresh can be tried again later.
+    Rejected(ServerError),
+}
+
+/// Which token to revoke (RFC 7009 `token_type_hint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// The access token.
+    Access,
+    /// The refresh token (revoking it ends the whole grant at most servers).
+    Refresh,
+}
+
+#[derive(Clone)]
+pub(crate) struct PendingLogin {
+    pub(crate) verifier: Verifier,
+    pub(crate) state: Secret<STATE_LEN>,
+    pub(crate) started_at: Timestamp,
+}
+
+#[derive(Clone)]
+pub(crate) struct CodeReceived {
+    pub(crate) verifier: Verifier,
+    pub(crate) code: Secret<MAX_CODE>,
+    pub(crate) workfront: WorkfrontRouting,
+}
+
+/// Workfront's `domain` and `lane` from the redirect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct WorkfrontRouting {
+    pub(crate) domain: Option<String<MAX_WORKFRONT_VALUE>>,
+    pub(crate) lane: Option<String<MAX_WORKFRONT_VALUE>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Authorized {
+    pub(crate) tokens: Tokens,
+    pub(crate) refreshing: Cell<bool>,
+    pub(crate) workfront: WorkfrontRouting,
+}
+
+// The crate does not allocate, so there is no `Box` to shrink the large variant with:
+// the value lives inline, by design.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub(crate) enum State {
+    AwaitingRedirect(PendingLogin),
+    AwaitingToken(CodeReceived),
+    Authorized(Authorized),
+    Failed(Failure),
+}
+
+/// The client side of one authorization-code + PKCE grant.
+///
+/// Sans-IO: the session never reads a clock, a socket or the OS random source. The host
+/// passes `now` and an RNG, sends the requests the session writes into its buffers, and
+/// hands back what the server answered.
+///
+/// ```text
+/// start ─► AwaitingRedirect ─on_redirect─► AwaitingToken ─on_token_response─► Authorized
+///               │ error=…                       │ error                        │   ▲
+///               ▼                               ▼                 refresh_request  on_refresh_response
+///             Failed ◄──────────────────────────┘                              ▼   │
+///               ▲                                                          Refreshing
+///               └──────────────── invalid_grant on refresh ◄───────────────────┘
+/// ```
+///
+/// A call that is not valid in the current stage returns [`ClientError::WrongStage`] and
+/// changes nothing; so does every malformed input. Secrets (verifier, state, code,
+/// tokens) are wiped when the session is dropped or leaves the stage that held them.
+///
+/// A session is used by one thread at a time (it is `Send`, not `Sync`).
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) config: ClientConfig,
+    pub(crate) state: State,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("client_id", &self.config.client_id())
+            .field("stage", &self.stage())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh 256-bit random value as 43 base64url characters.
+fn random_state<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Secret<STATE_LEN>, ClientError> {
+    let mut random = [0u8; 32];
+    let mut text = [0u8; STATE_LEN];
+    let result = rng
+        .try_fill_bytes(&mut random)
+        .map_err(|_| ClientError::Randomness)
+        .and_then(|()| {
+            Base64UrlUnpadded::encode(&random, &mut text).map_err(|_| ClientError::Randomness)
+        })
+        .and_then(|encoded| Secret::copy_from(encoded).map_err(|_| ClientError::Randomness));
+    random.zeroize();
+    text.zeroize();
+    result
+}
+
+impl Session {
+    /// Starts a login: generates the PKCE verifier (43 characters, 256 bits) and a
+    /// `state` value (256 bits) from `rng`.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::Randomness`] when the RNG fails.
+    pub fn start<R: TryCryptoRng + ?Sized>(
+        config: ClientConfig,
+        rng: &mut R,
+        now: Timestamp,
+    ) -> Result<Self, ClientError> {
+        let verifier = Verifier::generate(rng, VerifierLength::DEFAULT)
+            .map_err(|_| ClientError::Randomness)?;
+        let state = random_state(rng)?;
+        Ok(Self {
+            config,
+            state: State::AwaitingRedirect(PendingLogin {
+                verifier,
+                state,
+                started_at: now,
+            }),
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub const fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The current stage.
+    #[must_use]
+    pub fn stage(&self) -> Stage {
+        match &self.state {
+            State::AwaitingRedirect(_) => Stage::AwaitingRedirect,
+            State::AwaitingToken(_) => Stage::AwaitingToken,
+            State::Authorized(authorized) if authorized.refreshing.get() => Stage::Refreshing,
+            State::Authorized(_) => Stage::Authorized,
+            State::Failed(_) => Stage::Failed,
+        }
+    }
+
+    /// Why the session failed, in [`Stage::Failed`].
+    #[must_use]
+    pub const fn failure(&self) -> Option<&Failure> {
+        match &self.state {
+            State::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// The tokens, in [`Stage::Authorized`] and [`Stage::Refreshing`].
+    #[must_use]
+    pub const fn tokens(&self) -> Option<&Tokens> {
+        match &self.state {
+            State::Authorized(authorized) => Some(&authorized.tokens),
+            _ => None,
+        }
+    }
+
+    /// When the login started (the host's `now` passed to [`Session::start`]), while it
+    /// waits for the redirect. A host can give up on a login that is too old.
+    #[must_use]
+    pub const fn login_started_at(&self) -> Option<Timestamp> {
+        match &self.state {
+            State::AwaitingRedirect(pending) => Some(pending.started_at),
+            _ => None,
+        }
+    }
+
+    fn workfront(&self) -> Option<&WorkfrontRouting> {
+        match &self.state {
+            State::AwaitingToken(received) => Some(&received.workfront),
+            State::Authorized(authorized) => Some(&authorized.workfront),
+            _ => None,
+        }
+    }
+
+    /// Workfront's `domain` from the redirect, when it carried one.
+    #[must_use]
+    pub fn workfront_domain(&self) -> Option<&str> {
+        self.workfront()?.domain.as_deref()
+    }
+
+    /// Workfront's `lane` from the redirect, when it carried one.
+    #[must_use]
+    pub fn workfront_lane(&self) -> Option<&str> {
+        self.workfront()?.lane.as_deref()
+    }
+
+    fn wrong_stage(&self) -> ClientError {
+        ClientError::WrongStage {
+            stage: self.stage(),
+        }
+    }
+
+    /// Writes the authorization request URL into `buf`: the endpoint with
+    /// `response_type=code`, `client_id`, `redirect_uri`, `code_challenge`,
+    /// `code_challenge_method=S256`, `state`, `scope` (when set) and the configured extra
+    /// parameters, each percent-encoded. Open it in the system browser (RFC 8252 §6).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] outside [`Stage::AwaitingRedirect`];
+    /// [`ClientError::BufferTooSmall`] with the size needed.
+    pub fn authorize_url<'buf>(&self, buf: &'buf mut [u8]) -> Result<&'buf str, ClientError> {
+        let State::AwaitingRedirect(pending) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        let config = &self.config;
+        let mut challenge = [0u8; Challenge::ENCODED_LEN];
+        let challenge = Challenge::s256(&pending.verifier).encode_into(&mut challenge)?;
+
+        let mut out = Writer::new(buf);
+        let endpoint = config.authorization_endpoint();
+        out.push(endpoint);
+        // An endpoint may carry its own query (RFC 6749 §3.1), which is kept.
+        out.push(match endpoint.rfind('?') {
+            None => "?",
+            Some(at) if at.saturating_add(1) == endpoint.len() || endpoint.ends_with('&') => "",
+            Some(_) => "&",
+        });
+        let mut param = |name: &str, value: &str, first: bool| {
+            // Writing into a Writer never fails; overflow is counted.
+            let _ = write!(
+                out,
+                "{}{}={}",
+                if first { "" } else { "&" },
+                name,
+                encode(value)
+            );
+        };
+        param("response_type", "code", true);
+        param("client_id", config.client_id(), false);
+        param("redirect_uri", config.redirect_uri(), false);
+        param("code_challenge", challenge, false);
+        param("code_challenge_method", Method::S256.as_str(), false);
+        param("state", pending.state.as_str(), false);
+        if !config.scope().is_empty() {
+            param("scope", config.scope(), false);
+        }
+        for (name, value) in &config.extra_params {
+            let _ = write!(out, "&{}={}", encode(name), encode(value));
+        }
+        Ok(out.finish()?)
+    }
+
+    /// Reads the redirect back from the authorization server: a full URL, a request target
+    /// (`/callback?…`) or just the query.
+    ///
+    /// In this order: repeated parameters are refused; `iss` is checked (RFC 9207) —
+    /// against the configured issuer, which then must be present, or, when none is
+    /// configured but `iss` is present, against the origin of the authorization endpoint;
+    /// `state` is compared in constant time; only then is `error` surfaced as the server's
+    /// answer, or `code` taken. Workfront's `domain` and `lane` are kept.
+    ///
+    /// A state value is accepted once: after a code or an error the session has moved on,
+    /// and a replayed redirect is [`ClientError::WrongStage`].
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] outside [`Stage::AwaitingRedirect`];
+    /// [`ClientError::Redirect`] for a refused redirect. Either way the session is
+    /// unchanged, so an attacker's forged redirect cannot end the user's login.
+    pub fn on_redirect(
+        &mut self,
+        redirect_url_or_query: &[u8],
+    ) -> Result<RedirectOutcome, ClientError> {
+        let State::AwaitingRedirect(pending) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        let query = redirect::query_of(redirect_url_or_query)?;
+        let params = redirect::read_params(query)?;
+        self.check_issuer(&params)?;
+        check_state(&pending.state, params.state)?;
+
+        if let Some(error) = params.error {
+            let mut code = [0u8; 256];
+            let mut description = [0u8; 1024];
+            let mut uri = [0u8; 1024];
+            let error = lenient(error, &mut code);
+            let description = params
+                .error_description
+                .map(|raw| lenient(raw, &mut description));
+            let uri = params.error_uri.map(|raw| lenient(raw, &mut uri));
+            let server_error = ServerError::new(error, description, uri, None);
+            self.state = State::Failed(Failure::Denied(server_error.clone()));
+            return Ok(RedirectOutcome::Denied(server_error));
+        }
+
+        let raw_code = params
+            .code
+            .filter(|code| !code.is_empty())
+            .ok_or(RedirectError::MissingCode)?;
+        let mut code_buf = [0u8; MAX_CODE];
+        let code = decode_into(raw_code, &mut code_buf)
+            .map_err(|error| RedirectError::Decode {
+                parameter: "code",
+                error,
+            })
+            .and_then(|code| {
+                Secret::copy_from(code).map_err(|_| RedirectError::Decode {
+                    parameter: "code",
+                    error: crate::wire::query::DecodeError::TooLong { max: MAX_CODE },
+                })
+            });
+        code_buf.zeroize();
+        let code = code?;
+        let workfront = WorkfrontRouting {
+            domain: decode_text(params.domain, "domain")?,
+            lane: decode_text(params.lane, "lane")?,
+        };
+        let verifier = pending.verifier.clone();
+        self.state = State::AwaitingToken(CodeReceived {
+            verifier,
+            code,
+            workfront,
+        });
+        Ok(RedirectOutcome::CodeReceived)
+    }
+
+    fn check_issuer(&self, params: &RedirectParams<'_>) -> Result<(), RedirectError> {
+        let mut buf = [0u8; MAX_URL];
+        let iss = match params.iss {
+            Some(raw) => {
+                Some(decode_into(raw, &mut buf).map_err(|_| RedirectError::IssuerMismatch)?)
+            }
+            None => None,
+        };
+        match (self.config.issuer(), iss) {
+            (Some(expected), Some(iss)) if iss == expected => Ok(()),
+            (Some(_), Some(_)) => Err(RedirectError::IssuerMismatch),
+            (Some(_), None) => Err(RedirectError::MissingIssuer),
+            (None, None) => Ok(()),
+            (None, Some(iss)) => {
+                let same_origin = match (
+                    url::origin(iss),
+                    url::origin(self.config.authorization_endpoint()),
+                ) {
+                    (Some((iss_scheme, iss_host)), Some((endpoint_scheme, endpoint_host))) => {
+                        iss_scheme.eq_ignore_ascii_case(endpoint_scheme)
+                            && iss_host.eq_ignore_ascii_case(endpoint_host)
+                    }
+                    _ => false,
+                };
+                if same_origin {
+                    Ok(())
+                } else {
+                    Err(RedirectError::IssuerMismatch)
+                }
+            }
+        }
+    }
+
+    /// Writes the token request that exchanges the code (RFC 6749 §4.1.3): `grant_type`,
+    /// `code`, `redirect_uri`, `code_verifier`, and client authentication per the
+    /// configuration — `client_id` in the body for public clients (never a secret),
+    /// `Authorization: Basic` or `client_id` + `client_secret` in the body for web apps.
+    /// The body is form-encoded, or JSON where the profile or configuration asks.
+    ///
+    /// May be called again (to retry a request that got no answer).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] outside [`Stage::AwaitingToken`];
+    /// [`ClientError::BufferTooSmall`].
+    pub fn token_request<'a>(&'a self, buf: &'a mut [u8]) -> Result<HttpRequest<'a>, ClientError> {
+        let State::AwaitingToken(received) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        let config = &self.config;
+        Ok(write_request(
+            config,
+            config.body_format(),
+            config.token_endpoint(),
+            buf,
+            |body| {
+                body.param("grant_type", "authorization_code");
+                body.param("code", received.code.as_str());
+                body.param("redirect_uri", config.redirect_uri());
+                body.param("code_verifier", received.verifier.as_str());
+                body_client_auth(body, config);
+            },
+        )?)
+    }
+
+    fn default_token_type(&self) -> TokenType {
+        match self.config.profile() {
+            Profile::Rfc => TokenType::Bearer,
+            Profile::Workfront => TokenType::SessionId,
+        }
+    }
+
+    /// Reads the token endpoint's answer to [`Session::token_request`]: HTTP status, body,
+    /// and `now` (the host's clock, from which the expiry is computed).
+    ///
+    /// The body is read as JSON whatever its `Content-Type` says, because servers mislabel
+    /// it; see [`ResponseError`](super::ResponseError) for what is refused and the
+    /// tolerances documented on it.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] outside [`Stage::AwaitingToken`];
+    /// [`ClientError::Response`] when the response cannot be read — the session is then
+    /// unchanged, so the request may be retried.
+    pub fn on_token_response(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<TokenOutcome, ClientError> {
+        let State::AwaitingToken(received) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        match read_token_response(status, body, now, self.default_token_type())? {
+            Ok(tokens) => {
+                let workfront = received.workfront.clone();
+                self.state = State::Authorized(Authorized {
+                    tokens,
+                    refreshing: Cell::new(false),
+                    workfront,
+                });
+                Ok(TokenOutcome::Authorized)
+            }
+            Err(server_error) => {
+                self.state = State::Failed(Failure::Rejected(server_error.clone()));
+                Ok(TokenOutcome::Rejected(server_error))
+            }
+        }
+    }
+
+    /// Whether the access token should be refreshed at `now`: the session is authorized
+    /// (no refresh in flight), holds a refresh token, and the access token expires within
+    /// the configured margin (default 60 s). When the server gave no expiry this is
+    /// `false`: refresh when a resource server answers 401.
+    #[must_use]
+    pub fn refresh_due(&self, now: Timestamp) -> bool {
+        let State::Authorized(authorized) = &self.state else {
+            return false;
+        };
+        !authorized.refreshing.get()
+            && authorized.tokens.refresh_token.is_some()
+            && authorized
+                .tokens
+                .expires_at
+                .is_some_and(|expiry| now.plus(self.config.refresh_margin_seconds) >= expiry)
+    }
+
+    /// Writes the refresh request (RFC 6749 §6) and marks a refresh as in flight, so that
+    /// a second refresh cannot spend the same (rotating) refresh token.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::RefreshInFlight`] while one is in flight; [`ClientError::WrongStage`]
+    /// when not authorized; [`ClientError::NoRefreshToken`];
+    /// [`ClientError::BufferTooSmall`] (no refresh is then in flight).
+    pub fn refresh_request<'a>(
+        &'a self,
+        buf: &'a mut [u8],
+    ) -> Result<HttpRequest<'a>, ClientError> {
+        let State::Authorized(authorized) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        if authorized.refreshing.get() {
+            return Err(ClientError::RefreshInFlight);
+        }
+        let refresh_token = authorized
+            .tokens
+            .refresh_token
+            .as_ref()
+            .ok_or(ClientError::NoRefreshToken)?;
+        let config = &self.config;
+        let request = write_request(
+            config,
+            config.body_format(),
+            config.token_endpoint(),
+            buf,
+            |body| {
+                body.param("grant_type", "refresh_token");
+                body.param("refresh_token", refresh_token.as_str());
+                body_client_auth(body, config);
+            },
+        )?;
+        authorized.refreshing.set(true);
+        Ok(request)
+    }
+
+    /// Forgets an in-flight refresh that will never be answered (the request failed to
+    /// send, or timed out), so another can be made. Returns whether one was in flight.
+    ///
+    /// If the lost request did reach a server that rotates refresh tokens, the next
+    /// refresh will get `invalid_grant` and the user must sign in again; that cannot be
+    /// avoided by any client.
+    pub fn cancel_refresh(&mut self) -> bool {
+        match &self.state {
+            State::Authorized(authorized) => authorized.refreshing.replace(false),
+            _ => false,
+        }
+    }
+
+    /// Reads the answer to [`Session::refresh_request`].
+    ///
+    /// On success the new access token replaces the old one; a new refresh token replaces
+    /// the old one, and when none is sent the old one is kept (servers without rotation).
+    /// `invalid_grant` means the grant is gone: the session fails with
+    /// [`Failure::SignInRequired`] and its tokens are wiped. Other server errors keep the
+    /// old tokens. Either way no refresh is in flight afterwards.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] when no refresh is in flight; [`ClientError::Response`]
+    /// when the response cannot be read (the old tokens are kept).
+    pub fn on_refresh_response(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<RefreshOutcome, ClientError> {
+        let default_type = self.default_token_type();
+        let State::Authorized(authorized) = &mut self.state else {
+            return Err(self.wrong_stage());
+        };
+        if !authorized.refreshing.get() {
+            return Err(ClientError::WrongStage {
+                stage: Stage::Authorized,
+            });
+        }
+        authorized.refreshing.set(false);
+        match read_token_response(status, body, now, default_type)? {
+            Ok(mut tokens) => {
+                let old = &mut authorized.tokens;
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = old.refresh_token.take();
+                }
+                if tokens.scope.is_none() {
+                    tokens.scope = old.scope.take();
+                }
+                if tokens.wid.is_none() {
+                    tokens.wid = old.wid.take();
+                }
+                *old = tokens;
+                Ok(RefreshOutcome::Refreshed)
+            }
+            Err(server_error) if server_error.code() == ErrorCode::InvalidGrant => {
+                self.state = State::Failed(Failure::SignInRequired(server_error.clone()));
+                Ok(RefreshOutcome::SignInRequired(server_error))
+            }
+            Err(server_error) => Ok(RefreshOutcome::Rejected(server_error)),
+        }
+    }
+
+    /// Writes an RFC 7009 revocation request for the access or refresh token, with client
+    /// authentication per the configuration. The body is always form-encoded, as RFC 7009
+    /// specifies. Call [`Session::sign_out`] afterwards to wipe the tokens.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::NoRevocationEndpoint`]; [`ClientError::WrongStage`] when no tokens
+    /// are held; [`ClientError::NoRefreshToken`]; [`ClientError::BufferTooSmall`].
+    pub fn revocation_request<'a>(
+        &'a self,
+        which: TokenKind,
+        buf: &'a mut [u8],
+    ) -> Result<HttpRequest<'a>, ClientError> {
+        let endpoint = self
+            .config
+            .revocation_endpoint()
+            .ok_or(ClientError::NoRevocationEndpoint)?;
+        let State::Authorized(authorized) = &self.state else {
+            return Err(self.wrong_stage());
+        };
+        let (token, hint) = match which {
+            TokenKind::Access => (authorized.tokens.access_token.as_str(), "access_token"),
+            TokenKind::Refresh => (
+                authorized
+                    .tokens
+                    .refresh_token
+                    .as_ref()
+                    .ok_or(ClientError::NoRefreshToken)?
+                    .as_str(),
+                "refresh_token",
+            ),
+        };
+        let config = &self.config;
+        Ok(write_request(
+            config,
+            BodyFormat::Form,
+            endpoint,
+            buf,
+            |body| {
+                body.param("token", token);
+                body.param("token_type_hint", hint);
+                body_client_auth(body, config);
+            },
+        )?)
+    }
+
+    /// Ends the session: wipes the tokens (or the pending login) and moves to
+    /// [`Stage::Failed`] with [`Failure::SignedOut`].
+    pub fn sign_out(&mut self) {
+        self.state = State::Failed(Failure::SignedOut);
+    }
+
+    /// The header that carries the access token to resource servers, written into `buf`:
+    /// `("Authorization", "Bearer …")` or, for Workfront, `("sessionID", "…")`.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::WrongStage`] when no tokens are held; [`ClientError::BufferTooSmall`].
+    pub fn authorization_header<'buf>(
+        &self,
+        buf: &'buf mut [u8],
+    ) -> Result<(&'static str, &'buf str), ClientError> {
+        let tokens = self.tokens().ok_or_else(|| self.wrong_stage())?;
+        let (name, prefix) = tokens.token_type().header();
+        let mut out = Writer::new(buf);
+        out.push(prefix);
+        out.push(tokens.access_token());
+        Ok((name, out.finish()?))
+    }
+}
+
+/// Checks the redirect's `state` against ours, in constant time.
+fn check_state(expected: &Secret<STATE_LEN>, received: Option<&[u8]>) -> Result<(), RedirectError> {
+    let raw = received
+        .filter(|state| !state.is_empty())
+        .ok_or(RedirectError::MissingState)?;
+    let mut buf = [0u8; MAX_STATE];
+    let matches =
+        decode_into(raw, &mut buf).is_ok_and(|state| expected.ct_eq_bytes(state.as_bytes()));
+    buf.zeroize();
+    if matches {
+        Ok(())
+    } else {
+        Err(RedirectError::StateMismatch)
+    }
+}
+
+/// Decodes an informational value; on failure, keeps what decodes.
+fn lenient<'out>(raw: &[u8], out: &'out mut [u8]) -> &'out str {
+    let mut len = 0usize;
+    for (slot, byte) in out.iter_mut().zip(crate::wire::query::decoded(raw)) {
+        *slot = byte;
+        len = len.saturating_add(1);
+    }
+    let bytes: &'out [u8] = out.get(..len).unwrap_or_default();
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => core::str::from_utf8(bytes.get(..error.valid_up_to()).unwrap_or_default())
+            .unwrap_or_default(),
+    }
+}
+
+fn decode_text(
+    raw: Option<&[u8]>,
+    parameter: &'static str,
+) -> Result<Option<String<MAX_WORKFRONT_VALUE>>, RedirectError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let mut buf = [0u8; MAX_WORKFRONT_VALUE];
+    let text =
+        decode_into(raw, &mut buf).map_err(|error| RedirectError::Decode { parameter, error })?;
+    Ok(Some(String::try_from(text).unwrap_or_default()))
+}
+
+impl ClientAuth {
+    /// Whether the client is confidential (holds a secret).
+    #[must_use]
+    pub const fn is_confidential(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+}

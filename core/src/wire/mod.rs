@@ -1,0 +1,9 @@
+//! Bytes on the wire: writing into caller buffers, percent-encoding, query strings and form
+//! bodies, JSON objects, HTTP Basic credentials. Nothing here allocates.
+
+pub mod basic;
+pub mod json;
+pub mod query;
+mod writer;
+
+pub use writer::Writer;

@@ -1,0 +1,299 @@
+//! Query strings and `application/x-www-form-urlencoded` bodies: percent-encoding values
+//! into a [`Writer`](super::Writer), and reading `name=value&…` pairs without allocating.
+
+use core::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
+
+/// Characters left as they are: RFC 3986's unreserved set `A-Z a-z 0-9 - . _ ~`. Every
+/// other byte is percent-encoded, which is correct both in a URL query component and in a
+/// form body (and decodes the same under either set of rules).
+pub const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` percent-encoded for a query component or a form body, as a `Display` value.
+pub fn encode(value: &str) -> impl fmt::Display + '_ {
+    utf8_percent_encode(value, COMPONENT)
+}
+
+/// Most parameters one query or form body may hold. Bounds the duplicate check, and no
+/// OAuth message needs more.
+pub const MAX_PARAMS: usize = 64;
+
+/// One `name=value` pair, still encoded as it arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawParam<'a> {
+    /// The name, percent-encoded.
+    pub name: &'a [u8],
+    /// The value, percent-encoded; empty when the pair had no `=`.
+    pub value: &'a [u8],
+}
+
+impl RawParam<'_> {
+    /// Whether the decoded name equals `name`.
+    #[must_use]
+    pub fn is(&self, name: &str) -> bool {
+        decoded(self.name).eq(name.bytes())
+    }
+}
+
+/// The pairs of a query or form body, in order. Empty segments (`a=1&&b=2`) are skipped.
+pub fn params(query: &[u8]) -> impl Iterator<Item = RawParam<'_>> {
+    query
+        .split(|&byte| byte == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let mut halves = pair.splitn(2, |&byte| byte == b'=');
+            RawParam {
+                name: halves.next().unwrap_or_default(),
+                value: halves.next().unwrap_or_default(),
+            }
+        })
+}
+
+/// Why a query or form body was refused before any parameter was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueryError {
+    /// A parameter appears more than once (RFC 6749 §3.1, §3.2: parameters must not be
+    /// repeated). `name` holds the first bytes of its decoded name.
+    Duplicate {
+        /// The repeated parameter's name, as far as it fits.
+        name: ParamName,
+    },
+    /// More than [`MAX_PARAMS`] parameters.
+    TooManyParameters,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Duplicate { name } => write!(f, "parameter \"{name}\" appears more than once"),
+            Self::TooManyParameters => write!(f, "more than {MAX_PARAMS} parameters"),
+        }
+    }
+}
+
+impl core::error::Error for QueryError {}
+
+/// Checks that no parameter name appears twice (compared after decoding) and that there
+/// are at most [`MAX_PARAMS`] parameters.
+///
+/// # Errors
+///
+/// [`QueryError::Duplicate`] naming the first repeated parameter;
+/// [`QueryError::TooManyParameters`].
+pub fn check_unique(query: &[u8]) -> Result<(), QueryError> {
+    if params(query).nth(MAX_PARAMS).is_some() {
+        return Err(QueryError::TooManyParameters);
+    }
+    for (index, param) in params(query).enumerate() {
+        let repeated = params(query)
+            .skip(index.saturating_add(1))
+            .any(|later| decoded(later.name).eq(decoded(param.name)));
+        if repeated {
+            return Err(QueryError::Duplicate {
+                name: ParamName::from_decoded(decoded(param.name)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The bytes `raw` stands for under form decoding: `+` is a space and `%XX` is the byte
+/// `XX` (a `%` not followed by two hex digits stands for itself, as browsers do).
+pub fn decoded(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    raw.split(|&byte| byte == b'+')
+        .enumerate()
+        .flat_map(|(index, run)| {
+            (index > 0)
+                .then_some(b' ')
+                .into_iter()
+                .chain(percent_decode(run))
+        })
+}
+
+/// Why a parameter value could not be decoded into its destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecodeError {
+    /// The decoded value is longer than the `max` bytes reserved for it.
+    TooLong {
+        /// The capacity in bytes.
+        max: usize,
+    },
+    /// The decoded value is not UTF-8.
+    NotUtf8,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLong { max } => write!(f, "longer than the {max} bytes authcode keeps"),
+            Self::NotUtf8 => f.write_str("not UTF-8 after percent-decoding"),
+        }
+    }
+}
+
+impl core::error::Error for DecodeError {}
+
+/// Decodes `raw` into `out` and returns the text.
+///
+/// # Errors
+///
+/// [`DecodeError::TooLong`] when the decoded value does not fit `out`;
+/// [`DecodeError::NotUtf8`].
+pub fn decode_into<'out>(raw: &[u8], out: &'out mut [u8]) -> Result<&'out str, DecodeError> {
+    let max = out.len();
+    let mut len = 0usize;
+    for byte in decoded(raw) {
+        let slot = out.get_mut(len).ok_or(DecodeError::TooLong { max })?;
+        *slot = byte;
+        len = len.saturating_add(1);
+    }
+    let written: &'out [u8] = out.get(..len).unwrap_or_default();
+    core::str::from_utf8(written).map_err(|_| DecodeError::NotUtf8)
+}
+
+/// The first bytes of a parameter name, for error messages (no allocation).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamName {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl ParamName {
+    /// Up to 32 bytes of `name`.
+    pub fn from_decoded(name: impl Iterator<Item = u8>) -> Self {
+        let mut bytes = [0u8; 32];
+        let mut len = 0u8;
+        for (slot, byte) in bytes.iter_mut().zip(name) {
+            *slot = byte;
+            len = len.saturating_add(1);
+        }
+        Self { bytes, len }
+    }
+
+    /// The name (invalid UTF-8 shown as replacement characters when displayed).
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for ParamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.as_bytes().utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{fffd}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ParamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::wire::Writer;
+
+    #[test]
+    fn encodes_all_but_unreserved() {
+        let mut buf = [0u8; 128];
+        let mut writer = Writer::new(&mut buf);
+        core::fmt::Write::write_fmt(&mut writer, format_args!("{}", encode("a b&c=d/é~._-+%")))
+            .unwrap();
+        assert_eq!(writer.finish().unwrap(), "a%20b%26c%3Dd%2F%C3%A9~._-%2B%25");
+    }
+
+    #[test]
+    fn splits_pairs_and_skips_empty_segments() {
+        let pairs: Vec<_> = params(b"a=1&&b=&c&d=x=y").collect();
+        assert_eq!(pairs.len(), 4);
+        assert_eq!(
+            pairs[0],
+            RawParam {
+                name: b"a",
+                value: b"1"
+            }
+        );
+        assert_eq!(
+            pairs[1],
+            RawParam {
+                name: b"b",
+                value: b""
+            }
+        );
+        assert_eq!(
+            pairs[2],
+            RawParam {
+                name: b"c",
+                value: b""
+            }
+        );
+        assert_eq!(
+            pairs[3],
+            RawParam {
+                name: b"d",
+                value: b"x=y"
+            }
+        );
+    }
+
+    #[test]
+    fn decodes_plus_and_percent() {
+        let mut out = [0u8; 32];
+        assert_eq!(decode_into(b"a+b%20c%2Bd%zz%", &mut out), Ok("a b c+d%zz%"));
+        assert_eq!(decode_into(b"%C3%A9", &mut out), Ok("é"));
+        assert_eq!(decode_into(b"%FF", &mut out), Err(DecodeError::NotUtf8));
+        let mut small = [0u8; 2];
+        assert_eq!(
+            decode_into(b"abc", &mut small),
+            Err(DecodeError::TooLong { max: 2 })
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found_after_decoding() {
+        assert_eq!(check_unique(b"a=1&b=2"), Ok(()));
+        let error = check_unique(b"state=1&code=2&%73tate=3").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "parameter \"state\" appears more than once"
+        );
+        assert!(matches!(
+            check_unique(b"a+b=1&a%20b=2"),
+            Err(QueryError::Duplicate { .. })
+        ));
+    }
+
+    #[test]
+    fn too_many_parameters() {
+        let query: std::string::String = (0..65).map(|i| std::format!("p{i}=1&")).collect();
+        assert_eq!(
+            check_unique(query.as_bytes()),
+            Err(QueryError::TooManyParameters)
+        );
+        let query: std::string::String = (0..64).map(|i| std::format!("p{i}=1&")).collect();
+        assert_eq!(check_unique(query.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn param_names_match_decoded() {
+        let param = params(b"code%5Fchallenge=x").next().unwrap();
+        assert!(param.is("code_challenge"));
+        assert!(!param.is("code"));
+    }
+}
