@@ -71,6 +71,45 @@ impl<const N: usize> Secret<N> {
         Ok(())
     }
 
+    /// Replaces the secret in place: `fill` writes into the whole capacity and returns
+    /// how many bytes it wrote, which must be UTF-8. Decoding straight into the storage
+    /// avoids a second stack copy of a large secret.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `fill` returns, or `invalid` when the bytes written are not UTF-8 or `fill`
+    /// claims more than the capacity. Either way the secret is left empty and wiped.
+    pub(crate) fn set_with<E>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> Result<usize, E>,
+        invalid: E,
+    ) -> Result<(), E> {
+        self.clear();
+        match fill(&mut self.bytes) {
+            Ok(len)
+                if self
+                    .bytes
+                    .get(..len)
+                    .is_some_and(|b| core::str::from_utf8(b).is_ok()) =>
+            {
+                self.len = len;
+                Ok(())
+            }
+            result => {
+                self.bytes.zeroize();
+                Err(result.err().unwrap_or(invalid))
+            }
+        }
+    }
+
+    /// Wipes the secret and makes it empty.
+    pub fn clear(&mut self) {
+        if let Some(used) = self.bytes.get_mut(..self.len) {
+            used.zeroize();
+        }
+        self.len = 0;
+    }
+
     /// The secret text.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -119,10 +158,7 @@ impl<const N: usize> fmt::Debug for Secret<N> {
 impl<const N: usize> Drop for Secret<N> {
     fn drop(&mut self) {
         // Bytes past `len` were wiped when they were last used (or never held anything).
-        match self.bytes.get_mut(..self.len) {
-            Some(used) => used.zeroize(),
-            None => self.bytes.zeroize(),
-        }
+        self.clear();
     }
 }
 

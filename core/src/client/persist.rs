@@ -179,14 +179,14 @@ fn encode(session: &Session, total_len: u32, out: &mut Writer<'_>) {
             encoder.routing(&received.workfront);
         }
         State::Authorized(authorized) => {
-            let tokens = &authorized.tokens;
+            let tokens = &session.tokens;
             encoder.u8(3);
             encoder.field(tokens.access_token.as_bytes());
             encoder.u8(match tokens.token_type {
                 TokenType::Bearer => 0,
                 TokenType::SessionId => 1,
             });
-            encoder.optional(tokens.refresh_token.as_ref().map(Secret::as_bytes));
+            encoder.optional(tokens.refresh_token().map(str::as_bytes));
             encoder.optional_u64(tokens.expires_at.map(Timestamp::unix_seconds));
             encoder.optional(tokens.scope.as_deref().map(str::as_bytes));
             encoder.optional(tokens.wid.as_deref().map(str::as_bytes));
@@ -277,11 +277,16 @@ impl Session {
             bytes: content,
             pos: reader.pos,
         };
-        let state = read_state(&mut reader).map_err(|_| RestoreError::Invalid)?;
+        let mut tokens = Tokens::empty();
+        let state = read_state(&mut reader, &mut tokens).map_err(|_| RestoreError::Invalid)?;
         if reader.pos != content.len() {
             return Err(RestoreError::Invalid);
         }
-        Ok(Self { config, state })
+        Ok(Self {
+            config,
+            state,
+            tokens,
+        })
     }
 }
 
@@ -381,7 +386,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn read_state(reader: &mut Reader<'_>) -> Result<State, Bad> {
+fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad> {
     Ok(match reader.u8()? {
         1 => {
             let verifier = reader.verifier()?;
@@ -399,31 +404,20 @@ fn read_state(reader: &mut Reader<'_>) -> Result<State, Bad> {
             workfront: reader.routing()?,
         }),
         3 => {
-            let access_token = reader.secret()?;
-            let token_type = match reader.u8()? {
+            tokens.access_token = reader.secret()?;
+            tokens.token_type = match reader.u8()? {
                 0 => TokenType::Bearer,
                 1 => TokenType::SessionId,
                 _ => return Err(Bad),
             };
-            let refresh_token = if reader.present()? {
-                Some(reader.secret()?)
-            } else {
-                None
-            };
-            let expires_at = reader.optional_u64()?.map(Timestamp::from_unix_seconds);
-            let scope = reader.string()?;
-            let wid = reader.string()?;
-            let received_at = Timestamp::from_unix_seconds(reader.u64()?);
+            if reader.present()? {
+                tokens.refresh_token = reader.secret()?;
+            }
+            tokens.expires_at = reader.optional_u64()?.map(Timestamp::from_unix_seconds);
+            tokens.scope = reader.string()?;
+            tokens.wid = reader.string()?;
+            tokens.received_at = Timestamp::from_unix_seconds(reader.u64()?);
             State::Authorized(Authorized {
-                tokens: Tokens {
-                    access_token,
-                    token_type,
-                    refresh_token,
-                    expires_at,
-                    scope,
-                    wid,
-                    received_at,
-                },
                 refreshing: Cell::new(false),
                 workfront: reader.routing()?,
             })

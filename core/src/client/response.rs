@@ -179,7 +179,8 @@ impl TokenType {
 pub struct Tokens {
     pub(crate) access_token: Secret<MAX_ACCESS_TOKEN>,
     pub(crate) token_type: TokenType,
-    pub(crate) refresh_token: Option<Secret<MAX_REFRESH_TOKEN>>,
+    /// Empty when the server issued none.
+    pub(crate) refresh_token: Secret<MAX_REFRESH_TOKEN>,
     pub(crate) expires_at: Option<Timestamp>,
     pub(crate) scope: Option<String<MAX_SCOPE>>,
     pub(crate) wid: Option<String<MAX_WORKFRONT_VALUE>>,
@@ -187,6 +188,28 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// No tokens: the storage a session keeps until it is authorized.
+    pub(crate) const fn empty() -> Self {
+        Self {
+            access_token: Secret::new(),
+            token_type: TokenType::Bearer,
+            refresh_token: Secret::new(),
+            expires_at: None,
+            scope: None,
+            wid: None,
+            received_at: Timestamp::from_unix_seconds(0),
+        }
+    }
+
+    /// Wipes the tokens in place.
+    pub(crate) fn clear(&mut self) {
+        self.access_token.clear();
+        self.refresh_token.clear();
+        self.expires_at = None;
+        self.scope = None;
+        self.wid = None;
+    }
+
     /// The access token.
     #[must_use]
     pub fn access_token(&self) -> &str {
@@ -202,7 +225,7 @@ impl Tokens {
     /// The refresh token, if the server issued one.
     #[must_use]
     pub fn refresh_token(&self) -> Option<&str> {
-        self.refresh_token.as_ref().map(Secret::as_str)
+        (!self.refresh_token.is_empty()).then(|| self.refresh_token.as_str())
     }
 
     /// When the access token expires (host clock at receipt + `expires_in`), or `None`
@@ -335,8 +358,8 @@ impl fmt::Display for ResponseError {
 
 impl core::error::Error for ResponseError {}
 
-/// A token endpoint's answer: tokens, or the server's error.
-pub(crate) type Answer = Result<Tokens, ServerError>;
+/// A token endpoint's answer: the tokens were written, or the server's error.
+pub(crate) type Answer = Result<(), ServerError>;
 
 /// The members this reader knows; each may appear once.
 #[derive(Default)]
@@ -413,6 +436,30 @@ fn decode<'out>(
     })
 }
 
+/// A secret string member, decoded straight into `out`; `null` or absence leave it empty.
+/// Returns whether a value was present.
+fn secret_member<const N: usize>(
+    status: u16,
+    member: &'static str,
+    value: Option<Value<'_>>,
+    out: &mut Secret<N>,
+) -> Result<bool, ResponseError> {
+    out.clear();
+    match value {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::String(raw)) => out
+            .set_with(
+                |buf| decode(status, member, raw, buf).map(str::len),
+                ResponseError::MalformedJson {
+                    status,
+                    error: JsonError::NotUtf8,
+                },
+            )
+            .map(|()| true),
+        Some(_) => Err(ResponseError::InvalidMember { status, member }),
+    }
+}
+
 /// A member that may be a string or a number (Workfront's `wid`), as text.
 fn string_or_number<'out>(
     status: u16,
@@ -448,11 +495,29 @@ fn string_or_number<'out>(
 /// * unknown members of any type are ignored; JSON string escapes are decoded;
 /// * an error body is read whatever the error status (400, 401, 5xx) and also with 200,
 ///   which some servers send — an `error` member without `access_token` is an error.
+///
+/// The tokens are decoded straight into `out` (no second copy of kilobytes of token
+/// storage); unless the result is `Ok(Ok(()))`, `out` is left cleared.
 pub(crate) fn read_token_response(
     status: u16,
     body: &[u8],
     now: Timestamp,
     default_type: TokenType,
+    out: &mut Tokens,
+) -> Result<Answer, ResponseError> {
+    let result = read_into(status, body, now, default_type, out);
+    if !matches!(result, Ok(Ok(()))) {
+        out.clear();
+    }
+    result
+}
+
+fn read_into(
+    status: u16,
+    body: &[u8],
+    now: Timestamp,
+    default_type: TokenType,
+    out: &mut Tokens,
 ) -> Result<Answer, ResponseError> {
     let members = read_members(status, body)?;
     let is_success = (200..300).contains(&status);
@@ -464,17 +529,15 @@ pub(crate) fn read_token_response(
         return Err(ResponseError::UnexpectedStatus { status });
     }
 
-    let mut access = [0u8; MAX_ACCESS_TOKEN];
-    let access_token = string_member(status, "access_token", members.access_token, &mut access)?
-        .filter(|token| !token.is_empty())
-        .ok_or(ResponseError::MissingAccessToken { status })?;
-    let access_token = Secret::copy_from(access_token).map_err(|_| ResponseError::MemberTooLong {
+    secret_member(
         status,
-        member: "access_token",
-        max: MAX_ACCESS_TOKEN,
-    });
-    zeroize::Zeroize::zeroize(&mut access);
-    let access_token = access_token?;
+        "access_token",
+        members.access_token,
+        &mut out.access_token,
+    )?;
+    if out.access_token.is_empty() {
+        return Err(ResponseError::MissingAccessToken { status });
+    }
 
     let mut type_buf = [0u8; 32];
     let token_type = match string_member(status, "token_type", members.token_type, &mut type_buf) {
@@ -518,22 +581,12 @@ pub(crate) fn read_token_response(
         }
     };
 
-    let mut refresh = [0u8; MAX_REFRESH_TOKEN];
-    let refresh_token = string_member(status, "refresh_token", members.refresh_token, &mut refresh)
-        .and_then(|token| {
-            token
-                .filter(|token| !token.is_empty())
-                .map(|token| {
-                    Secret::copy_from(token).map_err(|_| ResponseError::MemberTooLong {
-                        status,
-                        member: "refresh_token",
-                        max: MAX_REFRESH_TOKEN,
-                    })
-                })
-                .transpose()
-        });
-    zeroize::Zeroize::zeroize(&mut refresh);
-    let refresh_token = refresh_token?;
+    secret_member(
+        status,
+        "refresh_token",
+        members.refresh_token,
+        &mut out.refresh_token,
+    )?;
 
     let mut scope_buf = [0u8; MAX_SCOPE];
     let scope = string_member(status, "scope", members.scope, &mut scope_buf)?
@@ -542,15 +595,12 @@ pub(crate) fn read_token_response(
     let wid = string_or_number(status, "wid", members.wid, &mut wid_buf)?
         .map(|wid| String::try_from(wid).unwrap_or_default());
 
-    Ok(Ok(Tokens {
-        access_token,
-        token_type,
-        refresh_token,
-        expires_at,
-        scope,
-        wid,
-        received_at: now,
-    }))
+    out.token_type = token_type;
+    out.expires_at = expires_at;
+    out.scope = scope;
+    out.wid = wid;
+    out.received_at = now;
+    Ok(Ok(()))
 }
 
 fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {

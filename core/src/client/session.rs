@@ -21,7 +21,7 @@ use crate::pkce::{Challenge, Method, Verifier, VerifierLength};
 use crate::profile::{BodyFormat, Profile};
 use crate::time::Timestamp;
 use crate::wire::Writer;
-use crate::wire::query::{decode_into, encode};
+use crate::wire::query::{DecodeError, decode_into, encode};
 
 /// Length of the `state` values the session generates: base64url of 32 random bytes
 /// (256 bits; RFC 6749 §10.10 asks for at least 128).
@@ -142,7 +142,6 @@ pub(crate) struct WorkfrontRouting {
 
 #[derive(Clone)]
 pub(crate) struct Authorized {
-    pub(crate) tokens: Tokens,
     pub(crate) refreshing: Cell<bool>,
     pub(crate) workfront: WorkfrontRouting,
 }
@@ -182,6 +181,10 @@ pub(crate) enum State {
 pub struct Session {
     pub(crate) config: ClientConfig,
     pub(crate) state: State,
+    /// The tokens, valid only in the `Authorized` state and empty (wiped) otherwise. Kept
+    /// outside `State` so that several kilobytes of token storage are decoded in place and
+    /// never copied by a state transition.
+    pub(crate) tokens: Tokens,
 }
 
 impl fmt::Debug for Session {
@@ -231,6 +234,7 @@ impl Session {
                 state,
                 started_at: now,
             }),
+            tokens: Tokens::empty(),
         })
     }
 
@@ -265,7 +269,7 @@ impl Session {
     #[must_use]
     pub const fn tokens(&self) -> Option<&Tokens> {
         match &self.state {
-            State::Authorized(authorized) => Some(&authorized.tokens),
+            State::Authorized(_) => Some(&self.tokens),
             _ => None,
         }
     }
@@ -369,6 +373,10 @@ impl Session {
     /// A state value is accepted once: after a code or an error the session has moved on,
     /// and a replayed redirect is [`ClientError::WrongStage`].
     ///
+    /// The part before `?` is not compared with the configured redirect URI: hosts hand
+    /// over what their URL handler or loopback listener received (often only the request
+    /// target), and it is `state`, not the path, that binds a redirect to this login.
+    ///
     /// # Errors
     ///
     /// [`ClientError::WrongStage`] outside [`Stage::AwaitingRedirect`];
@@ -396,7 +404,7 @@ impl Session {
                 .map(|raw| lenient(raw, &mut description));
             let uri = params.error_uri.map(|raw| lenient(raw, &mut uri));
             let server_error = ServerError::new(error, description, uri, None);
-            self.state = State::Failed(Failure::Denied(server_error.clone()));
+            self.fail(Failure::Denied(server_error.clone()));
             return Ok(RedirectOutcome::Denied(server_error));
         }
 
@@ -404,20 +412,15 @@ impl Session {
             .code
             .filter(|code| !code.is_empty())
             .ok_or(RedirectError::MissingCode)?;
-        let mut code_buf = [0u8; MAX_CODE];
-        let code = decode_into(raw_code, &mut code_buf)
-            .map_err(|error| RedirectError::Decode {
-                parameter: "code",
-                error,
-            })
-            .and_then(|code| {
-                Secret::copy_from(code).map_err(|_| RedirectError::Decode {
-                    parameter: "code",
-                    error: crate::wire::query::DecodeError::TooLong { max: MAX_CODE },
-                })
-            });
-        code_buf.zeroize();
-        let code = code?;
+        let mut code = Secret::<MAX_CODE>::new();
+        code.set_with(
+            |buf| decode_into(raw_code, buf).map(str::len),
+            DecodeError::NotUtf8,
+        )
+        .map_err(|error| RedirectError::Decode {
+            parameter: "code",
+            error,
+        })?;
         let workfront = WorkfrontRouting {
             domain: decode_text(params.domain, "domain")?,
             lane: decode_text(params.lane, "lane")?,
@@ -524,18 +527,18 @@ impl Session {
         let State::AwaitingToken(received) = &self.state else {
             return Err(self.wrong_stage());
         };
-        match read_token_response(status, body, now, self.default_token_type())? {
-            Ok(tokens) => {
+        let default_type = self.default_token_type();
+        match read_token_response(status, body, now, default_type, &mut self.tokens)? {
+            Ok(()) => {
                 let workfront = received.workfront.clone();
                 self.state = State::Authorized(Authorized {
-                    tokens,
                     refreshing: Cell::new(false),
                     workfront,
                 });
                 Ok(TokenOutcome::Authorized)
             }
             Err(server_error) => {
-                self.state = State::Failed(Failure::Rejected(server_error.clone()));
+                self.fail(Failure::Rejected(server_error.clone()));
                 Ok(TokenOutcome::Rejected(server_error))
             }
         }
@@ -551,8 +554,8 @@ impl Session {
             return false;
         };
         !authorized.refreshing.get()
-            && authorized.tokens.refresh_token.is_some()
-            && authorized
+            && !self.tokens.refresh_token.is_empty()
+            && self
                 .tokens
                 .expires_at
                 .is_some_and(|expiry| now.plus(self.config.refresh_margin_seconds) >= expiry)
@@ -576,10 +579,9 @@ impl Session {
         if authorized.refreshing.get() {
             return Err(ClientError::RefreshInFlight);
         }
-        let refresh_token = authorized
+        let refresh_token = self
             .tokens
-            .refresh_token
-            .as_ref()
+            .refresh_token()
             .ok_or(ClientError::NoRefreshToken)?;
         let config = &self.config;
         let request = write_request(
@@ -589,7 +591,7 @@ impl Session {
             buf,
             |body| {
                 body.param("grant_type", "refresh_token");
-                body.param("refresh_token", refresh_token.as_str());
+                body.param("refresh_token", refresh_token);
                 body_client_auth(body, config);
             },
         )?;
@@ -629,36 +631,43 @@ impl Session {
         now: Timestamp,
     ) -> Result<RefreshOutcome, ClientError> {
         let default_type = self.default_token_type();
-        let State::Authorized(authorized) = &mut self.state else {
+        let State::Authorized(authorized) = &self.state else {
             return Err(self.wrong_stage());
         };
-        if !authorized.refreshing.get() {
+        if !authorized.refreshing.replace(false) {
             return Err(ClientError::WrongStage {
                 stage: Stage::Authorized,
             });
         }
-        authorized.refreshing.set(false);
-        match read_token_response(status, body, now, default_type)? {
-            Ok(mut tokens) => {
-                let old = &mut authorized.tokens;
-                if tokens.refresh_token.is_none() {
-                    tokens.refresh_token = old.refresh_token.take();
+        // Decoded beside the current tokens, which stay intact unless the refresh succeeds.
+        let mut fresh = Tokens::empty();
+        match read_token_response(status, body, now, default_type, &mut fresh)? {
+            Ok(()) => {
+                let old = &mut self.tokens;
+                if fresh.refresh_token.is_empty() {
+                    core::mem::swap(&mut fresh.refresh_token, &mut old.refresh_token);
                 }
-                if tokens.scope.is_none() {
-                    tokens.scope = old.scope.take();
+                if fresh.scope.is_none() {
+                    fresh.scope = old.scope.take();
                 }
-                if tokens.wid.is_none() {
-                    tokens.wid = old.wid.take();
+                if fresh.wid.is_none() {
+                    fresh.wid = old.wid.take();
                 }
-                *old = tokens;
+                *old = fresh;
                 Ok(RefreshOutcome::Refreshed)
             }
             Err(server_error) if server_error.code() == ErrorCode::InvalidGrant => {
-                self.state = State::Failed(Failure::SignInRequired(server_error.clone()));
+                self.fail(Failure::SignInRequired(server_error.clone()));
                 Ok(RefreshOutcome::SignInRequired(server_error))
             }
             Err(server_error) => Ok(RefreshOutcome::Rejected(server_error)),
         }
+    }
+
+    /// Moves to `Failed`, wiping the tokens and any pending login.
+    fn fail(&mut self, failure: Failure) {
+        self.state = State::Failed(failure);
+        self.tokens.clear();
     }
 
     /// Writes an RFC 7009 revocation request for the access or refresh token, with client
@@ -678,18 +687,15 @@ impl Session {
             .config
             .revocation_endpoint()
             .ok_or(ClientError::NoRevocationEndpoint)?;
-        let State::Authorized(authorized) = &self.state else {
+        let State::Authorized(_) = &self.state else {
             return Err(self.wrong_stage());
         };
         let (token, hint) = match which {
-            TokenKind::Access => (authorized.tokens.access_token.as_str(), "access_token"),
+            TokenKind::Access => (self.tokens.access_token(), "access_token"),
             TokenKind::Refresh => (
-                authorized
-                    .tokens
-                    .refresh_token
-                    .as_ref()
-                    .ok_or(ClientError::NoRefreshToken)?
-                    .as_str(),
+                self.tokens
+                    .refresh_token()
+                    .ok_or(ClientError::NoRefreshToken)?,
                 "refresh_token",
             ),
         };
@@ -710,7 +716,7 @@ impl Session {
     /// Ends the session: wipes the tokens (or the pending login) and moves to
     /// [`Stage::Failed`] with [`Failure::SignedOut`].
     pub fn sign_out(&mut self) {
-        self.state = State::Failed(Failure::SignedOut);
+        self.fail(Failure::SignedOut);
     }
 
     /// The header that carries the access token to resource servers, written into `buf`:

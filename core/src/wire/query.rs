@@ -36,6 +36,9 @@ impl RawParam<'_> {
     /// Whether the decoded name equals `name`.
     #[must_use]
     pub fn is(&self, name: &str) -> bool {
+        if is_plain(self.name) {
+            return self.name == name.as_bytes();
+        }
         decoded(self.name).eq(name.bytes())
     }
 }
@@ -90,9 +93,14 @@ pub fn check_unique(query: &[u8]) -> Result<(), QueryError> {
         return Err(QueryError::TooManyParameters);
     }
     for (index, param) in params(query).enumerate() {
-        let repeated = params(query)
-            .skip(index.saturating_add(1))
-            .any(|later| decoded(later.name).eq(decoded(param.name)));
+        let plain = is_plain(param.name);
+        let repeated = params(query).skip(index.saturating_add(1)).any(|later| {
+            if plain && is_plain(later.name) {
+                later.name == param.name
+            } else {
+                decoded(later.name).eq(decoded(param.name))
+            }
+        });
         if repeated {
             return Err(QueryError::Duplicate {
                 name: ParamName::from_decoded(decoded(param.name)),
@@ -100,6 +108,12 @@ pub fn check_unique(query: &[u8]) -> Result<(), QueryError> {
         }
     }
     Ok(())
+}
+
+/// Whether `raw` decodes to itself (no `%` escapes, no `+`), so it can be compared or
+/// copied without decoding.
+fn is_plain(raw: &[u8]) -> bool {
+    !raw.iter().any(|&byte| byte == b'%' || byte == b'+')
 }
 
 /// The bytes `raw` stands for under form decoding: `+` is a space and `%XX` is the byte
@@ -146,6 +160,13 @@ impl core::error::Error for DecodeError {}
 /// [`DecodeError::NotUtf8`].
 pub fn decode_into<'out>(raw: &[u8], out: &'out mut [u8]) -> Result<&'out str, DecodeError> {
     let max = out.len();
+    if is_plain(raw) {
+        let slot = out
+            .get_mut(..raw.len())
+            .ok_or(DecodeError::TooLong { max })?;
+        slot.copy_from_slice(raw);
+        return core::str::from_utf8(slot).map_err(|_| DecodeError::NotUtf8);
+    }
     let mut len = 0usize;
     for byte in decoded(raw) {
         let slot = out.get_mut(len).ok_or(DecodeError::TooLong { max })?;
