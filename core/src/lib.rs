@@ -71,6 +71,7 @@ pub mod client;
 pub mod pkce;
 pub mod profile;
 pub mod secret;
+pub mod server;
 pub mod time;
 pub mod wire;
 

@@ -35,3 +35,4 @@ pub use session::{
     Failure, RedirectOutcome, RefreshOutcome, STATE_LEN, Session, Stage, TokenKind, TokenOutcome,
 };
 pub use url::UrlError;
+pub(crate) use url::{check_endpoint, check_redirect_uri, is_loopback_ip};

@@ -43,6 +43,24 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code's text as RFC 6749 spells it (`"server_error"` for [`ErrorCode::Other`]).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::AccessDenied => "access_denied",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::ServerError | Self::Other => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+        }
+    }
+
     /// The code for `text`.
     #[must_use]
     pub fn parse(text: &str) -> Self {

@@ -103,9 +103,11 @@ pub(crate) fn host_of(authority: &str) -> &str {
 /// `localhost` is accepted for convenience (RFC 8252 §8.3 says it is NOT RECOMMENDED for
 /// redirect URIs because it may resolve elsewhere; prefer `127.0.0.1`).
 pub(crate) fn is_loopback_host(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
-        return true;
-    }
+    host.eq_ignore_ascii_case("localhost") || host == "[::1]" || is_loopback_ip(host)
+}
+
+/// An IPv4 literal in `127.0.0.0/8`.
+pub(crate) fn is_loopback_ip(host: &str) -> bool {
     let mut octets = host.split('.');
     octets.next() == Some("127")
         && octets.clone().count() == 3

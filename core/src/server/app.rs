@@ -1,0 +1,309 @@
+//! Registered apps: kinds, redirect URIs, refresh-token policy.
+
+use core::fmt;
+
+use heapless::{String, Vec};
+
+use super::limits::{
+    CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
+    MAX_REDIRECT_URIS,
+};
+
+/// What kind of app, as in Workfront's "Create app integration".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppKind {
+    /// A confidential web application: authenticates with a client secret that the server
+    /// generates, shows once, and keeps only as a digest.
+    WebApp,
+    /// A public single-page or native application: no secret; PKCE is required.
+    SinglePage,
+    /// A machine-to-machine app with registered public keys (JWT grant). The JWT grant is
+    /// not implemented yet; such an app is refused the code grant (`unauthorized_client`).
+    MachineToMachine,
+}
+
+impl AppKind {
+    /// Whether apps of this kind hold a client secret.
+    #[must_use]
+    pub const fn is_confidential(self) -> bool {
+        matches!(self, Self::WebApp)
+    }
+}
+
+/// How long refresh tokens live, and whether they rotate — Workfront's per-app settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefreshPolicy {
+    /// Issue a new refresh token at every use; the old one dies, and presenting it again
+    /// revokes the whole grant (RFC 9700 §4.14.2).
+    pub rotation: bool,
+    /// Seconds from the grant's start after which its refresh tokens expire; `None`: no
+    /// absolute expiration.
+    pub absolute_lifetime: Option<u64>,
+    /// Seconds of disuse after which its refresh tokens expire; `None`: no inactivity
+    /// expiration.
+    pub inactivity_lifetime: Option<u64>,
+}
+
+impl Default for RefreshPolicy {
+    /// Rotation on; 90-day absolute and 30-day inactivity lifetimes.
+    fn default() -> Self {
+        Self {
+            rotation: true,
+            absolute_lifetime: Some(90 * 24 * 3600),
+            inactivity_lifetime: Some(30 * 24 * 3600),
+        }
+    }
+}
+
+/// What a host supplies to create or update an app.
+#[derive(Debug, Clone, Copy)]
+pub struct AppSpec<'a> {
+    /// Display name (shown on the consent page).
+    pub name: &'a str,
+    /// The kind of app.
+    pub kind: AppKind,
+    /// Registered redirect URIs, at most [`MAX_REDIRECT_URIS`], each at most
+    /// [`MAX_REDIRECT_URI`] bytes; not needed for machine-to-machine apps.
+    pub redirect_uris: &'a [&'a str],
+    /// Refresh-token rotation and lifetimes.
+    pub refresh: RefreshPolicy,
+    /// For machine-to-machine apps: their public keys (PEM or JWK text).
+    pub public_keys: &'a [&'a str],
+    /// For web apps: whether PKCE is required (default and recommended: `true`, RFC 9700
+    /// §2.1.1). Public apps always require PKCE.
+    pub require_pkce: bool,
+}
+
+impl<'a> AppSpec<'a> {
+    /// A spec with the default refresh policy and PKCE required.
+    #[must_use]
+    pub fn new(name: &'a str, kind: AppKind, redirect_uris: &'a [&'a str]) -> Self {
+        Self {
+            name,
+            kind,
+            redirect_uris,
+            refresh: RefreshPolicy::default(),
+            public_keys: &[],
+            require_pkce: true,
+        }
+    }
+}
+
+/// Why an app spec was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppError {
+    /// The registry holds its maximum number of apps.
+    RegistryFull,
+    /// No app with that client_id.
+    UnknownApp,
+    /// The name is empty or longer than [`MAX_APP_NAME`].
+    InvalidName,
+    /// An app that uses the code grant needs at least one redirect URI.
+    NoRedirectUri,
+    /// More than [`MAX_REDIRECT_URIS`] redirect URIs.
+    TooManyRedirectUris,
+    /// A redirect URI is malformed, too long, has a fragment, is plain `http` to a
+    /// non-loopback host, or uses a dangerous scheme.
+    InvalidRedirectUri {
+        /// Its position in the list.
+        index: usize,
+    },
+    /// A machine-to-machine app needs 1 to [`MAX_PUBLIC_KEYS`] public keys, each at most
+    /// [`MAX_PUBLIC_KEY`] bytes.
+    InvalidPublicKeys,
+    /// Only web apps hold a secret.
+    NotConfidential,
+    /// The random number generator failed.
+    Randomness,
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RegistryFull => f.write_str("the app registry is full"),
+            Self::UnknownApp => f.write_str("no app with that client_id"),
+            Self::InvalidName => write!(f, "the app name must be 1 to {MAX_APP_NAME} bytes"),
+            Self::NoRedirectUri => f.write_str("the app needs at least one redirect URI"),
+            Self::TooManyRedirectUris => write!(f, "at most {MAX_REDIRECT_URIS} redirect URIs"),
+            Self::InvalidRedirectUri { index } => {
+                write!(f, "redirect URI #{index} is not acceptable")
+            }
+            Self::InvalidPublicKeys => {
+                write!(
+                    f,
+                    "a machine-to-machine app needs 1 to {MAX_PUBLIC_KEYS} public keys of at most {MAX_PUBLIC_KEY} bytes"
+                )
+            }
+            Self::NotConfidential => f.write_str("only web apps have a client secret"),
+            Self::Randomness => f.write_str("the random number generator failed"),
+        }
+    }
+}
+
+impl core::error::Error for AppError {}
+
+/// A registered app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    pub(crate) client_id: String<CLIENT_ID_LEN>,
+    pub(crate) name: String<MAX_APP_NAME>,
+    pub(crate) kind: AppKind,
+    pub(crate) secret_digest: Option<[u8; 32]>,
+    pub(crate) redirect_uris: Vec<String<MAX_REDIRECT_URI>, MAX_REDIRECT_URIS>,
+    pub(crate) public_keys: Vec<String<MAX_PUBLIC_KEY>, MAX_PUBLIC_KEYS>,
+    pub(crate) refresh: RefreshPolicy,
+    pub(crate) require_pkce: bool,
+}
+
+impl App {
+    /// The client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The display name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The kind.
+    #[must_use]
+    pub const fn kind(&self) -> AppKind {
+        self.kind
+    }
+
+    /// The registered redirect URIs.
+    pub fn redirect_uris(&self) -> impl Iterator<Item = &str> {
+        self.redirect_uris.iter().map(String::as_str)
+    }
+
+    /// The registered public keys (machine-to-machine apps).
+    pub fn public_keys(&self) -> impl Iterator<Item = &str> {
+        self.public_keys.iter().map(String::as_str)
+    }
+
+    /// The refresh-token policy.
+    #[must_use]
+    pub const fn refresh_policy(&self) -> RefreshPolicy {
+        self.refresh
+    }
+
+    /// Whether the code grant requires PKCE for this app.
+    #[must_use]
+    pub const fn requires_pkce(&self) -> bool {
+        self.require_pkce || !self.kind.is_confidential()
+    }
+
+    /// Whether `presented` is one of the registered redirect URIs.
+    ///
+    /// Exact string comparison (RFC 9700 §4.1.3), except for loopback IP literals:
+    /// `http://127.0.0.1:PORT/…` and `http://[::1]:PORT/…` match whatever the port
+    /// (RFC 8252 §7.3), since a native app picks a free port at run time. `localhost` gets
+    /// no such allowance: it is compared exactly, because the name may resolve to something
+    /// other than the loopback interface (RFC 8252 §8.3) — register `127.0.0.1` instead.
+    #[must_use]
+    pub fn matches_redirect_uri(&self, presented: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|registered| registered == presented || loopback_match(registered, presented))
+    }
+}
+
+/// Registered and presented are both `http://<loopback IP literal>[:port]<rest>` with the
+/// same IP and the same rest.
+fn loopback_match(registered: &str, presented: &str) -> bool {
+    match (split_loopback(registered), split_loopback(presented)) {
+        (Some((ip_a, rest_a)), Some((ip_b, rest_b))) => ip_a == ip_b && rest_a == rest_b,
+        _ => false,
+    }
+}
+
+/// `http://127.0.0.1:8080/cb` → (`127.0.0.1`, `/cb`); `None` unless a loopback IP literal.
+fn split_loopback(uri: &str) -> Option<(&str, &str)> {
+    let after = uri.strip_prefix("http://")?;
+    let (host, rest) = if after.starts_with("[::1]") {
+        after.split_at_checked(5)?
+    } else {
+        let end = after.find([':', '/', '?']).unwrap_or(after.len());
+        after.split_at_checked(end)?
+    };
+    let is_v4_loopback = host != "[::1]" && crate::client::is_loopback_ip(host);
+    if host != "[::1]" && !is_v4_loopback {
+        return None;
+    }
+    // Drop the port, if any.
+    let rest = match rest.strip_prefix(':') {
+        Some(port_and_path) => {
+            let digits = port_and_path
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(port_and_path.len());
+            if digits == 0 || digits > 5 {
+                return None;
+            }
+            port_and_path.get(digits..)?
+        }
+        None => rest,
+    };
+    Some((host, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(uris: &[&str]) -> App {
+        App {
+            client_id: String::new(),
+            name: String::new(),
+            kind: AppKind::SinglePage,
+            secret_digest: None,
+            redirect_uris: uris.iter().map(|u| String::try_from(*u).unwrap()).collect(),
+            public_keys: Vec::new(),
+            refresh: RefreshPolicy::default(),
+            require_pkce: true,
+        }
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly() {
+        let app = app(&["https://app.example.com/cb", "com.example.app:/oauth2"]);
+        assert!(app.matches_redirect_uri("https://app.example.com/cb"));
+        assert!(app.matches_redirect_uri("com.example.app:/oauth2"));
+        for other in [
+            "https://app.example.com/cb/",
+            "https://app.example.com/cb?x=1",
+            "https://APP.example.com/cb",
+            "https://app.example.com/c",
+            "https://app.example.com/cb#",
+            "http://app.example.com/cb",
+        ] {
+            assert!(!app.matches_redirect_uri(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn loopback_ip_redirects_match_any_port() {
+        let app = app(&["http://127.0.0.1/callback", "http://[::1]:8080/cb"]);
+        assert!(app.matches_redirect_uri("http://127.0.0.1:51234/callback"));
+        assert!(app.matches_redirect_uri("http://127.0.0.1/callback"));
+        assert!(app.matches_redirect_uri("http://[::1]:1/cb"));
+        assert!(app.matches_redirect_uri("http://[::1]/cb"));
+        assert!(!app.matches_redirect_uri("http://127.0.0.1:51234/other"));
+        assert!(
+            !app.matches_redirect_uri("http://127.0.0.2:51234/callback"),
+            "same IP required"
+        );
+        assert!(!app.matches_redirect_uri("http://[::1]:1/callback"));
+        assert!(!app.matches_redirect_uri("http://127.0.0.1:abc/callback"));
+        assert!(!app.matches_redirect_uri("https://127.0.0.1:5/callback"));
+    }
+
+    #[test]
+    fn localhost_is_compared_exactly() {
+        let app = app(&["http://localhost:8080/cb"]);
+        assert!(app.matches_redirect_uri("http://localhost:8080/cb"));
+        assert!(!app.matches_redirect_uri("http://localhost:9090/cb"));
+    }
+}
