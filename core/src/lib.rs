@@ -64,6 +64,9 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// Input-driven arithmetic must not overflow: checked, saturating or wrapping on purpose.
+// (Applied here rather than workspace-wide, where it would only add noise to tests.)
+#![warn(clippy::arithmetic_side_effects)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod buffer;
