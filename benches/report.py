@@ -16,10 +16,13 @@ groups = {}
 for estimates in sorted(root.glob("**/new/estimates.json")):
     bench = json.loads((estimates.parent / "benchmark.json").read_text())
     median = json.loads(estimates.read_text())["median"]["point_estimate"]
-    groups.setdefault(bench["group_id"], []).append((bench["function_id"] or bench["value_str"], median))
+    name = bench["function_id"] or bench["value_str"]
+    if bench["function_id"] and bench.get("value_str"):
+        name = f'{bench["function_id"]} / {bench["value_str"]}'
+    groups.setdefault(bench["group_id"], []).append((name, median))
 
 for group, rows in groups.items():
-    floor = next((m for name, m in rows if name.startswith("floor")), None)
+    floor = next((m for name, m in rows if name.startswith("floor") or name.endswith("(unit)")), None)
     peers = [m for name, m in rows if name.startswith("oauth2")]
     print(f"\n### {group}\n")
     print("| row | median | × floor | × oauth2 |")

@@ -17,7 +17,7 @@ use crate::client::ErrorCode;
 use crate::pkce::{Challenge, Method, MethodError};
 use crate::profile::Profile;
 use crate::wire::Writer;
-use crate::wire::query::{self, RawParam, decode_into, encode};
+use crate::wire::query::{self, decode_into, encode};
 
 /// An authorization request that cannot be answered with a redirect, because the client or
 /// the redirect URI cannot be trusted (RFC 6749 §4.1.2.1): the host shows this to the user
@@ -87,27 +87,45 @@ struct Parsed {
     scope: String<MAX_SCOPE>,
 }
 
-/// The value of the single parameter `name`; `Err` when it is repeated.
-fn single<'q>(query: &'q [u8], name: &str) -> Result<Option<&'q [u8]>, ()> {
-    let mut found = None;
-    for RawParam {
-        name: raw_name,
-        value,
-    } in query::params(query)
-    {
-        if (RawParam {
-            name: raw_name,
-            value,
-        })
-        .is(name)
-        {
-            if found.is_some() {
-                return Err(());
-            }
-            found = Some(value);
+/// The parameters of an authorization request, read in one pass. `Err(())` marks a
+/// parameter that appeared more than once.
+#[derive(Default)]
+struct AuthorizeParams<'q> {
+    client_id: Option<Result<&'q [u8], ()>>,
+    redirect_uri: Option<Result<&'q [u8], ()>>,
+    response_type: Option<Result<&'q [u8], ()>>,
+    state: Option<Result<&'q [u8], ()>>,
+    scope: Option<Result<&'q [u8], ()>>,
+    code_challenge: Option<Result<&'q [u8], ()>>,
+    code_challenge_method: Option<Result<&'q [u8], ()>>,
+}
+
+impl<'q> AuthorizeParams<'q> {
+    fn read(query: &'q [u8]) -> Self {
+        let mut params = Self::default();
+        for param in query::params(query) {
+            let slot = match () {
+                () if param.is("client_id") => &mut params.client_id,
+                () if param.is("redirect_uri") => &mut params.redirect_uri,
+                () if param.is("response_type") => &mut params.response_type,
+                () if param.is("state") => &mut params.state,
+                () if param.is("scope") => &mut params.scope,
+                () if param.is("code_challenge") => &mut params.code_challenge,
+                () if param.is("code_challenge_method") => &mut params.code_challenge_method,
+                () => continue,
+            };
+            *slot = Some(match slot {
+                None => Ok(param.value),
+                Some(_) => Err(()),
+            });
         }
+        params
     }
-    Ok(found)
+}
+
+/// The value of a parameter read once; `Err` when it was repeated.
+fn single(value: Option<Result<&[u8], ()>>) -> Result<Option<&[u8]>, ()> {
+    value.transpose()
 }
 
 fn decode_text<const N: usize>(raw: &[u8]) -> Option<String<N>> {
@@ -119,10 +137,10 @@ fn decode_text<const N: usize>(raw: &[u8]) -> Option<String<N>> {
 impl<S: Storage, const APPS: usize> Server<S, APPS> {
     fn parse_authorize(&self, query_bytes: &[u8]) -> Result<Parsed, AuthorizeError> {
         let query_bytes = query_bytes.strip_prefix(b"?").unwrap_or(query_bytes);
+        let params = AuthorizeParams::read(query_bytes);
         // 1. The client and the redirect URI: errors here are shown to the user, never
         //    redirected (RFC 6749 §4.1.2.1).
-        let raw_client =
-            single(query_bytes, "client_id").map_err(|()| AuthorizeError::MissingClientId)?;
+        let raw_client = single(params.client_id).map_err(|()| AuthorizeError::MissingClientId)?;
         let client_id: String<MAX_CLIENT_ID> = raw_client
             .and_then(decode_text)
             .filter(|id: &String<MAX_CLIENT_ID>| !id.is_empty())
@@ -132,7 +150,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
             .lookup(&client_id)
             .ok_or(AuthorizeError::UnknownClient)?;
         let raw_redirect =
-            single(query_bytes, "redirect_uri").map_err(|()| AuthorizeError::InvalidRedirectUri)?;
+            single(params.redirect_uri).map_err(|()| AuthorizeError::InvalidRedirectUri)?;
         let (redirect_uri, redirect_uri_given) = match raw_redirect {
             Some(raw) => {
                 let uri: String<MAX_REDIRECT_URI> =
@@ -166,7 +184,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
             scope: String::new(),
         };
         let invalid = |description| Some((ErrorCode::InvalidRequest, description));
-        let state = single(query_bytes, "state");
+        let state = single(params.state);
         parsed.state = match state {
             Ok(Some(raw)) => match decode_text(raw) {
                 Some(state) => Some(state),
@@ -181,7 +199,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
             parsed.problem = invalid("a parameter is repeated");
             return Ok(parsed);
         }
-        parsed.problem = match single(query_bytes, "response_type") {
+        parsed.problem = match single(params.response_type) {
             Ok(Some(b"code")) => None,
             Ok(Some(_)) => Some((
                 ErrorCode::UnsupportedResponseType,
@@ -201,8 +219,8 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
         }
 
         // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
-        let challenge = single(query_bytes, "code_challenge").ok().flatten();
-        let method = single(query_bytes, "code_challenge_method").ok().flatten();
+        let challenge = single(params.code_challenge).ok().flatten();
+        let method = single(params.code_challenge_method).ok().flatten();
         parsed.problem = match (challenge, method) {
             (None, None) if app.requires_pkce() => {
                 invalid("code_challenge and code_challenge_method=S256 are required")
@@ -235,7 +253,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
             return Ok(parsed);
         }
 
-        let scope_text: Option<String<MAX_SCOPE>> = match single(query_bytes, "scope") {
+        let scope_text: Option<String<MAX_SCOPE>> = match single(params.scope) {
             Ok(Some(raw)) => decode_text(raw),
             _ => Some(String::new()),
         };

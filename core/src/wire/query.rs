@@ -89,25 +89,33 @@ impl core::error::Error for QueryError {}
 /// [`QueryError::Duplicate`] naming the first repeated parameter;
 /// [`QueryError::TooManyParameters`].
 pub fn check_unique(query: &[u8]) -> Result<(), QueryError> {
-    if params(query).nth(MAX_PARAMS).is_some() {
-        return Err(QueryError::TooManyParameters);
+    // Split once into a fixed array, then compare names pairwise (n ≤ 64).
+    let mut names: [&[u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
+    let mut count = 0usize;
+    for param in params(query) {
+        let slot = names.get_mut(count).ok_or(QueryError::TooManyParameters)?;
+        *slot = param.name;
+        count = count.saturating_add(1);
     }
-    for (index, param) in params(query).enumerate() {
-        let plain = is_plain(param.name);
-        let repeated = params(query).skip(index.saturating_add(1)).any(|later| {
-            if plain && is_plain(later.name) {
-                later.name == param.name
-            } else {
-                decoded(later.name).eq(decoded(param.name))
-            }
-        });
-        if repeated {
+    let names = names.get(..count).unwrap_or_default();
+    for (index, name) in names.iter().enumerate() {
+        let later = names.get(index.saturating_add(1)..).unwrap_or_default();
+        if later.iter().any(|other| same_name(name, other)) {
             return Err(QueryError::Duplicate {
-                name: ParamName::from_decoded(decoded(param.name)),
+                name: ParamName::from_decoded(decoded(name)),
             });
         }
     }
     Ok(())
+}
+
+/// Whether two raw names decode to the same bytes.
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    if is_plain(a) && is_plain(b) {
+        a == b
+    } else {
+        decoded(a).eq(decoded(b))
+    }
 }
 
 /// Whether `raw` decodes to itself (no `%` escapes, no `+`), so it can be compared or
