@@ -464,3 +464,72 @@ fn a_full_token_table_is_temporarily_unavailable_until_tokens_expire() {
         "expired grants' tokens were reclaimed"
     );
 }
+
+#[test]
+fn only_the_last_rotated_out_refresh_token_is_remembered() {
+    let mut f = fixture_with(Profile::Rfc, policy(true, None, None));
+    let (_, first) = f.spa_tokens(1, at(0));
+    let (_, json) = f.refresh_spa(&first, None, at(10));
+    let second = json["refresh_token"].as_str().unwrap().to_owned();
+    let (_, json) = f.refresh_spa(&second, None, at(20));
+    let third = json["refresh_token"].as_str().unwrap().to_owned();
+    // `first` is two rotations old: forgotten, so it is merely unknown.
+    assert_eq!(
+        error_of(&f.refresh_spa(&first, None, at(30)).1),
+        "invalid_grant"
+    );
+    let (status, json) = f.refresh_spa(&third, None, at(40));
+    assert_eq!(status, 200, "the grant survives a very old token: {json}");
+    let fourth = json["refresh_token"].as_str().unwrap().to_owned();
+    // `third` was rotated out last: its reuse revokes the grant.
+    assert_eq!(
+        error_of(&f.refresh_spa(&third, None, at(50)).1),
+        "invalid_grant"
+    );
+    assert_eq!(
+        error_of(&f.refresh_spa(&fourth, None, at(60)).1),
+        "invalid_grant"
+    );
+}
+
+#[test]
+fn a_long_lived_rotating_grant_does_not_fill_the_token_table() {
+    let mut f = fixture_with(Profile::Rfc, policy(true, None, None));
+    let (_, mut refresh) = f.spa_tokens(1, at(0));
+    // Refresh every two hours for a long while: access tokens expire in between and
+    // rotated-out refresh tokens are dropped, so the table stays small.
+    for step in 1..=300u64 {
+        let (status, json) = f.refresh_spa(&refresh, None, at(step * 7200));
+        assert_eq!(status, 200, "step {step}: {json}");
+        refresh = json["refresh_token"].as_str().unwrap().to_owned();
+        f.server.purge_expired(at(step * 7200));
+        assert!(
+            f.server.occupancy().1 <= 3,
+            "step {step}: {:?}",
+            f.server.occupancy()
+        );
+    }
+}
+
+#[test]
+fn a_public_client_may_send_basic_with_an_empty_secret() {
+    let mut f = fixture();
+    let (code, verifier) = f.spa_code(1, at(0));
+    let credentials = base64_basic(&f.spa.clone(), "");
+    let body = format!(
+        "grant_type=authorization_code&code={}&redirect_uri={}&code_verifier={}",
+        enc(&code),
+        enc(SPA_REDIRECT),
+        verifier.as_str()
+    );
+    let (status, json, _) = f.token_form(&body, Some(&credentials), at(1));
+    assert_eq!(status, 200, "{json}");
+}
+
+fn base64_basic(id: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)))
+    )
+}

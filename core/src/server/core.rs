@@ -259,6 +259,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
                 last_used: now,
                 access_expires_at: now,
                 revoked: false,
+                previous_refresh: None,
             };
             self.family_cursor = index.saturating_add(1);
             return Some(FamilyId {

@@ -61,6 +61,10 @@ pub struct FamilyEntry {
     /// The latest expiry of any access token issued in this family.
     pub(crate) access_expires_at: Timestamp,
     pub(crate) revoked: bool,
+    /// Digest of the refresh token rotated out last, kept in the token table so that its
+    /// reuse is recognised; older rotated-out tokens are dropped, so a grant that refreshes
+    /// for years holds at most two refresh-token entries.
+    pub(crate) previous_refresh: Option<[u8; 32]>,
 }
 
 impl FamilyEntry {
@@ -78,6 +82,7 @@ impl FamilyEntry {
         last_used: Timestamp::from_unix_seconds(0),
         access_expires_at: Timestamp::from_unix_seconds(0),
         revoked: false,
+        previous_refresh: None,
     };
 }
 

@@ -214,6 +214,8 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
             www_authenticate: via_header,
             ..refuse(ErrorCode::InvalidClient, "client authentication failed")
         };
+        // Some public clients send `Basic base64(client_id:)`: an empty secret is no secret.
+        let secret = secret.filter(|secret| !secret.is_empty());
         let (id, app) = self.registry.lookup(&client_id).ok_or(failed)?;
         let authenticated = match (app.kind(), app.secret_digest.as_ref(), secret.as_ref()) {
             (AppKind::WebApp, Some(digest), Some(secret)) => {
@@ -551,6 +553,15 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
                 .and_then(|index| tables.tokens.get_mut(index))
             {
                 old.kind = TokenKind::Refresh { current: false };
+            }
+            // Keep one rotated-out token per grant for reuse detection; drop the one before.
+            let family = usize::try_from(family_id.index)
+                .ok()
+                .and_then(|index| tables.families.get_mut(index));
+            let dropped =
+                family.and_then(|family| family.previous_refresh.replace(presented_digest));
+            if let Some(index) = dropped.and_then(|digest| table::find(tables.tokens, &digest)) {
+                table::remove(tables.tokens, &mut self.tokens, index);
             }
         }
         Ok(issued)
