@@ -144,6 +144,12 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
         &self.config
     }
 
+    /// Replaces the configuration (issuer, lifetimes, Workfront identity). Codes and
+    /// tokens already issued keep the expiry they were given.
+    pub fn set_config(&mut self, config: ServerConfig) {
+        self.config = config;
+    }
+
     /// The app registry.
     pub const fn registry(&self) -> &Registry<APPS> {
         &self.registry

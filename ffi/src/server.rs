@@ -1,0 +1,769 @@
+//! The authorization server over the C ABI.
+
+use core::ptr::NonNull;
+
+use authcode::Timestamp;
+use authcode::server::{
+    AppError, AppKind, AppSpec, AuthorizeError, CodeEntry, FamilyEntry, RefreshPolicy, Server, ServerConfig,
+    Storage, Tables, TablesRef, TokenEntry, TokenRequest, limits,
+};
+use heapless::String;
+
+use crate::client::{authcode_error_code, error_code, profile_from};
+use crate::result::{FfiResult, authcode_result};
+use crate::rng::{Rng, authcode_rng};
+use crate::util::{authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut, put, report_len, text};
+
+/// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations).
+pub const AUTHCODE_SERVER_CODES: usize = 256;
+/// Family (grant) slots of an FFI server.
+pub const AUTHCODE_SERVER_FAMILIES: usize = 128;
+/// Token slots of an FFI server (at most 7/8 live).
+pub const AUTHCODE_SERVER_TOKENS: usize = 1024;
+/// Apps an FFI server's registry holds (Workfront's cap).
+pub const AUTHCODE_SERVER_APPS: usize = 10;
+
+/// The server's fixed capacities, as built.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_server_capacities {
+    /// Registered apps.
+    pub apps: usize,
+    /// Code slots.
+    pub codes: usize,
+    /// Grant slots.
+    pub families: usize,
+    /// Token slots.
+    pub tokens: usize,
+}
+
+/// The kind of app: `AUTHCODE_APP_KIND_WEB_APP`, `_SINGLE_PAGE`, `_MACHINE_TO_MACHINE`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum authcode_app_kind {
+    /// Confidential web application (gets a client secret).
+    WebApp = 0,
+    /// Public single-page or native application (PKCE).
+    SinglePage = 1,
+    /// Machine-to-machine (public keys; refused the code grant).
+    MachineToMachine = 2,
+}
+
+/// What an app is created or updated from.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_app_spec {
+    /// Display name.
+    pub name: authcode_str,
+    /// One of `AUTHCODE_APP_KIND_*`.
+    pub kind: u32,
+    /// `redirect_uri_count` redirect URIs (at most 4).
+    pub redirect_uris: *const authcode_str,
+    /// Number of redirect URIs.
+    pub redirect_uri_count: usize,
+    /// `public_key_count` public keys (machine-to-machine apps, at most 2).
+    pub public_keys: *const authcode_str,
+    /// Number of public keys.
+    pub public_key_count: usize,
+    /// Rotate refresh tokens at every use.
+    pub rotation: bool,
+    /// Absolute refresh lifetime in seconds; 0 = no expiration.
+    pub absolute_lifetime: u64,
+    /// Inactivity refresh lifetime in seconds; 0 = no expiration.
+    pub inactivity_lifetime: u64,
+    /// Web apps: require PKCE (recommended). Public apps always require it.
+    pub require_pkce: bool,
+}
+
+/// A request to the token or revocation endpoint as the HTTP layer saw it. An absent
+/// header has a NULL `ptr`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_token_request {
+    /// The HTTP method.
+    pub method: authcode_str,
+    /// The `Content-Type` header.
+    pub content_type: authcode_str,
+    /// The `Authorization` header.
+    pub authorization: authcode_str,
+    /// The body.
+    pub body: authcode_str,
+}
+
+/// The response to send: status, `WWW-Authenticate` (absent: NULL `ptr`) and the JSON
+/// body, which points into the caller's buffer. Always send `Content-Type:
+/// application/json`, `Cache-Control: no-store` and `Pragma: no-cache` with it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_token_response {
+    /// HTTP status.
+    pub status: u16,
+    /// `WWW-Authenticate` value, or absent.
+    pub www_authenticate: authcode_str,
+    /// The JSON body.
+    pub body: authcode_str,
+}
+
+/// What `authcode_server_validate` reports for a valid access token.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_token_info {
+    /// The client id (`client_id_len` bytes, no NUL).
+    pub client_id: [u8; 32],
+    /// Its length.
+    pub client_id_len: usize,
+    /// The subject (`subject_len` bytes, no NUL).
+    pub subject: [u8; 64],
+    /// Its length.
+    pub subject_len: usize,
+    /// The scope (`scope_len` bytes, no NUL).
+    pub scope: [u8; 256],
+    /// Its length.
+    pub scope_len: usize,
+    /// Expiry, Unix seconds.
+    pub expires_at: u64,
+}
+
+/// Table storage the FFI owns (heap) or borrows (caller memory).
+struct FfiStorage {
+    codes: NonNull<[Option<CodeEntry>]>,
+    families: NonNull<[FamilyEntry]>,
+    tokens: NonNull<[Option<TokenEntry>]>,
+    #[cfg(feature = "std")]
+    owned: bool,
+}
+
+impl Storage for FfiStorage {
+    fn tables(&mut self) -> Tables<'_> {
+        // SAFETY: the three slices are disjoint, initialised, and live as long as `self`
+        // (heap allocations owned by it, or caller storage promised until `_deinit`).
+        unsafe {
+            Tables {
+                codes: self.codes.as_mut(),
+                families: self.families.as_mut(),
+                tokens: self.tokens.as_mut(),
+            }
+        }
+    }
+
+    fn tables_ref(&self) -> TablesRef<'_> {
+        // SAFETY: as in `tables`.
+        unsafe {
+            TablesRef {
+                codes: self.codes.as_ref(),
+                families: self.families.as_ref(),
+                tokens: self.tokens.as_ref(),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Drop for FfiStorage {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: created by `Box::into_raw` in `FfiStorage::heap` and not freed since.
+            unsafe {
+                drop(Box::from_raw(self.codes.as_ptr()));
+                drop(Box::from_raw(self.families.as_ptr()));
+                drop(Box::from_raw(self.tokens.as_ptr()));
+            }
+        }
+    }
+}
+
+impl FfiStorage {
+    #[cfg(feature = "std")]
+    fn heap() -> Self {
+        let codes = Box::into_raw(vec![None; AUTHCODE_SERVER_CODES].into_boxed_slice());
+        let families = Box::into_raw(vec![FamilyEntry::EMPTY; AUTHCODE_SERVER_FAMILIES].into_boxed_slice());
+        let tokens = Box::into_raw(vec![None; AUTHCODE_SERVER_TOKENS].into_boxed_slice());
+        // SAFETY: `Box::into_raw` never returns NULL.
+        unsafe {
+            Self {
+                codes: NonNull::new_unchecked(codes),
+                families: NonNull::new_unchecked(families),
+                tokens: NonNull::new_unchecked(tokens),
+                owned: true,
+            }
+        }
+    }
+}
+
+/// An authorization server (opaque).
+pub struct authcode_server {
+    server: Server<FfiStorage, AUTHCODE_SERVER_APPS>,
+    last_error: String<256>,
+}
+
+impl authcode_server {
+    fn record(&mut self, code: authcode_result, error: &dyn core::fmt::Display) -> authcode_result {
+        self.last_error = describe(error);
+        code
+    }
+}
+
+/// The server's capacities (fixed at build time).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_capacities(out: *mut authcode_server_capacities) -> authcode_result {
+    guard(|| {
+        let capacities = authcode_server_capacities {
+            apps: AUTHCODE_SERVER_APPS,
+            codes: AUTHCODE_SERVER_CODES,
+            families: AUTHCODE_SERVER_FAMILIES,
+            tokens: AUTHCODE_SERVER_TOKENS,
+        };
+        // SAFETY: valid when non-NULL, per the caller.
+        unsafe { put(out, capacities) }
+    })
+}
+
+/// Creates a server for `profile` (`AUTHCODE_PROFILE_*`) on the heap, with an empty
+/// registry. Free with `authcode_server_free`.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_new(profile: u32, out: *mut *mut authcode_server) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        let config = ServerConfig::new(profile_from(profile)?);
+        let server = authcode_server {
+            server: Server::new(config, FfiStorage::heap()),
+            last_error: String::new(),
+        };
+        // SAFETY: `out` checked non-NULL.
+        unsafe { crate::memory::boxed(server, out) }
+    })
+}
+
+/// Frees a server from `authcode_server_new`. NULL is a no-op.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_free(server: *mut authcode_server) {
+    // SAFETY: from `authcode_server_new`, per the caller.
+    unsafe { crate::memory::free(server) }
+}
+
+/// Offsets of the parts inside caller storage: the object, then the three tables.
+const fn layout() -> (usize, usize, usize, usize) {
+    const fn align_up(offset: usize, align: usize) -> usize {
+        offset.div_ceil(align) * align
+    }
+    let codes = align_up(core::mem::size_of::<authcode_server>(), core::mem::align_of::<Option<CodeEntry>>());
+    let families = align_up(
+        codes + AUTHCODE_SERVER_CODES * core::mem::size_of::<Option<CodeEntry>>(),
+        core::mem::align_of::<FamilyEntry>(),
+    );
+    let tokens = align_up(
+        families + AUTHCODE_SERVER_FAMILIES * core::mem::size_of::<FamilyEntry>(),
+        core::mem::align_of::<Option<TokenEntry>>(),
+    );
+    let end = tokens + AUTHCODE_SERVER_TOKENS * core::mem::size_of::<Option<TokenEntry>>();
+    (codes, families, tokens, end)
+}
+
+/// Bytes of storage `authcode_server_init` needs (the object and its tables).
+#[unsafe(no_mangle)]
+pub extern "C" fn authcode_server_size() -> usize {
+    layout().3
+}
+
+/// Alignment `authcode_server_init` needs.
+#[unsafe(no_mangle)]
+pub extern "C" fn authcode_server_align() -> usize {
+    core::mem::align_of::<authcode_server>()
+        .max(core::mem::align_of::<Option<CodeEntry>>())
+        .max(core::mem::align_of::<FamilyEntry>())
+        .max(core::mem::align_of::<Option<TokenEntry>>())
+}
+
+/// `authcode_server_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
+/// until `authcode_server_deinit`. The tables are built in place, element by element.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_init(
+    storage: *mut u8,
+    storage_len: usize,
+    profile: u32,
+    out: *mut *mut authcode_server,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        if storage.is_null() {
+            return Err(authcode_result::NullPointer);
+        }
+        let (codes_at, families_at, tokens_at, end) = layout();
+        if storage_len < end {
+            return Err(authcode_result::StorageTooSmall);
+        }
+        if !(storage as usize).is_multiple_of(authcode_server_align()) {
+            return Err(authcode_result::StorageMisaligned);
+        }
+        let config = ServerConfig::new(profile_from(profile)?);
+        // SAFETY: the storage holds `end` writable bytes, aligned for every part (checked
+        // above); each part is written before a reference to it is made.
+        unsafe {
+            let codes = storage.add(codes_at).cast::<Option<CodeEntry>>();
+            for index in 0..AUTHCODE_SERVER_CODES {
+                codes.add(index).write(None);
+            }
+            let families = storage.add(families_at).cast::<FamilyEntry>();
+            for index in 0..AUTHCODE_SERVER_FAMILIES {
+                families.add(index).write(FamilyEntry::EMPTY);
+            }
+            let tokens = storage.add(tokens_at).cast::<Option<TokenEntry>>();
+            for index in 0..AUTHCODE_SERVER_TOKENS {
+                tokens.add(index).write(None);
+            }
+            let table_storage = FfiStorage {
+                codes: NonNull::slice_from_raw_parts(NonNull::new_unchecked(codes), AUTHCODE_SERVER_CODES),
+                families: NonNull::slice_from_raw_parts(NonNull::new_unchecked(families), AUTHCODE_SERVER_FAMILIES),
+                tokens: NonNull::slice_from_raw_parts(NonNull::new_unchecked(tokens), AUTHCODE_SERVER_TOKENS),
+                #[cfg(feature = "std")]
+                owned: false,
+            };
+            let object = storage.cast::<authcode_server>();
+            object.write(authcode_server {
+                server: Server::new(config, table_storage),
+                last_error: String::new(),
+            });
+            out.write(object);
+        }
+        Ok(())
+    })
+}
+
+/// Ends a server made by `authcode_server_init`. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_deinit(server: *mut authcode_server) {
+    // SAFETY: from `_init`, per the caller; the tables are plain data in the same storage.
+    unsafe { crate::memory::deinit(server) }
+}
+
+fn update_config(
+    handle: &mut authcode_server,
+    change: impl FnOnce(ServerConfig) -> Result<ServerConfig, authcode::server::ServerConfigError>,
+) -> FfiResult {
+    match change(handle.server.config().clone()) {
+        Ok(config) => {
+            handle.server.set_config(config);
+            Ok(())
+        }
+        Err(error) => Err(handle.record(authcode_result::InvalidServerConfig, &error)),
+    }
+}
+
+/// Announces `issuer` as `iss` on redirects (RFC 9207).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_issuer(server: *mut authcode_server, issuer: *const u8, issuer_len: usize) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, issuer) = unsafe { (object_mut(server)?, text(issuer, issuer_len)?) };
+        update_config(handle, |config| config.with_issuer(issuer))
+    })
+}
+
+/// Sets Workfront's `domain`, `lane` (on redirects) and `wid` (in token responses).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_workfront_identity(
+    server: *mut authcode_server,
+    domain: authcode_str,
+    lane: authcode_str,
+    wid: authcode_str,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle and strings, per the caller.
+        let (handle, domain, lane, wid) = unsafe {
+            (object_mut(server)?, text(domain.ptr, domain.len)?, text(lane.ptr, lane.len)?, text(wid.ptr, wid.len)?)
+        };
+        update_config(handle, |config| config.with_workfront_identity(domain, lane, wid))
+    })
+}
+
+/// Sets the code and access token lifetimes in seconds (0 keeps the current value).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_lifetimes(server: *mut authcode_server, code_seconds: u64, access_token_seconds: u64) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object_mut(server)? };
+        update_config(handle, |mut config| {
+            if code_seconds > 0 {
+                config = config.with_code_lifetime(code_seconds)?;
+            }
+            if access_token_seconds > 0 {
+                config = config.with_access_token_lifetime(access_token_seconds)?;
+            }
+            Ok(config)
+        })
+    })
+}
+
+/// Reads a C app spec into the core's, with its string arrays on the stack.
+fn with_spec<T>(spec: &authcode_app_spec, use_spec: impl FnOnce(&AppSpec<'_>) -> T) -> Result<T, authcode_result> {
+    // SAFETY: the caller of the extern function promised valid strings and arrays.
+    let name = unsafe { text(spec.name.ptr, spec.name.len)? };
+    let kind = match spec.kind {
+        0 => AppKind::WebApp,
+        1 => AppKind::SinglePage,
+        2 => AppKind::MachineToMachine,
+        _ => return Err(authcode_result::InvalidArgument),
+    };
+    let mut uris: [&str; limits::MAX_REDIRECT_URIS] = [""; limits::MAX_REDIRECT_URIS];
+    let mut keys: [&str; limits::MAX_PUBLIC_KEYS] = [""; limits::MAX_PUBLIC_KEYS];
+    if spec.redirect_uri_count > uris.len() || spec.public_key_count > keys.len() {
+        return Err(authcode_result::InvalidArgument);
+    }
+    for (index, slot) in uris.iter_mut().enumerate().take(spec.redirect_uri_count) {
+        // SAFETY: `redirect_uris` points to `redirect_uri_count` entries, per the caller.
+        let entry = unsafe { *object(spec.redirect_uris.wrapping_add(index))? };
+        // SAFETY: as above.
+        *slot = unsafe { text(entry.ptr, entry.len)? };
+    }
+    for (index, slot) in keys.iter_mut().enumerate().take(spec.public_key_count) {
+        // SAFETY: `public_keys` points to `public_key_count` entries, per the caller.
+        let entry = unsafe { *object(spec.public_keys.wrapping_add(index))? };
+        // SAFETY: as above.
+        *slot = unsafe { text(entry.ptr, entry.len)? };
+    }
+    let lifetime = |seconds: u64| (seconds > 0).then_some(seconds);
+    let core_spec = AppSpec {
+        name,
+        kind,
+        redirect_uris: uris.get(..spec.redirect_uri_count).unwrap_or_default(),
+        refresh: RefreshPolicy {
+            rotation: spec.rotation,
+            absolute_lifetime: lifetime(spec.absolute_lifetime),
+            inactivity_lifetime: lifetime(spec.inactivity_lifetime),
+        },
+        public_keys: keys.get(..spec.public_key_count).unwrap_or_default(),
+        require_pkce: spec.require_pkce,
+    };
+    Ok(use_spec(&core_spec))
+}
+
+/// Registers an app. Writes its client id (32 bytes) to `client_id_buf` and, for a web
+/// app, its secret (43 bytes; shown this once, only its digest is kept) to `secret_buf`.
+/// Both buffers are checked before anything is created: on
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` the out lengths hold the sizes needed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_create_app(
+    server: *mut authcode_server,
+    spec: *const authcode_app_spec,
+    rng: *const authcode_rng,
+    client_id_buf: *mut u8,
+    client_id_len: usize,
+    client_id_out_len: *mut usize,
+    secret_buf: *mut u8,
+    secret_len: usize,
+    secret_out_len: *mut usize,
+) -> authcode_result {
+    guard(|| {
+        check_out(client_id_out_len)?;
+        check_out(secret_out_len)?;
+        // SAFETY: valid handle, spec and RNG, per the caller.
+        let (handle, spec, mut rng) = unsafe { (object_mut(server)?, object(spec)?, Rng::from_ptr(rng)?) };
+        let secret_needed = if spec.kind == 0 { limits::TOKEN_LEN } else { 0 };
+        if client_id_len < limits::CLIENT_ID_LEN || secret_len < secret_needed {
+            // SAFETY: checked non-NULL.
+            unsafe {
+                put(client_id_out_len, limits::CLIENT_ID_LEN)?;
+                put(secret_out_len, secret_needed)?;
+            }
+            return Err(authcode_result::BufferTooSmall);
+        }
+        let created = with_spec(spec, |spec| handle.server.registry_mut().create(spec, &mut rng))?;
+        let created = created.map_err(|error| handle.record(app_code(error), &error))?;
+        // SAFETY: buffers checked large enough above; contract from the caller.
+        unsafe {
+            copy_out(created.client_id.as_bytes(), client_id_buf, client_id_len, client_id_out_len)?;
+            match &created.client_secret {
+                Some(secret) => copy_out(secret.as_bytes(), secret_buf, secret_len, secret_out_len),
+                None => put(secret_out_len, 0),
+            }
+        }
+    })
+}
+
+fn app_code(error: AppError) -> authcode_result {
+    match error {
+        AppError::Randomness => authcode_result::Randomness,
+        _ => authcode_result::AppRefused,
+    }
+}
+
+/// Replaces an app's settings (kind, client id and secret stay).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_update_app(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    spec: *const authcode_app_spec,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle, string and spec, per the caller.
+        let (handle, client_id, spec) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?, object(spec)?) };
+        let result = with_spec(spec, |spec| handle.server.registry_mut().update(client_id, spec))?;
+        result.map_err(|error| handle.record(app_code(error), &error))
+    })
+}
+
+/// Deletes an app; every code and token it holds stops working at once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_delete_app(server: *mut authcode_server, client_id: *const u8, client_id_len: usize) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
+        handle.server.registry_mut().delete(client_id).map_err(|error| handle.record(app_code(error), &error))
+    })
+}
+
+/// Gives a web app a new secret (43 bytes, shown this once); the old one stops working.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_rotate_secret(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    rng: *const authcode_rng,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
+    guard(|| {
+        check_out(out_len)?;
+        if len < limits::TOKEN_LEN {
+            // SAFETY: checked non-NULL.
+            return unsafe { report_len(Err(authcode::BufferTooSmall { needed: limits::TOKEN_LEN }), out_len) };
+        }
+        // SAFETY: valid handle, string and RNG, per the caller.
+        let (handle, client_id, mut rng) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?, Rng::from_ptr(rng)?) };
+        let secret = handle
+            .server
+            .registry_mut()
+            .rotate_secret(client_id, &mut rng)
+            .map_err(|error| handle.record(app_code(error), &error))?;
+        // SAFETY: buffer contract from the caller.
+        unsafe { copy_out(secret.as_bytes(), buf, len, out_len) }
+    })
+}
+
+/// The number of registered apps.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_app_count(server: *const authcode_server, out: *mut usize) -> authcode_result {
+    // SAFETY: valid handle and out pointer, per the caller.
+    guard(|| unsafe { put(out, object(server)?.server.registry().len()) })
+}
+
+/// Answers an authorization request for `subject` (signed in, consented): writes the
+/// redirect URL for the `Location` header. `*redirected_error` is
+/// `AUTHCODE_ERROR_CODE_NONE` when it carries a code, else the error it carries. Returns
+/// `AUTHCODE_RESULT_AUTHORIZE_REFUSED` when the client or redirect URI is not trusted —
+/// show `authcode_server_last_error` to the user instead of redirecting.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_authorize(
+    server: *mut authcode_server,
+    query: *const u8,
+    query_len: usize,
+    subject: *const u8,
+    subject_len: usize,
+    now: u64,
+    rng: *const authcode_rng,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+    redirected_error: *mut authcode_error_code,
+) -> authcode_result {
+    guard(|| {
+        check_out(out_len)?;
+        check_out(redirected_error)?;
+        // SAFETY: valid handle, ranges, RNG and buffer, per the caller.
+        let (handle, query, subject, mut rng, buffer) = unsafe {
+            (object_mut(server)?, bytes(query, query_len)?, text(subject, subject_len)?, Rng::from_ptr(rng)?, buffer(buf, len)?)
+        };
+        let result = handle.server.authorize(query, subject, Timestamp::from_unix_seconds(now), &mut rng, buffer);
+        finish_authorize(handle, result.map(|r| (r.location.len(), r.error)), out_len, redirected_error)
+    })
+}
+
+fn finish_authorize(
+    handle: &mut authcode_server,
+    result: Result<(usize, Option<authcode::client::ErrorCode>), AuthorizeError>,
+    out_len: *mut usize,
+    redirected_error: *mut authcode_error_code,
+) -> FfiResult {
+    match result {
+        Ok((written, error)) => {
+            // SAFETY: both checked non-NULL by the caller.
+            unsafe {
+                put(out_len, written)?;
+                put(redirected_error, error.map_or(authcode_error_code::None, error_code))
+            }
+        }
+        // SAFETY: checked non-NULL by the caller.
+        Err(AuthorizeError::BufferTooSmall(too_small)) => unsafe { report_len(Err(too_small), out_len) },
+        Err(error) => Err(handle.record(authcode_result::AuthorizeRefused, &error)),
+    }
+}
+
+/// Answers an authorization request the user declined (`error=access_denied`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_deny(
+    server: *mut authcode_server,
+    query: *const u8,
+    query_len: usize,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+    redirected_error: *mut authcode_error_code,
+) -> authcode_result {
+    guard(|| {
+        check_out(out_len)?;
+        check_out(redirected_error)?;
+        // SAFETY: valid handle, range and buffer, per the caller.
+        let (handle, query, buffer) = unsafe { (object_mut(server)?, bytes(query, query_len)?, buffer(buf, len)?) };
+        let result = handle.server.deny(query, buffer);
+        finish_authorize(handle, result.map(|r| (r.location.len(), r.error)), out_len, redirected_error)
+    })
+}
+
+fn token_request<'a>(request: &'a authcode_token_request) -> Result<TokenRequest<'a>, authcode_result> {
+    // SAFETY: the caller of the extern function promised valid ranges.
+    unsafe {
+        Ok(TokenRequest {
+            method: text(request.method.ptr, request.method.len)?,
+            content_type: (!request.content_type.ptr.is_null())
+                .then(|| text(request.content_type.ptr, request.content_type.len))
+                .transpose()?,
+            authorization: (!request.authorization.ptr.is_null())
+                .then(|| text(request.authorization.ptr, request.authorization.len))
+                .transpose()?,
+            body: bytes(request.body.ptr, request.body.len)?,
+        })
+    }
+}
+
+fn response_out(response: authcode::server::TokenResponse<'_>) -> authcode_token_response {
+    authcode_token_response {
+        status: response.status,
+        www_authenticate: authcode_str::of_option(response.www_authenticate),
+        body: authcode_str::of(response.body),
+    }
+}
+
+/// Answers a token request (`authorization_code` and `refresh_token` grants). `buf` must
+/// hold at least 1024 bytes; `*out` describes the response, its body inside `buf`. A
+/// request text that is not UTF-8 where text is required is
+/// `AUTHCODE_RESULT_INVALID_UTF8` (answer 400 yourself).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_token(
+    server: *mut authcode_server,
+    request: *const authcode_token_request,
+    now: u64,
+    rng: *const authcode_rng,
+    buf: *mut u8,
+    len: usize,
+    out: *mut authcode_token_response,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        // SAFETY: valid handle, request, RNG and buffer, per the caller.
+        let (handle, request, mut rng, buffer) =
+            unsafe { (object_mut(server)?, object(request)?, Rng::from_ptr(rng)?, buffer(buf, len)?) };
+        let request = token_request(request)?;
+        let response = handle.server.token(&request, Timestamp::from_unix_seconds(now), &mut rng, buffer)?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(out, response_out(response)) }
+    })
+}
+
+/// Answers an RFC 7009 revocation request. `buf` must hold at least 1024 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_revoke(
+    server: *mut authcode_server,
+    request: *const authcode_token_request,
+    buf: *mut u8,
+    len: usize,
+    out: *mut authcode_token_response,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        // SAFETY: valid handle, request and buffer, per the caller.
+        let (handle, request, buffer) = unsafe { (object_mut(server)?, object(request)?, buffer(buf, len)?) };
+        let request = token_request(request)?;
+        let response = handle.server.revoke(&request, buffer)?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(out, response_out(response)) }
+    })
+}
+
+/// Checks an access token for a resource server. `AUTHCODE_RESULT_INVALID_TOKEN` for
+/// unknown, expired or revoked tokens (answer 401 with `invalid_token`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_validate(
+    server: *const authcode_server,
+    token: *const u8,
+    token_len: usize,
+    now: u64,
+    out: *mut authcode_token_info,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, token) = unsafe { (object(server)?, text(token, token_len)?) };
+        let info = handle
+            .server
+            .validate(token, Timestamp::from_unix_seconds(now))
+            .map_err(|_| authcode_result::InvalidToken)?;
+        let mut result = authcode_token_info {
+            client_id: [0; 32],
+            client_id_len: 0,
+            subject: [0; 64],
+            subject_len: 0,
+            scope: [0; 256],
+            scope_len: 0,
+            expires_at: info.expires_at.unix_seconds(),
+        };
+        let copy = |from: &str, to: &mut [u8]| -> usize {
+            let len = from.len().min(to.len());
+            if let (Some(to), Some(from)) = (to.get_mut(..len), from.as_bytes().get(..len)) {
+                to.copy_from_slice(from);
+            }
+            len
+        };
+        result.client_id_len = copy(&info.client_id, &mut result.client_id);
+        result.subject_len = copy(&info.subject, &mut result.subject);
+        result.scope_len = copy(&info.scope, &mut result.scope);
+        // SAFETY: checked non-NULL.
+        unsafe { put(out, result) }
+    })
+}
+
+/// Revokes the grant a token belongs to (`*known`: whether the token was known).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_revoke_token(server: *mut authcode_server, token: *const u8, token_len: usize, known: *mut bool) -> authcode_result {
+    guard(|| {
+        check_out(known)?;
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, token) = unsafe { (object_mut(server)?, text(token, token_len)?) };
+        let was_known = handle.server.revoke_token(token);
+        // SAFETY: checked non-NULL.
+        unsafe { put(known, was_known) }
+    })
+}
+
+/// Removes expired codes and dead tokens now (`*removed`: how many).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_purge_expired(server: *mut authcode_server, now: u64, removed: *mut usize) -> authcode_result {
+    guard(|| {
+        check_out(removed)?;
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object_mut(server)? };
+        let count = handle.server.purge_expired(Timestamp::from_unix_seconds(now));
+        // SAFETY: checked non-NULL.
+        unsafe { put(removed, count) }
+    })
+}
+
+/// Why the last failing call on this server failed, as text.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_last_error(server: *const authcode_server, buf: *mut u8, len: usize, out_len: *mut usize) -> authcode_result {
+    // SAFETY: valid handle and buffer, per the caller.
+    guard(|| unsafe { copy_out(object(server)?.last_error.as_bytes(), buf, len, out_len) })
+}

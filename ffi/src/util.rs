@@ -1,0 +1,177 @@
+//! Checked conversions between C arguments and Rust values, and the panic guard.
+
+use crate::result::{FfiResult, authcode_result};
+
+/// A string or byte range passed to or from C: `ptr` to `len` bytes (not NUL-terminated).
+/// `ptr` is NULL exactly when the value is absent.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct authcode_str {
+    /// First byte, or NULL when absent.
+    pub ptr: *const u8,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+impl authcode_str {
+    pub(crate) const NONE: Self = Self { ptr: core::ptr::null(), len: 0 };
+
+    pub(crate) fn of(text: &str) -> Self {
+        Self { ptr: text.as_ptr(), len: text.len() }
+    }
+
+    pub(crate) fn of_option(text: Option<&str>) -> Self {
+        text.map_or(Self::NONE, Self::of)
+    }
+}
+
+/// The bytes at `(ptr, len)`. `(NULL, 0)` is empty; NULL with a length is an error.
+///
+/// # Safety
+///
+/// When non-NULL, `ptr` must point to `len` readable bytes that outlive `'a`.
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], authcode_result> {
+    if ptr.is_null() {
+        return if len == 0 { Ok(&[]) } else { Err(authcode_result::NullPointer) };
+    }
+    // SAFETY: non-NULL, and the caller promises `len` readable bytes.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// The UTF-8 text at `(ptr, len)`.
+///
+/// # Safety
+///
+/// As [`bytes`].
+pub(crate) unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, authcode_result> {
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { bytes(ptr, len)? };
+    core::str::from_utf8(bytes).map_err(|_| authcode_result::InvalidUtf8)
+}
+
+/// The writable buffer `(buf, len)`. `(NULL, 0)` is an empty buffer (to ask for the size).
+///
+/// # Safety
+///
+/// When non-NULL, `buf` must point to `len` writable bytes, not aliased, that outlive `'a`.
+pub(crate) unsafe fn buffer<'a>(buf: *mut u8, len: usize) -> Result<&'a mut [u8], authcode_result> {
+    if buf.is_null() {
+        return if len == 0 { Ok(&mut []) } else { Err(authcode_result::NullPointer) };
+    }
+    // SAFETY: non-NULL, and the caller promises `len` writable, unaliased bytes.
+    Ok(unsafe { core::slice::from_raw_parts_mut(buf, len) })
+}
+
+/// A reference from a handle pointer.
+///
+/// # Safety
+///
+/// When non-NULL, `ptr` must point to a live object of type `T` not used elsewhere now.
+pub(crate) unsafe fn object<'a, T>(ptr: *const T) -> Result<&'a T, authcode_result> {
+    // SAFETY: the caller promises a live object when non-NULL.
+    unsafe { ptr.as_ref() }.ok_or(authcode_result::NullPointer)
+}
+
+/// A mutable reference from a handle pointer.
+///
+/// # Safety
+///
+/// As [`object`], and no other reference to it may exist during the call.
+pub(crate) unsafe fn object_mut<'a, T>(ptr: *mut T) -> Result<&'a mut T, authcode_result> {
+    // SAFETY: the caller promises a live, unaliased object when non-NULL.
+    unsafe { ptr.as_mut() }.ok_or(authcode_result::NullPointer)
+}
+
+/// Writes `value` through an out pointer.
+///
+/// # Safety
+///
+/// When non-NULL, `out` must be valid for a write of `T`.
+pub(crate) unsafe fn put<T>(out: *mut T, value: T) -> FfiResult {
+    if out.is_null() {
+        return Err(authcode_result::NullPointer);
+    }
+    // SAFETY: non-NULL and valid for writes, per the caller.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// Reports bytes written into a caller buffer: their length on success, the size needed on
+/// `BufferTooSmall`.
+///
+/// # Safety
+///
+/// `out_len` must be valid for a write (it was checked non-NULL by the caller of this
+/// function via [`check_out`]).
+pub(crate) unsafe fn report_len(result: Result<usize, authcode::BufferTooSmall>, out_len: *mut usize) -> FfiResult {
+    match result {
+        Ok(len) => {
+            // SAFETY: checked non-NULL up front; valid per the caller.
+            unsafe { put(out_len, len) }
+        }
+        Err(too_small) => {
+            // SAFETY: as above.
+            unsafe { put(out_len, too_small.needed)? };
+            Err(authcode_result::BufferTooSmall)
+        }
+    }
+}
+
+/// Fails with `NullPointer` when an out pointer is NULL — checked before any work.
+pub(crate) fn check_out<T>(out: *mut T) -> FfiResult {
+    if out.is_null() { Err(authcode_result::NullPointer) } else { Ok(()) }
+}
+
+/// Runs `body`, turning `Ok(())` into `AUTHCODE_RESULT_OK` and, with `std`, a panic into
+/// `AUTHCODE_RESULT_PANIC` instead of unwinding into C.
+pub(crate) fn guard(body: impl FnOnce() -> FfiResult) -> authcode_result {
+    #[cfg(feature = "std")]
+    let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(body)).unwrap_or(Err(authcode_result::Panic));
+    #[cfg(not(feature = "std"))]
+    let outcome = body();
+    match outcome {
+        Ok(()) => authcode_result::Ok,
+        Err(code) => code,
+    }
+}
+
+/// Writes the `Display` of `value` into a fixed string, cutting it if needed.
+pub(crate) fn describe<const N: usize>(value: &dyn core::fmt::Display) -> heapless::String<N> {
+    use core::fmt::Write as _;
+    let mut out = Truncating(heapless::String::new());
+    let _ = write!(out, "{value}");
+    out.0
+}
+
+struct Truncating<const N: usize>(heapless::String<N>);
+
+impl<const N: usize> core::fmt::Write for Truncating<N> {
+    fn write_str(&mut self, text: &str) -> core::fmt::Result {
+        for character in text.chars() {
+            if self.0.push(character).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copies `text` into a caller buffer.
+///
+/// # Safety
+///
+/// As [`buffer`]; `out_len` valid for a write.
+pub(crate) unsafe fn copy_out(text: &[u8], buf: *mut u8, len: usize, out_len: *mut usize) -> FfiResult {
+    check_out(out_len)?;
+    // SAFETY: forwarded contract.
+    let buffer = unsafe { buffer(buf, len)? };
+    let result = match buffer.get_mut(..text.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(text);
+            Ok(text.len())
+        }
+        None => Err(authcode::BufferTooSmall { needed: text.len() }),
+    };
+    // SAFETY: checked non-NULL above.
+    unsafe { report_len(result, out_len) }
+}
