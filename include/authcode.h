@@ -393,6 +393,32 @@ authcode_result authcode_client_config_init(uint8_t *storage,
 // a no-op. The storage may then be reused.
 void authcode_client_config_deinit(authcode_client_config *config);
 
+// Sets the requested scope (space-separated). `AUTHCODE_RESULT_INVALID_CONFIG` when
+// malformed; `authcode_client_config_last_error` says why.
+authcode_result authcode_client_config_set_scope(authcode_client_config *config,
+                                                 const uint8_t *value,
+                                                 size_t value_len);
+
+// Expects `iss` on redirects equal to this issuer (RFC 9207).
+authcode_result authcode_client_config_set_issuer(authcode_client_config *config,
+                                                  const uint8_t *value,
+                                                  size_t value_len);
+
+// Authenticates with `Authorization: Basic` and this secret (web apps).
+authcode_result authcode_client_config_set_client_secret_basic(authcode_client_config *config,
+                                                               const uint8_t *value,
+                                                               size_t value_len);
+
+// Authenticates with `client_id` + `client_secret` in the body.
+authcode_result authcode_client_config_set_client_secret_post(authcode_client_config *config,
+                                                              const uint8_t *value,
+                                                              size_t value_len);
+
+// Sets the RFC 7009 revocation endpoint.
+authcode_result authcode_client_config_set_revocation_endpoint(authcode_client_config *config,
+                                                               const uint8_t *value,
+                                                               size_t value_len);
+
 // Adds an authorization request parameter such as `prompt=login`.
 authcode_result authcode_client_config_add_authorization_parameter(authcode_client_config *config,
                                                                    const uint8_t *name,
@@ -585,7 +611,7 @@ authcode_result authcode_pkce_verify(const uint8_t *verifier,
 const char *authcode_result_message(authcode_result result);
 
 // The server's capacities (fixed at build time).
-authcode_result authcode_server_capacities(authcode_server_capacities *out);
+authcode_result authcode_server_get_capacities(authcode_server_capacities *out);
 
 // Creates a server for `profile` (`AUTHCODE_PROFILE_*`) on the heap, with an empty
 // registry. Free with `authcode_server_free`.

@@ -2,8 +2,8 @@
 
 use authcode::Timestamp;
 use authcode::client::{
-    ClientConfig, ClientError, ErrorCode, HttpRequest, RedirectOutcome, RefreshOutcome, ServerError, Session, Stage,
-    TokenKind, TokenOutcome, TokenType,
+    ClientConfig, ClientError, ErrorCode, HttpRequest, RedirectOutcome, RefreshOutcome,
+    ServerError, Session, Stage, TokenKind, TokenOutcome, TokenType,
 };
 use authcode::profile::{BodyFormat, Profile};
 use heapless::String;
@@ -11,7 +11,10 @@ use heapless::String;
 use crate::memory::{deinit, init_in};
 use crate::result::{FfiResult, authcode_result};
 use crate::rng::{Rng, authcode_rng};
-use crate::util::{authcode_str, buffer, check_out, copy_out, describe, guard, object, object_mut, put, report_len, text};
+use crate::util::{
+    authcode_str, buffer, check_out, copy_out, describe, guard, object, object_mut, put,
+    report_len, text,
+};
 
 /// The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
 #[repr(C)]
@@ -235,11 +238,17 @@ impl authcode_client_config {
             ClientConfig::workfront(domain, client_id, redirect_uri)
         };
         config
-            .map(|config| Self { config, last_error: String::new() })
+            .map(|config| Self {
+                config,
+                last_error: String::new(),
+            })
             .map_err(|_| authcode_result::InvalidConfig)
     }
 
-    fn update(&mut self, change: impl FnOnce(ClientConfig) -> Result<ClientConfig, authcode::client::ConfigError>) -> FfiResult {
+    fn update(
+        &mut self,
+        change: impl FnOnce(ClientConfig) -> Result<ClientConfig, authcode::client::ConfigError>,
+    ) -> FfiResult {
         match change(self.config.clone()) {
             Ok(config) => {
                 self.config = config;
@@ -310,7 +319,12 @@ pub unsafe extern "C" fn authcode_client_config_init(
         let params = unsafe { object(params)? };
         // SAFETY: storage contract forwarded from the caller.
         unsafe {
-            init_in(storage, storage_len, || authcode_client_config::build(params), out)
+            init_in(
+                storage,
+                storage_len,
+                || authcode_client_config::build(params),
+                out,
+            )
         }
     })
 }
@@ -323,41 +337,80 @@ pub unsafe extern "C" fn authcode_client_config_deinit(config: *mut authcode_cli
     unsafe { deinit(config) }
 }
 
-macro_rules! config_setter {
-    ($(#[$doc:meta])* $name:ident, |$config:ident, $value:ident| $change:expr) => {
-        $(#[$doc])*
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name(config: *mut authcode_client_config, value: *const u8, value_len: usize) -> authcode_result {
-            guard(|| {
-                // SAFETY: valid handle and string range, per the caller.
-                let (handle, $value) = unsafe { (object_mut(config)?, text(value, value_len)?) };
-                handle.update(|$config| $change)
-            })
-        }
-    };
+/// Applies a setter that takes one text value.
+fn set_text(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+    change: impl FnOnce(ClientConfig, &str) -> Result<ClientConfig, authcode::client::ConfigError>,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle and string range, per the caller of the extern function.
+        let (handle, value) = unsafe { (object_mut(config)?, text(value, value_len)?) };
+        handle.update(|config| change(config, value))
+    })
 }
 
-config_setter!(
-    /// Sets the requested scope (space-separated). `AUTHCODE_RESULT_INVALID_CONFIG` when
-    /// malformed; `authcode_client_config_last_error` says why.
-    authcode_client_config_set_scope, |config, value| config.with_scope(value)
-);
-config_setter!(
-    /// Expects `iss` on redirects equal to this issuer (RFC 9207).
-    authcode_client_config_set_issuer, |config, value| config.with_issuer(value)
-);
-config_setter!(
-    /// Authenticates with `Authorization: Basic` and this secret (web apps).
-    authcode_client_config_set_client_secret_basic, |config, value| config.with_client_secret_basic(value)
-);
-config_setter!(
-    /// Authenticates with `client_id` + `client_secret` in the body.
-    authcode_client_config_set_client_secret_post, |config, value| config.with_client_secret_post(value)
-);
-config_setter!(
-    /// Sets the RFC 7009 revocation endpoint.
-    authcode_client_config_set_revocation_endpoint, |config, value| config.with_revocation_endpoint(value)
-);
+/// Sets the requested scope (space-separated). `AUTHCODE_RESULT_INVALID_CONFIG` when
+/// malformed; `authcode_client_config_last_error` says why.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_set_scope(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+) -> authcode_result {
+    set_text(config, value, value_len, |config, value| {
+        config.with_scope(value)
+    })
+}
+
+/// Expects `iss` on redirects equal to this issuer (RFC 9207).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_set_issuer(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+) -> authcode_result {
+    set_text(config, value, value_len, |config, value| {
+        config.with_issuer(value)
+    })
+}
+
+/// Authenticates with `Authorization: Basic` and this secret (web apps).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_set_client_secret_basic(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+) -> authcode_result {
+    set_text(config, value, value_len, |config, value| {
+        config.with_client_secret_basic(value)
+    })
+}
+
+/// Authenticates with `client_id` + `client_secret` in the body.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_set_client_secret_post(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+) -> authcode_result {
+    set_text(config, value, value_len, |config, value| {
+        config.with_client_secret_post(value)
+    })
+}
+
+/// Sets the RFC 7009 revocation endpoint.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_set_revocation_endpoint(
+    config: *mut authcode_client_config,
+    value: *const u8,
+    value_len: usize,
+) -> authcode_result {
+    set_text(config, value, value_len, |config, value| {
+        config.with_revocation_endpoint(value)
+    })
+}
 
 /// Adds an authorization request parameter such as `prompt=login`.
 #[unsafe(no_mangle)]
@@ -370,14 +423,23 @@ pub unsafe extern "C" fn authcode_client_config_add_authorization_parameter(
 ) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and string ranges, per the caller.
-        let (handle, name, value) = unsafe { (object_mut(config)?, text(name, name_len)?, text(value, value_len)?) };
+        let (handle, name, value) = unsafe {
+            (
+                object_mut(config)?,
+                text(name, name_len)?,
+                text(value, value_len)?,
+            )
+        };
         handle.update(|config| config.with_authorization_parameter(name, value))
     })
 }
 
 /// Overrides the token request body format (`AUTHCODE_BODY_FORMAT_*`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_body_format(config: *mut authcode_client_config, format: u32) -> authcode_result {
+pub unsafe extern "C" fn authcode_client_config_set_body_format(
+    config: *mut authcode_client_config,
+    format: u32,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(config)? };
@@ -392,7 +454,10 @@ pub unsafe extern "C" fn authcode_client_config_set_body_format(config: *mut aut
 
 /// Seconds before expiry at which a refresh becomes due (default 60).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_refresh_margin(config: *mut authcode_client_config, seconds: u64) -> authcode_result {
+pub unsafe extern "C" fn authcode_client_config_set_refresh_margin(
+    config: *mut authcode_client_config,
+    seconds: u64,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(config)? };
@@ -442,12 +507,24 @@ impl authcode_session {
     }
 }
 
-fn start(config: *const authcode_client_config, rng: *const authcode_rng, now: u64) -> Result<authcode_session, authcode_result> {
+fn start(
+    config: *const authcode_client_config,
+    rng: *const authcode_rng,
+    now: u64,
+) -> Result<authcode_session, authcode_result> {
     // SAFETY: valid handles when non-NULL, per the caller of the extern function.
     let (config, mut rng) = unsafe { (object(config)?, Rng::from_ptr(rng)?) };
-    let session = Session::start(config.config.clone(), &mut rng, Timestamp::from_unix_seconds(now))
-        .map_err(|_| authcode_result::Randomness)?;
-    Ok(authcode_session { session, last_error: String::new(), server_error: None })
+    let session = Session::start(
+        config.config.clone(),
+        &mut rng,
+        Timestamp::from_unix_seconds(now),
+    )
+    .map_err(|_| authcode_result::Randomness)?;
+    Ok(authcode_session {
+        session,
+        last_error: String::new(),
+        server_error: None,
+    })
 }
 
 /// Starts a login on the heap: a fresh PKCE verifier and state from `rng` (NULL: the OS
@@ -512,7 +589,10 @@ pub unsafe extern "C" fn authcode_session_deinit(session: *mut authcode_session)
 
 /// The session's stage.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_stage(session: *const authcode_session, out: *mut authcode_stage) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_stage(
+    session: *const authcode_session,
+    out: *mut authcode_stage,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and out pointer, per the caller.
         let handle = unsafe { object(session)? };
@@ -563,7 +643,12 @@ pub unsafe extern "C" fn authcode_session_on_redirect(
     guard(|| {
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
-        let (handle, redirect) = unsafe { (object_mut(session)?, crate::util::bytes(redirect, redirect_len)?) };
+        let (handle, redirect) = unsafe {
+            (
+                object_mut(session)?,
+                crate::util::bytes(redirect, redirect_len)?,
+            )
+        };
         let outcome = match handle.session.on_redirect(redirect) {
             Ok(RedirectOutcome::CodeReceived) => authcode_redirect_outcome::CodeReceived,
             Ok(RedirectOutcome::Denied(error)) => {
@@ -619,7 +704,14 @@ pub unsafe extern "C" fn authcode_session_token_request(
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
-        request_out(handle, |session, buffer| session.token_request(buffer).map(Into::into), buf, len, out_len, out)
+        request_out(
+            handle,
+            |session, buffer| session.token_request(buffer).map(Into::into),
+            buf,
+            len,
+            out_len,
+            out,
+        )
     })
 }
 
@@ -637,14 +729,18 @@ pub unsafe extern "C" fn authcode_session_on_token_response(
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
         let (handle, body) = unsafe { (object_mut(session)?, crate::util::bytes(body, body_len)?) };
-        let outcome = match handle.session.on_token_response(status, body, Timestamp::from_unix_seconds(now)) {
-            Ok(TokenOutcome::Authorized) => authcode_token_outcome::Authorized,
-            Ok(TokenOutcome::Rejected(error)) => {
-                handle.server_said(error);
-                authcode_token_outcome::Rejected
-            }
-            Err(error) => return Err(handle.record(error)),
-        };
+        let outcome =
+            match handle
+                .session
+                .on_token_response(status, body, Timestamp::from_unix_seconds(now))
+            {
+                Ok(TokenOutcome::Authorized) => authcode_token_outcome::Authorized,
+                Ok(TokenOutcome::Rejected(error)) => {
+                    handle.server_said(error);
+                    authcode_token_outcome::Rejected
+                }
+                Err(error) => return Err(handle.record(error)),
+            };
         // SAFETY: checked non-NULL.
         unsafe { put(out, outcome) }
     })
@@ -652,12 +748,23 @@ pub unsafe extern "C" fn authcode_session_on_token_response(
 
 /// Whether a refresh is due at `now` (`*out`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_refresh_due(session: *const authcode_session, now: u64, out: *mut bool) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_refresh_due(
+    session: *const authcode_session,
+    now: u64,
+    out: *mut bool,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and out pointer, per the caller.
         let handle = unsafe { object(session)? };
         // SAFETY: as above.
-        unsafe { put(out, handle.session.refresh_due(Timestamp::from_unix_seconds(now))) }
+        unsafe {
+            put(
+                out,
+                handle
+                    .session
+                    .refresh_due(Timestamp::from_unix_seconds(now)),
+            )
+        }
     })
 }
 
@@ -673,13 +780,22 @@ pub unsafe extern "C" fn authcode_session_refresh_request(
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
-        request_out(handle, |session, buffer| session.refresh_request(buffer).map(Into::into), buf, len, out_len, out)
+        request_out(
+            handle,
+            |session, buffer| session.refresh_request(buffer).map(Into::into),
+            buf,
+            len,
+            out_len,
+            out,
+        )
     })
 }
 
 /// Forgets an in-flight refresh that will never be answered.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_cancel_refresh(session: *mut authcode_session) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_cancel_refresh(
+    session: *mut authcode_session,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
@@ -702,7 +818,11 @@ pub unsafe extern "C" fn authcode_session_on_refresh_response(
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
         let (handle, body) = unsafe { (object_mut(session)?, crate::util::bytes(body, body_len)?) };
-        let outcome = match handle.session.on_refresh_response(status, body, Timestamp::from_unix_seconds(now)) {
+        let outcome = match handle.session.on_refresh_response(
+            status,
+            body,
+            Timestamp::from_unix_seconds(now),
+        ) {
             Ok(RefreshOutcome::Refreshed) => authcode_refresh_outcome::Refreshed,
             Ok(RefreshOutcome::SignInRequired(error)) => {
                 handle.server_said(error);
@@ -738,13 +858,22 @@ pub unsafe extern "C" fn authcode_session_revocation_request(
         };
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
-        request_out(handle, |session, buffer| session.revocation_request(which, buffer).map(Into::into), buf, len, out_len, out)
+        request_out(
+            handle,
+            |session, buffer| session.revocation_request(which, buffer).map(Into::into),
+            buf,
+            len,
+            out_len,
+            out,
+        )
     })
 }
 
 /// Ends the session: wipes its tokens or pending login.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_sign_out(session: *mut authcode_session) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_sign_out(
+    session: *mut authcode_session,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, per the caller.
         unsafe { object_mut(session)? }.session.sign_out();
@@ -781,7 +910,9 @@ pub unsafe extern "C" fn authcode_session_refresh_token(
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object(session)? };
         let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
-        let token = tokens.refresh_token().ok_or(authcode_result::NoRefreshToken)?;
+        let token = tokens
+            .refresh_token()
+            .ok_or(authcode_result::NoRefreshToken)?;
         // SAFETY: buffer contract from the caller.
         unsafe { copy_out(token.as_bytes(), buf, len, out_len) }
     })
@@ -808,7 +939,10 @@ pub unsafe extern "C" fn authcode_session_token_info(
         // SAFETY: checked non-NULL.
         unsafe {
             put(token_type, kind)?;
-            put(expires_at, tokens.expires_at().map_or(0, Timestamp::unix_seconds))
+            put(
+                expires_at,
+                tokens.expires_at().map_or(0, Timestamp::unix_seconds),
+            )
         }
     })
 }
@@ -839,10 +973,15 @@ pub unsafe extern "C" fn authcode_session_save(
 /// same client configuration). On `AUTHCODE_RESULT_RESTORE_FAILED` the session is
 /// unchanged and `authcode_session_last_error` says why (truncated, corrupted, …).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_restore(session: *mut authcode_session, saved: *const u8, saved_len: usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_restore(
+    session: *mut authcode_session,
+    saved: *const u8,
+    saved_len: usize,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and byte range, per the caller.
-        let (handle, saved) = unsafe { (object_mut(session)?, crate::util::bytes(saved, saved_len)?) };
+        let (handle, saved) =
+            unsafe { (object_mut(session)?, crate::util::bytes(saved, saved_len)?) };
         match Session::restore(handle.session.config().clone(), saved) {
             Ok(restored) => {
                 handle.session = restored;
@@ -859,11 +998,17 @@ pub unsafe extern "C" fn authcode_session_restore(session: *mut authcode_session
 
 /// The last server error the session saw (`AUTHCODE_ERROR_CODE_NONE` when none).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_session_server_error(session: *const authcode_session, out: *mut authcode_error_code) -> authcode_result {
+pub unsafe extern "C" fn authcode_session_server_error(
+    session: *const authcode_session,
+    out: *mut authcode_error_code,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and out pointer, per the caller.
         let handle = unsafe { object(session)? };
-        let code = handle.server_error.as_ref().map_or(authcode_error_code::None, |error| error_code(error.code()));
+        let code = handle
+            .server_error
+            .as_ref()
+            .map_or(authcode_error_code::None, |error| error_code(error.code()));
         // SAFETY: as above.
         unsafe { put(out, code) }
     })

@@ -10,7 +10,12 @@ use crate::util::check_out;
 ///
 /// `storage` must be valid for `storage_len` writable bytes for as long as the object is
 /// used, and `out` valid for a write.
-pub(crate) unsafe fn init_in<T>(storage: *mut u8, storage_len: usize, value: impl FnOnce() -> Result<T, authcode_result>, out: *mut *mut T) -> FfiResult {
+pub(crate) unsafe fn init_in<T>(
+    storage: *mut u8,
+    storage_len: usize,
+    value: impl FnOnce() -> Result<T, authcode_result>,
+    out: *mut *mut T,
+) -> FfiResult {
     check_out(out)?;
     if storage.is_null() {
         return Err(authcode_result::NullPointer);

@@ -25,7 +25,8 @@ pub unsafe extern "C" fn authcode_pkce_generate(
         let length = VerifierLength::new(length).map_err(|_| authcode_result::InvalidArgument)?;
         // SAFETY: `rng` is NULL or valid, per the contract above.
         let mut rng = unsafe { Rng::from_ptr(rng)? };
-        let verifier = Verifier::generate(&mut rng, length).map_err(|_| authcode_result::Randomness)?;
+        let verifier =
+            Verifier::generate(&mut rng, length).map_err(|_| authcode_result::Randomness)?;
         // SAFETY: buffer contract forwarded from the caller.
         unsafe { copy_out(verifier.as_bytes(), buf, len, out_len) }
     })
@@ -45,7 +46,8 @@ pub unsafe extern "C" fn authcode_pkce_challenge(
         check_out(out_len)?;
         // SAFETY: the caller promises `verifier_len` readable bytes.
         let verifier = unsafe { bytes(verifier, verifier_len)? };
-        let verifier = Verifier::parse_bytes(verifier).map_err(|_| authcode_result::InvalidVerifier)?;
+        let verifier =
+            Verifier::parse_bytes(verifier).map_err(|_| authcode_result::InvalidVerifier)?;
         let mut text = [0u8; Challenge::ENCODED_LEN];
         let challenge = Challenge::s256(&verifier).encode_into(&mut text)?;
         // SAFETY: buffer contract forwarded from the caller.
@@ -66,9 +68,20 @@ pub unsafe extern "C" fn authcode_pkce_verify(
 ) -> authcode_result {
     guard(|| {
         // SAFETY: the caller promises readable bytes for both.
-        let (verifier, challenge) = unsafe { (bytes(verifier, verifier_len)?, bytes(challenge, challenge_len)?) };
-        let verifier = Verifier::parse_bytes(verifier).map_err(|_| authcode_result::InvalidVerifier)?;
-        let challenge = Challenge::parse_bytes(challenge).map_err(|_| authcode_result::InvalidChallenge)?;
-        if challenge.verify(&verifier) { Ok(()) } else { Err(authcode_result::VerifierMismatch) }
+        let (verifier, challenge) = unsafe {
+            (
+                bytes(verifier, verifier_len)?,
+                bytes(challenge, challenge_len)?,
+            )
+        };
+        let verifier =
+            Verifier::parse_bytes(verifier).map_err(|_| authcode_result::InvalidVerifier)?;
+        let challenge =
+            Challenge::parse_bytes(challenge).map_err(|_| authcode_result::InvalidChallenge)?;
+        if challenge.verify(&verifier) {
+            Ok(())
+        } else {
+            Err(authcode_result::VerifierMismatch)
+        }
     })
 }

@@ -63,11 +63,15 @@ pub extern "C" fn authcode_result_message(result: authcode_result) -> *const cor
         authcode_result::Ok => "ok\0",
         authcode_result::NullPointer => "a required pointer was NULL\0",
         authcode_result::InvalidUtf8 => "text is not valid UTF-8\0",
-        authcode_result::BufferTooSmall => "the output buffer is too small; *out_len holds the size needed\0",
+        authcode_result::BufferTooSmall => {
+            "the output buffer is too small; *out_len holds the size needed\0"
+        }
         authcode_result::WrongState => "the call is not valid in the object's current state\0",
         authcode_result::Randomness => "the random number generator failed\0",
         authcode_result::InvalidArgument => "an argument is out of range\0",
-        authcode_result::InvalidVerifier => "the code verifier is malformed (RFC 7636 section 4.1)\0",
+        authcode_result::InvalidVerifier => {
+            "the code verifier is malformed (RFC 7636 section 4.1)\0"
+        }
         authcode_result::InvalidChallenge => "the code challenge is not 43 base64url characters\0",
         authcode_result::VerifierMismatch => "the code verifier does not match the challenge\0",
         authcode_result::InvalidConfig => "the client configuration was refused\0",
@@ -78,7 +82,9 @@ pub extern "C" fn authcode_result_message(result: authcode_result) -> *const cor
         authcode_result::NoRevocationEndpoint => "no revocation endpoint is configured\0",
         authcode_result::RestoreFailed => "the saved session could not be restored\0",
         authcode_result::AppRefused => "the app registry refused the operation\0",
-        authcode_result::AuthorizeRefused => "the authorization request must be refused to the user\0",
+        authcode_result::AuthorizeRefused => {
+            "the authorization request must be refused to the user\0"
+        }
         authcode_result::InvalidToken => "the access token is unknown, expired or revoked\0",
         authcode_result::InvalidServerConfig => "the server configuration was refused\0",
         authcode_result::StorageTooSmall => "the caller-provided storage is too small\0",

@@ -46,7 +46,9 @@ impl Rng {
     ///
     /// When non-NULL, `rng` must point to a valid `authcode_rng` whose callback is sound to
     /// call with its context.
-    pub(crate) unsafe fn from_ptr(rng: *const authcode_rng) -> Result<Self, crate::authcode_result> {
+    pub(crate) unsafe fn from_ptr(
+        rng: *const authcode_rng,
+    ) -> Result<Self, crate::authcode_result> {
         // SAFETY: valid when non-NULL, per the caller.
         match unsafe { rng.as_ref() } {
             Some(callback) if callback.fill.is_some() => Ok(Self::Callback(*callback)),

@@ -4,15 +4,18 @@ use core::ptr::NonNull;
 
 use authcode::Timestamp;
 use authcode::server::{
-    AppError, AppKind, AppSpec, AuthorizeError, CodeEntry, FamilyEntry, RefreshPolicy, Server, ServerConfig,
-    Storage, Tables, TablesRef, TokenEntry, TokenRequest, limits,
+    AppError, AppKind, AppSpec, AuthorizeError, CodeEntry, FamilyEntry, RefreshPolicy, Server,
+    ServerConfig, Storage, Tables, TablesRef, TokenEntry, TokenRequest, limits,
 };
 use heapless::String;
 
 use crate::client::{authcode_error_code, error_code, profile_from};
 use crate::result::{FfiResult, authcode_result};
 use crate::rng::{Rng, authcode_rng};
-use crate::util::{authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut, put, report_len, text};
+use crate::util::{
+    authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut, put,
+    report_len, text,
+};
 
 /// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations).
 pub const AUTHCODE_SERVER_CODES: usize = 256;
@@ -176,7 +179,8 @@ impl FfiStorage {
     #[cfg(feature = "std")]
     fn heap() -> Self {
         let codes = Box::into_raw(vec![None; AUTHCODE_SERVER_CODES].into_boxed_slice());
-        let families = Box::into_raw(vec![FamilyEntry::EMPTY; AUTHCODE_SERVER_FAMILIES].into_boxed_slice());
+        let families =
+            Box::into_raw(vec![FamilyEntry::EMPTY; AUTHCODE_SERVER_FAMILIES].into_boxed_slice());
         let tokens = Box::into_raw(vec![None; AUTHCODE_SERVER_TOKENS].into_boxed_slice());
         // SAFETY: `Box::into_raw` never returns NULL.
         unsafe {
@@ -205,7 +209,9 @@ impl authcode_server {
 
 /// The server's capacities (fixed at build time).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_capacities(out: *mut authcode_server_capacities) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_get_capacities(
+    out: *mut authcode_server_capacities,
+) -> authcode_result {
     guard(|| {
         let capacities = authcode_server_capacities {
             apps: AUTHCODE_SERVER_APPS,
@@ -222,7 +228,10 @@ pub unsafe extern "C" fn authcode_server_capacities(out: *mut authcode_server_ca
 /// registry. Free with `authcode_server_free`.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_new(profile: u32, out: *mut *mut authcode_server) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_new(
+    profile: u32,
+    out: *mut *mut authcode_server,
+) -> authcode_result {
     guard(|| {
         check_out(out)?;
         let config = ServerConfig::new(profile_from(profile)?);
@@ -248,7 +257,10 @@ const fn layout() -> (usize, usize, usize, usize) {
     const fn align_up(offset: usize, align: usize) -> usize {
         offset.div_ceil(align) * align
     }
-    let codes = align_up(core::mem::size_of::<authcode_server>(), core::mem::align_of::<Option<CodeEntry>>());
+    let codes = align_up(
+        core::mem::size_of::<authcode_server>(),
+        core::mem::align_of::<Option<CodeEntry>>(),
+    );
     let families = align_up(
         codes + AUTHCODE_SERVER_CODES * core::mem::size_of::<Option<CodeEntry>>(),
         core::mem::align_of::<FamilyEntry>(),
@@ -314,9 +326,18 @@ pub unsafe extern "C" fn authcode_server_init(
                 tokens.add(index).write(None);
             }
             let table_storage = FfiStorage {
-                codes: NonNull::slice_from_raw_parts(NonNull::new_unchecked(codes), AUTHCODE_SERVER_CODES),
-                families: NonNull::slice_from_raw_parts(NonNull::new_unchecked(families), AUTHCODE_SERVER_FAMILIES),
-                tokens: NonNull::slice_from_raw_parts(NonNull::new_unchecked(tokens), AUTHCODE_SERVER_TOKENS),
+                codes: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(codes),
+                    AUTHCODE_SERVER_CODES,
+                ),
+                families: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(families),
+                    AUTHCODE_SERVER_FAMILIES,
+                ),
+                tokens: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(tokens),
+                    AUTHCODE_SERVER_TOKENS,
+                ),
                 #[cfg(feature = "std")]
                 owned: false,
             };
@@ -353,7 +374,11 @@ fn update_config(
 
 /// Announces `issuer` as `iss` on redirects (RFC 9207).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_set_issuer(server: *mut authcode_server, issuer: *const u8, issuer_len: usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_set_issuer(
+    server: *mut authcode_server,
+    issuer: *const u8,
+    issuer_len: usize,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and string, per the caller.
         let (handle, issuer) = unsafe { (object_mut(server)?, text(issuer, issuer_len)?) };
@@ -372,15 +397,26 @@ pub unsafe extern "C" fn authcode_server_set_workfront_identity(
     guard(|| {
         // SAFETY: valid handle and strings, per the caller.
         let (handle, domain, lane, wid) = unsafe {
-            (object_mut(server)?, text(domain.ptr, domain.len)?, text(lane.ptr, lane.len)?, text(wid.ptr, wid.len)?)
+            (
+                object_mut(server)?,
+                text(domain.ptr, domain.len)?,
+                text(lane.ptr, lane.len)?,
+                text(wid.ptr, wid.len)?,
+            )
         };
-        update_config(handle, |config| config.with_workfront_identity(domain, lane, wid))
+        update_config(handle, |config| {
+            config.with_workfront_identity(domain, lane, wid)
+        })
     })
 }
 
 /// Sets the code and access token lifetimes in seconds (0 keeps the current value).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_set_lifetimes(server: *mut authcode_server, code_seconds: u64, access_token_seconds: u64) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_set_lifetimes(
+    server: *mut authcode_server,
+    code_seconds: u64,
+    access_token_seconds: u64,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
@@ -397,7 +433,10 @@ pub unsafe extern "C" fn authcode_server_set_lifetimes(server: *mut authcode_ser
 }
 
 /// Reads a C app spec into the core's, with its string arrays on the stack.
-fn with_spec<T>(spec: &authcode_app_spec, use_spec: impl FnOnce(&AppSpec<'_>) -> T) -> Result<T, authcode_result> {
+fn with_spec<T>(
+    spec: &authcode_app_spec,
+    use_spec: impl FnOnce(&AppSpec<'_>) -> T,
+) -> Result<T, authcode_result> {
     // SAFETY: the caller of the extern function promised valid strings and arrays.
     let name = unsafe { text(spec.name.ptr, spec.name.len)? };
     let kind = match spec.kind {
@@ -459,7 +498,8 @@ pub unsafe extern "C" fn authcode_server_create_app(
         check_out(client_id_out_len)?;
         check_out(secret_out_len)?;
         // SAFETY: valid handle, spec and RNG, per the caller.
-        let (handle, spec, mut rng) = unsafe { (object_mut(server)?, object(spec)?, Rng::from_ptr(rng)?) };
+        let (handle, spec, mut rng) =
+            unsafe { (object_mut(server)?, object(spec)?, Rng::from_ptr(rng)?) };
         let secret_needed = if spec.kind == 0 { limits::TOKEN_LEN } else { 0 };
         if client_id_len < limits::CLIENT_ID_LEN || secret_len < secret_needed {
             // SAFETY: checked non-NULL.
@@ -469,11 +509,18 @@ pub unsafe extern "C" fn authcode_server_create_app(
             }
             return Err(authcode_result::BufferTooSmall);
         }
-        let created = with_spec(spec, |spec| handle.server.registry_mut().create(spec, &mut rng))?;
+        let created = with_spec(spec, |spec| {
+            handle.server.registry_mut().create(spec, &mut rng)
+        })?;
         let created = created.map_err(|error| handle.record(app_code(error), &error))?;
         // SAFETY: buffers checked large enough above; contract from the caller.
         unsafe {
-            copy_out(created.client_id.as_bytes(), client_id_buf, client_id_len, client_id_out_len)?;
+            copy_out(
+                created.client_id.as_bytes(),
+                client_id_buf,
+                client_id_len,
+                client_id_out_len,
+            )?;
             match &created.client_secret {
                 Some(secret) => copy_out(secret.as_bytes(), secret_buf, secret_len, secret_out_len),
                 None => put(secret_out_len, 0),
@@ -499,19 +546,35 @@ pub unsafe extern "C" fn authcode_server_update_app(
 ) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle, string and spec, per the caller.
-        let (handle, client_id, spec) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?, object(spec)?) };
-        let result = with_spec(spec, |spec| handle.server.registry_mut().update(client_id, spec))?;
+        let (handle, client_id, spec) = unsafe {
+            (
+                object_mut(server)?,
+                text(client_id, client_id_len)?,
+                object(spec)?,
+            )
+        };
+        let result = with_spec(spec, |spec| {
+            handle.server.registry_mut().update(client_id, spec)
+        })?;
         result.map_err(|error| handle.record(app_code(error), &error))
     })
 }
 
 /// Deletes an app; every code and token it holds stops working at once.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_delete_app(server: *mut authcode_server, client_id: *const u8, client_id_len: usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_delete_app(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+) -> authcode_result {
     guard(|| {
         // SAFETY: valid handle and string, per the caller.
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
-        handle.server.registry_mut().delete(client_id).map_err(|error| handle.record(app_code(error), &error))
+        handle
+            .server
+            .registry_mut()
+            .delete(client_id)
+            .map_err(|error| handle.record(app_code(error), &error))
     })
 }
 
@@ -530,10 +593,23 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
         check_out(out_len)?;
         if len < limits::TOKEN_LEN {
             // SAFETY: checked non-NULL.
-            return unsafe { report_len(Err(authcode::BufferTooSmall { needed: limits::TOKEN_LEN }), out_len) };
+            return unsafe {
+                report_len(
+                    Err(authcode::BufferTooSmall {
+                        needed: limits::TOKEN_LEN,
+                    }),
+                    out_len,
+                )
+            };
         }
         // SAFETY: valid handle, string and RNG, per the caller.
-        let (handle, client_id, mut rng) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?, Rng::from_ptr(rng)?) };
+        let (handle, client_id, mut rng) = unsafe {
+            (
+                object_mut(server)?,
+                text(client_id, client_id_len)?,
+                Rng::from_ptr(rng)?,
+            )
+        };
         let secret = handle
             .server
             .registry_mut()
@@ -546,7 +622,10 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
 
 /// The number of registered apps.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_app_count(server: *const authcode_server, out: *mut usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_app_count(
+    server: *const authcode_server,
+    out: *mut usize,
+) -> authcode_result {
     // SAFETY: valid handle and out pointer, per the caller.
     guard(|| unsafe { put(out, object(server)?.server.registry().len()) })
 }
@@ -575,10 +654,27 @@ pub unsafe extern "C" fn authcode_server_authorize(
         check_out(redirected_error)?;
         // SAFETY: valid handle, ranges, RNG and buffer, per the caller.
         let (handle, query, subject, mut rng, buffer) = unsafe {
-            (object_mut(server)?, bytes(query, query_len)?, text(subject, subject_len)?, Rng::from_ptr(rng)?, buffer(buf, len)?)
+            (
+                object_mut(server)?,
+                bytes(query, query_len)?,
+                text(subject, subject_len)?,
+                Rng::from_ptr(rng)?,
+                buffer(buf, len)?,
+            )
         };
-        let result = handle.server.authorize(query, subject, Timestamp::from_unix_seconds(now), &mut rng, buffer);
-        finish_authorize(handle, result.map(|r| (r.location.len(), r.error)), out_len, redirected_error)
+        let result = handle.server.authorize(
+            query,
+            subject,
+            Timestamp::from_unix_seconds(now),
+            &mut rng,
+            buffer,
+        );
+        finish_authorize(
+            handle,
+            result.map(|r| (r.location.len(), r.error)),
+            out_len,
+            redirected_error,
+        )
     })
 }
 
@@ -593,11 +689,16 @@ fn finish_authorize(
             // SAFETY: both checked non-NULL by the caller.
             unsafe {
                 put(out_len, written)?;
-                put(redirected_error, error.map_or(authcode_error_code::None, error_code))
+                put(
+                    redirected_error,
+                    error.map_or(authcode_error_code::None, error_code),
+                )
             }
         }
         // SAFETY: checked non-NULL by the caller.
-        Err(AuthorizeError::BufferTooSmall(too_small)) => unsafe { report_len(Err(too_small), out_len) },
+        Err(AuthorizeError::BufferTooSmall(too_small)) => unsafe {
+            report_len(Err(too_small), out_len)
+        },
         Err(error) => Err(handle.record(authcode_result::AuthorizeRefused, &error)),
     }
 }
@@ -617,13 +718,26 @@ pub unsafe extern "C" fn authcode_server_deny(
         check_out(out_len)?;
         check_out(redirected_error)?;
         // SAFETY: valid handle, range and buffer, per the caller.
-        let (handle, query, buffer) = unsafe { (object_mut(server)?, bytes(query, query_len)?, buffer(buf, len)?) };
+        let (handle, query, buffer) = unsafe {
+            (
+                object_mut(server)?,
+                bytes(query, query_len)?,
+                buffer(buf, len)?,
+            )
+        };
         let result = handle.server.deny(query, buffer);
-        finish_authorize(handle, result.map(|r| (r.location.len(), r.error)), out_len, redirected_error)
+        finish_authorize(
+            handle,
+            result.map(|r| (r.location.len(), r.error)),
+            out_len,
+            redirected_error,
+        )
     })
 }
 
-fn token_request<'a>(request: &'a authcode_token_request) -> Result<TokenRequest<'a>, authcode_result> {
+fn token_request<'a>(
+    request: &'a authcode_token_request,
+) -> Result<TokenRequest<'a>, authcode_result> {
     // SAFETY: the caller of the extern function promised valid ranges.
     unsafe {
         Ok(TokenRequest {
@@ -664,10 +778,21 @@ pub unsafe extern "C" fn authcode_server_token(
     guard(|| {
         check_out(out)?;
         // SAFETY: valid handle, request, RNG and buffer, per the caller.
-        let (handle, request, mut rng, buffer) =
-            unsafe { (object_mut(server)?, object(request)?, Rng::from_ptr(rng)?, buffer(buf, len)?) };
+        let (handle, request, mut rng, buffer) = unsafe {
+            (
+                object_mut(server)?,
+                object(request)?,
+                Rng::from_ptr(rng)?,
+                buffer(buf, len)?,
+            )
+        };
         let request = token_request(request)?;
-        let response = handle.server.token(&request, Timestamp::from_unix_seconds(now), &mut rng, buffer)?;
+        let response = handle.server.token(
+            &request,
+            Timestamp::from_unix_seconds(now),
+            &mut rng,
+            buffer,
+        )?;
         // SAFETY: checked non-NULL.
         unsafe { put(out, response_out(response)) }
     })
@@ -685,7 +810,8 @@ pub unsafe extern "C" fn authcode_server_revoke(
     guard(|| {
         check_out(out)?;
         // SAFETY: valid handle, request and buffer, per the caller.
-        let (handle, request, buffer) = unsafe { (object_mut(server)?, object(request)?, buffer(buf, len)?) };
+        let (handle, request, buffer) =
+            unsafe { (object_mut(server)?, object(request)?, buffer(buf, len)?) };
         let request = token_request(request)?;
         let response = handle.server.revoke(&request, buffer)?;
         // SAFETY: checked non-NULL.
@@ -737,7 +863,12 @@ pub unsafe extern "C" fn authcode_server_validate(
 
 /// Revokes the grant a token belongs to (`*known`: whether the token was known).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_revoke_token(server: *mut authcode_server, token: *const u8, token_len: usize, known: *mut bool) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_revoke_token(
+    server: *mut authcode_server,
+    token: *const u8,
+    token_len: usize,
+    known: *mut bool,
+) -> authcode_result {
     guard(|| {
         check_out(known)?;
         // SAFETY: valid handle and string, per the caller.
@@ -750,12 +881,18 @@ pub unsafe extern "C" fn authcode_server_revoke_token(server: *mut authcode_serv
 
 /// Removes expired codes and dead tokens now (`*removed`: how many).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_purge_expired(server: *mut authcode_server, now: u64, removed: *mut usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_purge_expired(
+    server: *mut authcode_server,
+    now: u64,
+    removed: *mut usize,
+) -> authcode_result {
     guard(|| {
         check_out(removed)?;
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
-        let count = handle.server.purge_expired(Timestamp::from_unix_seconds(now));
+        let count = handle
+            .server
+            .purge_expired(Timestamp::from_unix_seconds(now));
         // SAFETY: checked non-NULL.
         unsafe { put(removed, count) }
     })
@@ -763,7 +900,12 @@ pub unsafe extern "C" fn authcode_server_purge_expired(server: *mut authcode_ser
 
 /// Why the last failing call on this server failed, as text.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_server_last_error(server: *const authcode_server, buf: *mut u8, len: usize, out_len: *mut usize) -> authcode_result {
+pub unsafe extern "C" fn authcode_server_last_error(
+    server: *const authcode_server,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
     // SAFETY: valid handle and buffer, per the caller.
     guard(|| unsafe { copy_out(object(server)?.last_error.as_bytes(), buf, len, out_len) })
 }

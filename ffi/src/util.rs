@@ -14,10 +14,16 @@ pub struct authcode_str {
 }
 
 impl authcode_str {
-    pub(crate) const NONE: Self = Self { ptr: core::ptr::null(), len: 0 };
+    pub(crate) const NONE: Self = Self {
+        ptr: core::ptr::null(),
+        len: 0,
+    };
 
     pub(crate) fn of(text: &str) -> Self {
-        Self { ptr: text.as_ptr(), len: text.len() }
+        Self {
+            ptr: text.as_ptr(),
+            len: text.len(),
+        }
     }
 
     pub(crate) fn of_option(text: Option<&str>) -> Self {
@@ -32,7 +38,11 @@ impl authcode_str {
 /// When non-NULL, `ptr` must point to `len` readable bytes that outlive `'a`.
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], authcode_result> {
     if ptr.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(authcode_result::NullPointer) };
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(authcode_result::NullPointer)
+        };
     }
     // SAFETY: non-NULL, and the caller promises `len` readable bytes.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -56,7 +66,11 @@ pub(crate) unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, aut
 /// When non-NULL, `buf` must point to `len` writable bytes, not aliased, that outlive `'a`.
 pub(crate) unsafe fn buffer<'a>(buf: *mut u8, len: usize) -> Result<&'a mut [u8], authcode_result> {
     if buf.is_null() {
-        return if len == 0 { Ok(&mut []) } else { Err(authcode_result::NullPointer) };
+        return if len == 0 {
+            Ok(&mut [])
+        } else {
+            Err(authcode_result::NullPointer)
+        };
     }
     // SAFETY: non-NULL, and the caller promises `len` writable, unaliased bytes.
     Ok(unsafe { core::slice::from_raw_parts_mut(buf, len) })
@@ -103,7 +117,10 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) -> FfiResult {
 ///
 /// `out_len` must be valid for a write (it was checked non-NULL by the caller of this
 /// function via [`check_out`]).
-pub(crate) unsafe fn report_len(result: Result<usize, authcode::BufferTooSmall>, out_len: *mut usize) -> FfiResult {
+pub(crate) unsafe fn report_len(
+    result: Result<usize, authcode::BufferTooSmall>,
+    out_len: *mut usize,
+) -> FfiResult {
     match result {
         Ok(len) => {
             // SAFETY: checked non-NULL up front; valid per the caller.
@@ -119,14 +136,19 @@ pub(crate) unsafe fn report_len(result: Result<usize, authcode::BufferTooSmall>,
 
 /// Fails with `NullPointer` when an out pointer is NULL — checked before any work.
 pub(crate) fn check_out<T>(out: *mut T) -> FfiResult {
-    if out.is_null() { Err(authcode_result::NullPointer) } else { Ok(()) }
+    if out.is_null() {
+        Err(authcode_result::NullPointer)
+    } else {
+        Ok(())
+    }
 }
 
 /// Runs `body`, turning `Ok(())` into `AUTHCODE_RESULT_OK` and, with `std`, a panic into
 /// `AUTHCODE_RESULT_PANIC` instead of unwinding into C.
 pub(crate) fn guard(body: impl FnOnce() -> FfiResult) -> authcode_result {
     #[cfg(feature = "std")]
-    let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(body)).unwrap_or(Err(authcode_result::Panic));
+    let outcome = std::panic::catch_unwind(core::panic::AssertUnwindSafe(body))
+        .unwrap_or(Err(authcode_result::Panic));
     #[cfg(not(feature = "std"))]
     let outcome = body();
     match outcome {
@@ -161,7 +183,12 @@ impl<const N: usize> core::fmt::Write for Truncating<N> {
 /// # Safety
 ///
 /// As [`buffer`]; `out_len` valid for a write.
-pub(crate) unsafe fn copy_out(text: &[u8], buf: *mut u8, len: usize, out_len: *mut usize) -> FfiResult {
+pub(crate) unsafe fn copy_out(
+    text: &[u8],
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> FfiResult {
     check_out(out_len)?;
     // SAFETY: forwarded contract.
     let buffer = unsafe { buffer(buf, len)? };

@@ -1,0 +1,449 @@
+/*
+ * The C test suite for authcode's C ABI: PKCE, bad input, caller storage, and a whole
+ * client <-> server flow through the C functions. Built with -Wall -Wextra -Werror
+ * -pedantic, and run plain, under AddressSanitizer + UBSan, and under valgrind, from
+ * `cargo test -p authcode-ffi` (ffi/tests/c_bindings.rs).
+ */
+#include "authcode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (cond) {                                                            \
+            passed++;                                                          \
+        } else {                                                               \
+            failed++;                                                          \
+            fprintf(stderr, "FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond);  \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_RESULT(expr, expected)                                           \
+    do {                                                                       \
+        authcode_result r_ = (expr);                                           \
+        if (r_ == (expected)) {                                                \
+            passed++;                                                          \
+        } else {                                                               \
+            failed++;                                                          \
+            fprintf(stderr, "FAILED %s:%d: %s returned %d (%s), expected %d\n", \
+                    __FILE__, __LINE__, #expr, (int)r_,                        \
+                    authcode_result_message(r_), (int)(expected));             \
+        }                                                                      \
+    } while (0)
+
+#define OK(expr) CHECK_RESULT(expr, AUTHCODE_RESULT_OK)
+
+static authcode_str str(const char *text) {
+    authcode_str s;
+    s.ptr = (const uint8_t *)text;
+    s.len = text ? strlen(text) : 0;
+    return s;
+}
+
+#define S(text) (const uint8_t *)(text), strlen(text)
+
+/* A deterministic "random" source for reproducible tests (never do this in production). */
+static int counter_fill(void *context, uint8_t *buf, size_t len) {
+    uint32_t *state = (uint32_t *)context;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        *state = *state * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(*state >> 16);
+    }
+    return 0;
+}
+
+static int failing_fill(void *context, uint8_t *buf, size_t len) {
+    (void)context;
+    (void)buf;
+    (void)len;
+    return -1;
+}
+
+static void test_version_and_messages(void) {
+    int code;
+    CHECK(strcmp(authcode_version(), AUTHCODE_VERSION_STRING) == 0);
+    for (code = 0; code < 100; code++) {
+        CHECK(authcode_result_message((authcode_result)AUTHCODE_RESULT_OK) != NULL);
+    }
+    CHECK(strcmp(authcode_result_message(AUTHCODE_RESULT_OK), "ok") == 0);
+    CHECK(strstr(authcode_result_message(AUTHCODE_RESULT_BUFFER_TOO_SMALL), "size needed") != NULL);
+}
+
+static void test_pkce(void) {
+    uint8_t buf[256];
+    size_t len = 0;
+    uint32_t state = 1;
+    authcode_rng rng;
+    authcode_rng broken;
+    rng.context = &state;
+    rng.fill = counter_fill;
+    broken.context = NULL;
+    broken.fill = failing_fill;
+
+    /* RFC 7636 Appendix B */
+    OK(authcode_pkce_challenge(S("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), buf, sizeof buf, &len));
+    CHECK(len == 43 && memcmp(buf, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", 43) == 0);
+    OK(authcode_pkce_verify(S("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+                            S("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")));
+    CHECK_RESULT(authcode_pkce_verify(S("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl"),
+                                      S("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")),
+                 AUTHCODE_RESULT_VERIFIER_MISMATCH);
+    /* Workfront's documented sample challenge has 44 characters. */
+    CHECK_RESULT(authcode_pkce_verify(S("N28zVMsKU6ptUjHaYWg3T1NFTDQqcW1R4BU5NXywapNac4hhfkxjwfhZQat"),
+                                      S("wzgjYF9qEiWep-CwqgrTE78-2ghjwCtRO3vj23o4W_fw")),
+                 AUTHCODE_RESULT_INVALID_CHALLENGE);
+    CHECK_RESULT(authcode_pkce_verify(S("short"), S("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")),
+                 AUTHCODE_RESULT_INVALID_VERIFIER);
+
+    /* Generation: from the host's RNG and from the OS. */
+    OK(authcode_pkce_generate(&rng, 43, buf, sizeof buf, &len));
+    CHECK(len == 43);
+    OK(authcode_pkce_generate(NULL, 128, buf, sizeof buf, &len));
+    CHECK(len == 128);
+    CHECK_RESULT(authcode_pkce_generate(&rng, 42, buf, sizeof buf, &len), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(authcode_pkce_generate(&rng, 129, buf, sizeof buf, &len), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(authcode_pkce_generate(&broken, 43, buf, sizeof buf, &len), AUTHCODE_RESULT_RANDOMNESS);
+
+    /* Short buffers report the size needed; NULL pointers are refused. */
+    len = 0;
+    CHECK_RESULT(authcode_pkce_generate(&rng, 64, buf, 10, &len), AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len == 64);
+    len = 0;
+    CHECK_RESULT(authcode_pkce_challenge(S("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), NULL, 0, &len),
+                 AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len == 43);
+    CHECK_RESULT(authcode_pkce_challenge(NULL, 43, buf, sizeof buf, &len), AUTHCODE_RESULT_NULL_POINTER);
+    CHECK_RESULT(authcode_pkce_challenge(S("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), buf, sizeof buf, NULL),
+                 AUTHCODE_RESULT_NULL_POINTER);
+    CHECK_RESULT(authcode_pkce_generate(&rng, 43, NULL, 64, &len), AUTHCODE_RESULT_NULL_POINTER);
+}
+
+static void send_to_server(authcode_server *server, const authcode_http_request *request, uint64_t now,
+                           uint8_t *response_buf, size_t response_len, authcode_token_response *response) {
+    authcode_token_request token_request;
+    token_request.method = request->method;
+    token_request.content_type = request->content_type;
+    token_request.authorization = request->authorization;
+    token_request.body = request->body;
+    if (request->url.len >= 6 && memcmp(request->url.ptr + request->url.len - 6, "revoke", 6) == 0) {
+        OK(authcode_server_revoke(server, &token_request, response_buf, response_len, response));
+    } else {
+        OK(authcode_server_token(server, &token_request, now, NULL, response_buf, response_len, response));
+    }
+}
+
+static void test_whole_flow(void) {
+    const uint64_t now = 1700000000u;
+    authcode_server *server = NULL;
+    authcode_client_config *config = NULL;
+    authcode_session *session = NULL;
+    authcode_session *restored = NULL;
+    authcode_client_config_params params;
+    authcode_app_spec spec;
+    authcode_str redirect = str("com.example.app:/oauth2");
+    char client_id[64];
+    size_t client_id_len = 0, secret_len = 0, len = 0;
+    uint8_t secret[64];
+    char url[2048];
+    char location[1024];
+    uint8_t request_buf[2048];
+    uint8_t response_buf[1024];
+    uint8_t token[4096];
+    uint8_t saved[8192];
+    size_t saved_len = 0;
+    authcode_http_request request;
+    authcode_token_response response;
+    authcode_redirect_outcome redirect_outcome;
+    authcode_token_outcome token_outcome;
+    authcode_refresh_outcome refresh_outcome;
+    authcode_error_code redirected_error;
+    authcode_stage stage;
+    authcode_token_type token_type;
+    uint64_t expires_at = 0;
+    authcode_token_info info;
+    bool due = false, known = false;
+    const char *query;
+
+    /* The server: Workfront dialect, one single-page app. */
+    OK(authcode_server_new(AUTHCODE_PROFILE_WORKFRONT, &server));
+    OK(authcode_server_set_workfront_identity(server, str("acme.my.workfront.com"), str("lane-1"), str("wid-9")));
+    memset(&spec, 0, sizeof spec);
+    spec.name = str("Mobile");
+    spec.kind = AUTHCODE_APP_KIND_SINGLE_PAGE;
+    spec.redirect_uris = &redirect;
+    spec.redirect_uri_count = 1;
+    spec.rotation = true;
+    spec.absolute_lifetime = 86400;
+    OK(authcode_server_create_app(server, &spec, NULL, (uint8_t *)client_id, sizeof client_id - 1, &client_id_len,
+                                  secret, sizeof secret, &secret_len));
+    client_id[client_id_len] = '\0';
+    CHECK(client_id_len == 32 && secret_len == 0);
+
+    /* The client. */
+    memset(&params, 0, sizeof params);
+    params.client_id = str(client_id);
+    params.redirect_uri = redirect;
+    params.workfront_domain = str("acme.my.workfront.com");
+    OK(authcode_client_config_new(&params, &config));
+    OK(authcode_session_new(config, NULL, now, &session));
+    authcode_client_config_free(config); /* the session keeps its own copy */
+    OK(authcode_session_stage(session, &stage));
+    CHECK(stage == AUTHCODE_STAGE_AWAITING_REDIRECT);
+
+    /* Wrong order: no token request before the redirect. */
+    CHECK_RESULT(authcode_session_token_request(session, request_buf, sizeof request_buf, &len, &request),
+                 AUTHCODE_RESULT_WRONG_STATE);
+    OK(authcode_session_last_error(session, token, sizeof token, &len));
+    CHECK(len > 0);
+
+    /* Authorize. */
+    OK(authcode_session_authorize_url(session, (uint8_t *)url, sizeof url - 1, &len));
+    url[len] = '\0';
+    CHECK(strncmp(url, "https://acme.my.workfront.com/integrations/oauth2/authorize?", 59) == 0);
+    query = strchr(url, '?') + 1;
+    OK(authcode_server_authorize(server, S(query), S("user-42"), now, NULL, (uint8_t *)location, sizeof location - 1,
+                                 &len, &redirected_error));
+    location[len] = '\0';
+    CHECK(redirected_error == AUTHCODE_ERROR_CODE_NONE);
+    /* A forged redirect is refused and changes nothing. */
+    CHECK_RESULT(authcode_session_on_redirect(session, S("com.example.app:/oauth2?code=x&state=forged"), &redirect_outcome),
+                 AUTHCODE_RESULT_REDIRECT_REFUSED);
+    OK(authcode_session_on_redirect(session, S(location), &redirect_outcome));
+    CHECK(redirect_outcome == AUTHCODE_REDIRECT_OUTCOME_CODE_RECEIVED);
+
+    /* Token exchange, with a buffer too small first. */
+    len = 0;
+    CHECK_RESULT(authcode_session_token_request(session, request_buf, 8, &len, &request), AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len > 8);
+    OK(authcode_session_token_request(session, request_buf, sizeof request_buf, &len, &request));
+    CHECK(request.authorization.ptr == NULL);
+    CHECK(request.content_type.len == 16 && memcmp(request.content_type.ptr, "application/json", 16) == 0);
+    send_to_server(server, &request, now + 1, response_buf, sizeof response_buf, &response);
+    CHECK(response.status == 200);
+    OK(authcode_session_on_token_response(session, response.status, response.body.ptr, response.body.len, now + 1,
+                                          &token_outcome));
+    CHECK(token_outcome == AUTHCODE_TOKEN_OUTCOME_AUTHORIZED);
+    OK(authcode_session_token_info(session, &token_type, &expires_at));
+    CHECK(token_type == AUTHCODE_TOKEN_TYPE_SESSION_ID && expires_at == now + 1 + 3600);
+
+    /* The resource server validates the sessionID. */
+    OK(authcode_session_access_token(session, token, sizeof token, &len));
+    OK(authcode_server_validate(server, token, len, now + 10, &info));
+    CHECK(info.subject_len == 7 && memcmp(info.subject, "user-42", 7) == 0);
+    CHECK(info.client_id_len == 32 && memcmp(info.client_id, client_id, 32) == 0);
+
+    /* Refresh when due (60 s before expiry), with rotation. */
+    OK(authcode_session_refresh_due(session, now + 3000, &due));
+    CHECK(!due);
+    OK(authcode_session_refresh_due(session, now + 3541, &due));
+    CHECK(due);
+    OK(authcode_session_refresh_request(session, request_buf, sizeof request_buf, &len, &request));
+    CHECK_RESULT(authcode_session_refresh_request(session, request_buf, sizeof request_buf, &len, &request),
+                 AUTHCODE_RESULT_REFRESH_IN_FLIGHT);
+    OK(authcode_session_cancel_refresh(session));
+    OK(authcode_session_refresh_request(session, request_buf, sizeof request_buf, &len, &request));
+    send_to_server(server, &request, now + 3541, response_buf, sizeof response_buf, &response);
+    OK(authcode_session_on_refresh_response(session, response.status, response.body.ptr, response.body.len, now + 3541,
+                                            &refresh_outcome));
+    CHECK(refresh_outcome == AUTHCODE_REFRESH_OUTCOME_REFRESHED);
+
+    /* Save, and restore into another session (the app was killed). */
+    OK(authcode_session_save(session, saved, sizeof saved, &saved_len));
+    memset(&params, 0, sizeof params);
+    params.client_id = str(client_id);
+    params.redirect_uri = redirect;
+    params.workfront_domain = str("acme.my.workfront.com");
+    OK(authcode_client_config_new(&params, &config));
+    OK(authcode_session_new(config, NULL, now, &restored));
+    CHECK_RESULT(authcode_session_restore(restored, saved, saved_len - 1), AUTHCODE_RESULT_RESTORE_FAILED);
+    saved[20] ^= 1;
+    CHECK_RESULT(authcode_session_restore(restored, saved, saved_len), AUTHCODE_RESULT_RESTORE_FAILED);
+    saved[20] ^= 1;
+    OK(authcode_session_restore(restored, saved, saved_len));
+    OK(authcode_session_stage(restored, &stage));
+    CHECK(stage == AUTHCODE_STAGE_AUTHORIZED);
+
+    /* Revocation ends the grant for both copies. */
+    OK(authcode_session_access_token(restored, token, sizeof token, &len));
+    OK(authcode_session_revocation_request(restored, AUTHCODE_TOKEN_KIND_REFRESH, request_buf, sizeof request_buf, &len,
+                                           &request));
+    send_to_server(server, &request, now + 3600, response_buf, sizeof response_buf, &response);
+    CHECK(response.status == 200);
+    OK(authcode_session_access_token(restored, token, sizeof token, &len));
+    CHECK_RESULT(authcode_server_validate(server, token, len, now + 3601, &info), AUTHCODE_RESULT_INVALID_TOKEN);
+    OK(authcode_server_revoke_token(server, token, len, &known));
+    CHECK(known);
+    OK(authcode_session_sign_out(restored));
+    CHECK_RESULT(authcode_session_access_token(restored, token, sizeof token, &len), AUTHCODE_RESULT_WRONG_STATE);
+    CHECK_RESULT(authcode_session_revocation_request(restored, 7, request_buf, sizeof request_buf, &len, &request),
+                 AUTHCODE_RESULT_INVALID_ARGUMENT);
+
+    authcode_session_free(restored);
+    authcode_client_config_free(config);
+    authcode_session_free(session);
+    authcode_server_free(server);
+}
+
+static void test_server_refusals(void) {
+    authcode_server *server = NULL;
+    authcode_app_spec spec;
+    authcode_str redirect = str("https://web.example.com/cb");
+    uint8_t client_id[64], secret[64], location[1024], body[1024], message[256];
+    size_t client_id_len = 0, secret_len = 0, len = 0;
+    authcode_error_code redirected_error;
+    authcode_token_request request;
+    authcode_token_response response;
+    authcode_server_capacities capacities;
+    size_t count = 0;
+
+    OK(authcode_server_get_capacities(&capacities));
+    CHECK(capacities.apps == 10 && capacities.codes == AUTHCODE_SERVER_CODES);
+    OK(authcode_server_new(AUTHCODE_PROFILE_RFC, &server));
+    CHECK_RESULT(authcode_server_new(7, &server), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    memset(&spec, 0, sizeof spec);
+    spec.name = str("Web");
+    spec.kind = AUTHCODE_APP_KIND_WEB_APP;
+    spec.redirect_uris = &redirect;
+    spec.redirect_uri_count = 1;
+    spec.require_pkce = true;
+    /* The secret buffer is checked before anything is created. */
+    CHECK_RESULT(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, 10,
+                                            &secret_len),
+                 AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(secret_len == 43);
+    OK(authcode_server_app_count(server, &count));
+    CHECK(count == 0);
+    OK(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, sizeof secret,
+                                  &secret_len));
+    CHECK(secret_len == 43);
+    OK(authcode_server_rotate_secret(server, client_id, client_id_len, NULL, secret, sizeof secret, &secret_len));
+
+    /* An unknown client is refused to the user, not redirected. */
+    CHECK_RESULT(authcode_server_authorize(server, S("response_type=code&client_id=nobody"), S("u"), 0, NULL, location,
+                                           sizeof location, &len, &redirected_error),
+                 AUTHCODE_RESULT_AUTHORIZE_REFUSED);
+    OK(authcode_server_last_error(server, message, sizeof message, &len));
+    CHECK(len > 0);
+
+    /* Token endpoint: a small buffer is refused before any work; bad requests get JSON. */
+    memset(&request, 0, sizeof request);
+    request.method = str("POST");
+    request.content_type = str("application/x-www-form-urlencoded");
+    request.body = str("grant_type=password");
+    CHECK_RESULT(authcode_server_token(server, &request, 0, NULL, body, 100, &response), AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    OK(authcode_server_token(server, &request, 0, NULL, body, sizeof body, &response));
+    CHECK(response.status == 401);
+    request.method.ptr = (const uint8_t *)"\xff";
+    request.method.len = 1;
+    CHECK_RESULT(authcode_server_token(server, &request, 0, NULL, body, sizeof body, &response), AUTHCODE_RESULT_INVALID_UTF8);
+    CHECK_RESULT(authcode_server_token(server, NULL, 0, NULL, body, sizeof body, &response), AUTHCODE_RESULT_NULL_POINTER);
+    OK(authcode_server_delete_app(server, client_id, client_id_len));
+    CHECK_RESULT(authcode_server_delete_app(server, client_id, client_id_len), AUTHCODE_RESULT_APP_REFUSED);
+    authcode_server_free(server);
+}
+
+static void test_client_config_errors(void) {
+    authcode_client_config *config = NULL;
+    authcode_client_config_params params;
+    uint8_t message[256];
+    size_t len = 0;
+
+    memset(&params, 0, sizeof params);
+    params.profile = AUTHCODE_PROFILE_RFC;
+    params.authorization_endpoint = str("http://as.example.com/authorize"); /* not https */
+    params.token_endpoint = str("https://as.example.com/token");
+    params.client_id = str("app");
+    params.redirect_uri = str("https://app.example.com/cb");
+    CHECK_RESULT(authcode_client_config_new(&params, &config), AUTHCODE_RESULT_INVALID_CONFIG);
+    params.authorization_endpoint = str("https://as.example.com/authorize");
+    params.profile = 42;
+    CHECK_RESULT(authcode_client_config_new(&params, &config), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    params.profile = AUTHCODE_PROFILE_RFC;
+    OK(authcode_client_config_new(&params, &config));
+    CHECK_RESULT(authcode_client_config_set_scope(config, S("bad  scope")), AUTHCODE_RESULT_INVALID_CONFIG);
+    OK(authcode_client_config_last_error(config, message, sizeof message, &len));
+    CHECK(len > 0 && memcmp(message, "scope", 5) == 0);
+    CHECK_RESULT(authcode_client_config_set_scope(config, (const uint8_t *)"\xc3\x28", 2), AUTHCODE_RESULT_INVALID_UTF8);
+    CHECK_RESULT(authcode_client_config_set_scope(NULL, S("read")), AUTHCODE_RESULT_NULL_POINTER);
+    OK(authcode_client_config_set_scope(config, S("read write")));
+    OK(authcode_client_config_add_authorization_parameter(config, S("prompt"), S("login")));
+    CHECK_RESULT(authcode_client_config_add_authorization_parameter(config, S("state"), S("x")),
+                 AUTHCODE_RESULT_INVALID_CONFIG);
+    CHECK_RESULT(authcode_client_config_set_body_format(config, 9), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    OK(authcode_client_config_set_client_secret_basic(config, S("s3cret")));
+    authcode_client_config_free(config);
+
+    /* free(NULL) is a no-op. */
+    authcode_client_config_free(NULL);
+    authcode_session_free(NULL);
+    authcode_server_free(NULL);
+    authcode_client_config_deinit(NULL);
+    authcode_session_deinit(NULL);
+    authcode_server_deinit(NULL);
+}
+
+static void test_caller_storage(void) {
+    authcode_client_config_params params;
+    authcode_client_config *config = NULL;
+    authcode_session *session = NULL;
+    authcode_server *server = NULL;
+    size_t config_size = authcode_client_config_size();
+    size_t session_size = authcode_session_size();
+    size_t server_size = authcode_server_size();
+    unsigned char *config_storage = aligned_alloc(authcode_client_config_align(),
+                                                  (config_size + authcode_client_config_align()) / authcode_client_config_align() * authcode_client_config_align());
+    unsigned char *session_storage = aligned_alloc(authcode_session_align(),
+                                                   (session_size + authcode_session_align()) / authcode_session_align() * authcode_session_align());
+    unsigned char *server_storage = aligned_alloc(authcode_server_align(),
+                                                  (server_size + authcode_server_align()) / authcode_server_align() * authcode_server_align());
+    uint32_t state = 9;
+    authcode_rng rng;
+    uint8_t url[2048];
+    size_t len = 0;
+    rng.context = &state;
+    rng.fill = counter_fill;
+
+    memset(&params, 0, sizeof params);
+    params.profile = AUTHCODE_PROFILE_RFC;
+    params.authorization_endpoint = str("https://as.example.com/authorize");
+    params.token_endpoint = str("https://as.example.com/token");
+    params.client_id = str("app");
+    params.redirect_uri = str("https://app.example.com/cb");
+
+    CHECK_RESULT(authcode_client_config_init(config_storage, config_size - 1, &params, &config),
+                 AUTHCODE_RESULT_STORAGE_TOO_SMALL);
+    CHECK_RESULT(authcode_client_config_init(config_storage + 1, config_size, &params, &config),
+                 AUTHCODE_RESULT_STORAGE_MISALIGNED);
+    OK(authcode_client_config_init(config_storage, config_size, &params, &config));
+    OK(authcode_session_init(session_storage, session_size, config, &rng, 1700000000u, &session));
+    OK(authcode_session_authorize_url(session, url, sizeof url, &len));
+    CHECK(len > 100);
+    OK(authcode_server_init(server_storage, server_size, AUTHCODE_PROFILE_RFC, &server));
+    CHECK(server == (authcode_server *)(void *)server_storage);
+    CHECK_RESULT(authcode_server_init(server_storage, server_size - 1, AUTHCODE_PROFILE_RFC, &server),
+                 AUTHCODE_RESULT_STORAGE_TOO_SMALL);
+
+    authcode_server_deinit((authcode_server *)(void *)server_storage);
+    authcode_session_deinit(session);
+    authcode_client_config_deinit(config);
+    free(server_storage);
+    free(session_storage);
+    free(config_storage);
+}
+
+int main(void) {
+    test_version_and_messages();
+    test_pkce();
+    test_client_config_errors();
+    test_whole_flow();
+    test_server_refusals();
+    test_caller_storage();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

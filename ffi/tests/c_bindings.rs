@@ -1,0 +1,123 @@
+//! Builds the C test suite and examples in `bindings/c/` against this crate's static
+//! library and runs them: plain, under AddressSanitizer + UBSan, and under valgrind.
+//! Every compile uses `-std=c11 -Wall -Wextra -Werror -pedantic`.
+
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The directory holding `libauthcode_ffi.a`, built by cargo next to this test binary.
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap().to_path_buf();
+    assert!(
+        deps.join("libauthcode_ffi.a").exists(),
+        "libauthcode_ffi.a not found in {}",
+        deps.display()
+    );
+    deps
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c-bindings");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn compile(compiler: &str, source: &Path, output: &Path, extra: &[&str]) {
+    let status = Command::new(compiler)
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .args(extra)
+        .arg("-I")
+        .arg(repo().join("include"))
+        .arg(source)
+        .arg(lib_dir().join("libauthcode_ffi.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-lgcc_s"])
+        .arg("-o")
+        .arg(output)
+        .status()
+        .unwrap_or_else(|error| panic!("cannot run {compiler}: {error}"));
+    assert!(
+        status.success(),
+        "{compiler} failed on {}",
+        source.display()
+    );
+}
+
+fn run(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "{command:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    println!("{stdout}");
+    stdout
+}
+
+fn suite() -> PathBuf {
+    repo().join("bindings/c/tests/test_authcode.c")
+}
+
+#[test]
+fn the_c_suite_passes() {
+    let binary = out_dir().join("test_authcode");
+    compile("gcc", &suite(), &binary, &[]);
+    let stdout = run(&mut Command::new(&binary));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn the_c_suite_is_clean_under_address_and_undefined_behaviour_sanitizers() {
+    let binary = out_dir().join("test_authcode_asan");
+    compile(
+        "gcc",
+        &suite(),
+        &binary,
+        &[
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ],
+    );
+    let stdout = run(Command::new(&binary).env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn the_c_suite_is_clean_under_valgrind() {
+    let binary = out_dir().join("test_authcode_valgrind");
+    compile("gcc", &suite(), &binary, &["-O1"]);
+    let probe = Command::new("valgrind").arg("--version").output();
+    assert!(
+        probe.is_ok(),
+        "valgrind is required (apt-get install valgrind; .ci/run installs it)"
+    );
+    let stdout = run(Command::new("valgrind")
+        .args([
+            "--quiet",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--track-origins=yes",
+        ])
+        .arg(&binary));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn the_c_examples_build_and_run() {
+    for example in ["client_login", "server_exchange"] {
+        let source = repo().join(format!("bindings/c/examples/{example}.c"));
+        let binary = out_dir().join(example);
+        compile("gcc", &source, &binary, &[]);
+        let stdout = run(&mut Command::new(&binary));
+        assert!(stdout.contains("done"), "{example}: {stdout}");
+    }
+}
