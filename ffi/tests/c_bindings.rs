@@ -121,3 +121,32 @@ fn the_c_examples_build_and_run() {
         assert!(stdout.contains("done"), "{example}: {stdout}");
     }
 }
+
+#[test]
+fn the_cpp_wrapper_test_passes() {
+    let binary = out_dir().join("test_authcode_cpp");
+    let status = Command::new("g++")
+        .args([
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-fsanitize=address,undefined",
+        ])
+        .arg("-I")
+        .arg(repo().join("include"))
+        .arg("-I")
+        .arg(repo().join("bindings/cpp"))
+        .arg(repo().join("bindings/cpp/tests/test_authcode.cpp"))
+        .arg(lib_dir().join("libauthcode_ffi.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-lrt", "-lutil", "-lgcc_s"])
+        .arg("-o")
+        .arg(&binary)
+        .status()
+        .expect("cannot run g++");
+    assert!(status.success(), "g++ failed");
+    let stdout = run(&mut Command::new(&binary));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}

@@ -1,0 +1,380 @@
+// authcode.hpp — a header-only C++17 wrapper over authcode's C API (include/authcode.h).
+//
+// Handles are move-only RAII objects; every failing call throws authcode::Error, which
+// carries the authcode_result code and, where the C API keeps one, the object's last error
+// text. Strings are std::string / std::string_view; buffers grow as the C API asks.
+//
+// Thread safety is the C API's: an object is used by one thread at a time.
+#ifndef AUTHCODE_HPP
+#define AUTHCODE_HPP
+
+#include "authcode.h"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace authcode {
+
+/// A failed call: the result code, its message, and any detail the object recorded.
+class Error : public std::runtime_error {
+public:
+    Error(authcode_result code, const std::string &detail)
+        : std::runtime_error(std::string(authcode_result_message(code)) + (detail.empty() ? "" : ": " + detail)),
+          code_(code) {}
+    authcode_result code() const noexcept { return code_; }
+
+private:
+    authcode_result code_;
+};
+
+namespace detail {
+
+inline authcode_str view(std::string_view text) noexcept {
+    return authcode_str{reinterpret_cast<const uint8_t *>(text.data()), text.size()};
+}
+
+inline const uint8_t *bytes(std::string_view text) noexcept { return reinterpret_cast<const uint8_t *>(text.data()); }
+
+inline std::string to_string(authcode_str s) {
+    return s.ptr ? std::string(reinterpret_cast<const char *>(s.ptr), s.len) : std::string();
+}
+
+inline void check(authcode_result result, const std::string &detail = std::string()) {
+    if (result != AUTHCODE_RESULT_OK) throw Error(result, detail);
+}
+
+/// Calls `fill(buf, len, &out_len)` with a buffer that grows to the size the C API asks for.
+template <class Fill>
+std::string read_text(Fill fill, size_t initial = 256) {
+    std::string out(initial, '\0');
+    size_t len = 0;
+    authcode_result result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+    if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+        out.assign(len, '\0');
+        result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+    }
+    check(result);
+    out.resize(len);
+    return out;
+}
+
+}  // namespace detail
+
+/// PKCE helpers (RFC 7636, S256), from the operating system's randomness.
+namespace pkce {
+inline std::string generate(size_t length = 43) {
+    return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_pkce_generate(nullptr, length, b, n, o); });
+}
+inline std::string challenge(std::string_view verifier) {
+    return detail::read_text([&](uint8_t *b, size_t n, size_t *o) {
+        return authcode_pkce_challenge(detail::bytes(verifier), verifier.size(), b, n, o);
+    });
+}
+/// True on a match, false on a mismatch; throws for malformed input.
+inline bool verify(std::string_view verifier, std::string_view challenge) {
+    authcode_result result =
+        authcode_pkce_verify(detail::bytes(verifier), verifier.size(), detail::bytes(challenge), challenge.size());
+    if (result == AUTHCODE_RESULT_VERIFIER_MISMATCH) return false;
+    detail::check(result);
+    return true;
+}
+}  // namespace pkce
+
+/// An HTTP request to send, copied out of the C API's buffers.
+struct HttpRequest {
+    std::string method, url, content_type, accept;
+    std::optional<std::string> authorization;
+    std::string body;
+};
+
+/// A client configuration.
+class ClientConfig {
+public:
+    ClientConfig(authcode_profile profile, std::string_view authorization_endpoint, std::string_view token_endpoint,
+                 std::string_view client_id, std::string_view redirect_uri) {
+        authcode_client_config_params params{};
+        params.profile = static_cast<uint32_t>(profile);
+        params.authorization_endpoint = detail::view(authorization_endpoint);
+        params.token_endpoint = detail::view(token_endpoint);
+        params.client_id = detail::view(client_id);
+        params.redirect_uri = detail::view(redirect_uri);
+        params.workfront_domain = authcode_str{nullptr, 0};
+        detail::check(authcode_client_config_new(&params, &handle_));
+    }
+
+    static ClientConfig workfront(std::string_view domain, std::string_view client_id, std::string_view redirect_uri) {
+        authcode_client_config_params params{};
+        params.client_id = detail::view(client_id);
+        params.redirect_uri = detail::view(redirect_uri);
+        params.workfront_domain = detail::view(domain);
+        authcode_client_config *handle = nullptr;
+        detail::check(authcode_client_config_new(&params, &handle));
+        return ClientConfig(handle);
+    }
+
+    ClientConfig(ClientConfig &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+    ClientConfig &operator=(ClientConfig &&other) noexcept {
+        std::swap(handle_, other.handle_);
+        return *this;
+    }
+    ClientConfig(const ClientConfig &) = delete;
+    ClientConfig &operator=(const ClientConfig &) = delete;
+    ~ClientConfig() { authcode_client_config_free(handle_); }
+
+    ClientConfig &scope(std::string_view value) { return set(authcode_client_config_set_scope, value); }
+    ClientConfig &issuer(std::string_view value) { return set(authcode_client_config_set_issuer, value); }
+    ClientConfig &client_secret_basic(std::string_view value) { return set(authcode_client_config_set_client_secret_basic, value); }
+    ClientConfig &client_secret_post(std::string_view value) { return set(authcode_client_config_set_client_secret_post, value); }
+    ClientConfig &revocation_endpoint(std::string_view value) { return set(authcode_client_config_set_revocation_endpoint, value); }
+    ClientConfig &authorization_parameter(std::string_view name, std::string_view value) {
+        check_config(authcode_client_config_add_authorization_parameter(handle_, detail::bytes(name), name.size(),
+                                                                        detail::bytes(value), value.size()));
+        return *this;
+    }
+
+    const authcode_client_config *get() const noexcept { return handle_; }
+
+private:
+    explicit ClientConfig(authcode_client_config *handle) : handle_(handle) {}
+    template <class Setter>
+    ClientConfig &set(Setter setter, std::string_view value) {
+        check_config(setter(handle_, detail::bytes(value), value.size()));
+        return *this;
+    }
+    void check_config(authcode_result result) {
+        if (result == AUTHCODE_RESULT_OK) return;
+        std::string why = detail::read_text([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_client_config_last_error(handle_, b, n, o);
+        });
+        throw Error(result, why);
+    }
+    authcode_client_config *handle_ = nullptr;
+};
+
+/// A client session: one login and the grant it produces.
+class Session {
+public:
+    /// Starts a login (OS randomness); `now` is Unix seconds.
+    Session(const ClientConfig &config, uint64_t now) { detail::check(authcode_session_new(config.get(), nullptr, now, &handle_)); }
+    Session(Session &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+    Session &operator=(Session &&other) noexcept {
+        std::swap(handle_, other.handle_);
+        return *this;
+    }
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+    ~Session() { authcode_session_free(handle_); }
+
+    authcode_stage stage() const {
+        authcode_stage stage{};
+        detail::check(authcode_session_stage(handle_, &stage));
+        return stage;
+    }
+    std::string authorize_url() {
+        return text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_authorize_url(handle_, b, n, o); }, 1024);
+    }
+    authcode_redirect_outcome on_redirect(std::string_view redirect) {
+        authcode_redirect_outcome outcome{};
+        check(authcode_session_on_redirect(handle_, detail::bytes(redirect), redirect.size(), &outcome));
+        return outcome;
+    }
+    HttpRequest token_request() { return request([&](uint8_t *b, size_t n, size_t *o, authcode_http_request *r) {
+        return authcode_session_token_request(handle_, b, n, o, r); }); }
+    authcode_token_outcome on_token_response(uint16_t status, std::string_view body, uint64_t now) {
+        authcode_token_outcome outcome{};
+        check(authcode_session_on_token_response(handle_, status, detail::bytes(body), body.size(), now, &outcome));
+        return outcome;
+    }
+    bool refresh_due(uint64_t now) const {
+        bool due = false;
+        detail::check(authcode_session_refresh_due(handle_, now, &due));
+        return due;
+    }
+    HttpRequest refresh_request() { return request([&](uint8_t *b, size_t n, size_t *o, authcode_http_request *r) {
+        return authcode_session_refresh_request(handle_, b, n, o, r); }); }
+    authcode_refresh_outcome on_refresh_response(uint16_t status, std::string_view body, uint64_t now) {
+        authcode_refresh_outcome outcome{};
+        check(authcode_session_on_refresh_response(handle_, status, detail::bytes(body), body.size(), now, &outcome));
+        return outcome;
+    }
+    HttpRequest revocation_request(authcode_token_kind kind) {
+        return request([&](uint8_t *b, size_t n, size_t *o, authcode_http_request *r) {
+            return authcode_session_revocation_request(handle_, static_cast<uint32_t>(kind), b, n, o, r); });
+    }
+    std::string access_token() const {
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_access_token(handle_, b, n, o); });
+    }
+    std::string save() const {
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_save(handle_, b, n, o); }, 8192);
+    }
+    void restore(std::string_view saved) { check(authcode_session_restore(handle_, detail::bytes(saved), saved.size())); }
+    void sign_out() { detail::check(authcode_session_sign_out(handle_)); }
+    std::string last_error() const {
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_last_error(handle_, b, n, o); });
+    }
+
+private:
+    void check(authcode_result result) {
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+    }
+    template <class Fill>
+    std::string text(Fill fill, size_t initial) {
+        std::string out(initial, '\0');
+        size_t len = 0;
+        authcode_result result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+            out.assign(len, '\0');
+            result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        }
+        check(result);
+        out.resize(len);
+        return out;
+    }
+    template <class Build>
+    HttpRequest request(Build build) {
+        std::vector<uint8_t> buf(2048);
+        size_t len = 0;
+        authcode_http_request raw{};
+        authcode_result result = build(buf.data(), buf.size(), &len, &raw);
+        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+            buf.resize(len);
+            result = build(buf.data(), buf.size(), &len, &raw);
+        }
+        check(result);
+        HttpRequest out{detail::to_string(raw.method), detail::to_string(raw.url), detail::to_string(raw.content_type),
+                        detail::to_string(raw.accept), std::nullopt, detail::to_string(raw.body)};
+        if (raw.authorization.ptr) out.authorization = detail::to_string(raw.authorization);
+        return out;
+    }
+    authcode_session *handle_ = nullptr;
+};
+
+/// An embedded authorization server.
+class Server {
+public:
+    struct CreatedApp {
+        std::string client_id;
+        std::optional<std::string> client_secret;  // web apps: shown this once
+    };
+    struct Redirect {
+        std::string location;
+        authcode_error_code error;  // AUTHCODE_ERROR_CODE_NONE when it carries a code
+    };
+    struct Response {
+        uint16_t status;
+        std::optional<std::string> www_authenticate;
+        std::string body;  // JSON; send with Cache-Control: no-store, Pragma: no-cache
+    };
+    struct TokenInfo {
+        std::string client_id, subject, scope;
+        uint64_t expires_at;
+    };
+
+    explicit Server(authcode_profile profile) { detail::check(authcode_server_new(static_cast<uint32_t>(profile), &handle_)); }
+    Server(Server &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+    Server &operator=(Server &&other) noexcept {
+        std::swap(handle_, other.handle_);
+        return *this;
+    }
+    Server(const Server &) = delete;
+    Server &operator=(const Server &) = delete;
+    ~Server() { authcode_server_free(handle_); }
+
+    void workfront_identity(std::string_view domain, std::string_view lane, std::string_view wid) {
+        check(authcode_server_set_workfront_identity(handle_, detail::view(domain), detail::view(lane), detail::view(wid)));
+    }
+
+    CreatedApp create_app(std::string_view name, authcode_app_kind kind, const std::vector<std::string> &redirect_uris,
+                          bool rotation = true, uint64_t absolute_lifetime = 0, uint64_t inactivity_lifetime = 0) {
+        std::vector<authcode_str> uris;
+        for (const auto &uri : redirect_uris) uris.push_back(detail::view(uri));
+        authcode_app_spec spec{};
+        spec.name = detail::view(name);
+        spec.kind = static_cast<uint32_t>(kind);
+        spec.redirect_uris = uris.data();
+        spec.redirect_uri_count = uris.size();
+        spec.rotation = rotation;
+        spec.absolute_lifetime = absolute_lifetime;
+        spec.inactivity_lifetime = inactivity_lifetime;
+        spec.require_pkce = true;
+        std::string id(64, '\0'), secret(64, '\0');
+        size_t id_len = 0, secret_len = 0;
+        check(authcode_server_create_app(handle_, &spec, nullptr, reinterpret_cast<uint8_t *>(id.data()), id.size(), &id_len,
+                                         reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &secret_len));
+        id.resize(id_len);
+        CreatedApp created{id, std::nullopt};
+        if (secret_len > 0) created.client_secret = secret.substr(0, secret_len);
+        return created;
+    }
+
+    Redirect authorize(std::string_view query, std::string_view subject, uint64_t now) {
+        std::string location(2048, '\0');
+        size_t len = 0;
+        authcode_error_code error{};
+        check(authcode_server_authorize(handle_, detail::bytes(query), query.size(), detail::bytes(subject), subject.size(), now,
+                                        nullptr, reinterpret_cast<uint8_t *>(location.data()), location.size(), &len, &error));
+        location.resize(len);
+        return Redirect{location, error};
+    }
+
+    Response token(std::string_view method, std::string_view content_type, std::optional<std::string_view> authorization,
+                   std::string_view body, uint64_t now) {
+        return respond(method, content_type, authorization, body, [&](const authcode_token_request *r, uint8_t *b, size_t n,
+                                                                      authcode_token_response *o) {
+            return authcode_server_token(handle_, r, now, nullptr, b, n, o);
+        });
+    }
+
+    Response revoke(std::string_view method, std::string_view content_type, std::optional<std::string_view> authorization,
+                    std::string_view body) {
+        return respond(method, content_type, authorization, body, [&](const authcode_token_request *r, uint8_t *b, size_t n,
+                                                                      authcode_token_response *o) {
+            return authcode_server_revoke(handle_, r, b, n, o);
+        });
+    }
+
+    /// The token's owner and scope, or nothing for an unknown, expired or revoked token.
+    std::optional<TokenInfo> validate(std::string_view token, uint64_t now) const {
+        authcode_token_info info{};
+        authcode_result result = authcode_server_validate(handle_, detail::bytes(token), token.size(), now, &info);
+        if (result == AUTHCODE_RESULT_INVALID_TOKEN) return std::nullopt;
+        detail::check(result);
+        auto str = [](const uint8_t *p, size_t n) { return std::string(reinterpret_cast<const char *>(p), n); };
+        return TokenInfo{str(info.client_id, info.client_id_len), str(info.subject, info.subject_len),
+                         str(info.scope, info.scope_len), info.expires_at};
+    }
+
+private:
+    template <class Call>
+    Response respond(std::string_view method, std::string_view content_type, std::optional<std::string_view> authorization,
+                     std::string_view body, Call call) {
+        authcode_token_request request{};
+        request.method = detail::view(method);
+        request.content_type = detail::view(content_type);
+        request.authorization = authorization ? detail::view(*authorization) : authcode_str{nullptr, 0};
+        request.body = detail::view(body);
+        std::vector<uint8_t> buf(1024);
+        authcode_token_response response{};
+        check(call(&request, buf.data(), buf.size(), &response));
+        Response out{response.status, std::nullopt, detail::to_string(response.body)};
+        if (response.www_authenticate.ptr) out.www_authenticate = detail::to_string(response.www_authenticate);
+        return out;
+    }
+    void check(authcode_result result) {
+        if (result == AUTHCODE_RESULT_OK) return;
+        std::string why = detail::read_text([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_last_error(handle_, b, n, o);
+        });
+        throw Error(result, why);
+    }
+    authcode_server *handle_ = nullptr;
+};
+
+}  // namespace authcode
+
+#endif  // AUTHCODE_HPP

@@ -1,0 +1,98 @@
+// The C++ wrapper's test: RAII handles, exceptions, and a whole client <-> server flow.
+#include "authcode.hpp"
+
+#include <cstdio>
+#include <string>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            passed++;                                                                \
+        } else {                                                                     \
+            failed++;                                                                \
+            std::fprintf(stderr, "FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond);   \
+        }                                                                            \
+    } while (0)
+
+template <class F>
+static authcode_result thrown(F f) {
+    try {
+        f();
+    } catch (const authcode::Error &error) {
+        return error.code();
+    }
+    return AUTHCODE_RESULT_OK;
+}
+
+static void test_pkce() {
+    CHECK(authcode::pkce::challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    std::string verifier = authcode::pkce::generate();
+    CHECK(verifier.size() == 43);
+    CHECK(authcode::pkce::verify(verifier, authcode::pkce::challenge(verifier)));
+    CHECK(!authcode::pkce::verify(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+    CHECK(thrown([] { authcode::pkce::generate(42); }) == AUTHCODE_RESULT_INVALID_ARGUMENT);
+    CHECK(thrown([] { authcode::pkce::verify("short", "x"); }) == AUTHCODE_RESULT_INVALID_VERIFIER);
+}
+
+static void test_flow() {
+    const uint64_t now = 1700000000u;
+    authcode::Server server(AUTHCODE_PROFILE_RFC);
+    auto app = server.create_app("Web", AUTHCODE_APP_KIND_WEB_APP, {"https://web.example.com/cb"}, true);
+    CHECK(app.client_id.size() == 32 && app.client_secret && app.client_secret->size() == 43);
+
+    auto config = authcode::ClientConfig(AUTHCODE_PROFILE_RFC, "https://as.example.com/authorize", "https://as.example.com/token",
+                                         app.client_id, "https://web.example.com/cb");
+    config.scope("read write").client_secret_basic(*app.client_secret).revocation_endpoint("https://as.example.com/revoke");
+    authcode::Error bad(AUTHCODE_RESULT_OK, "");
+    try {
+        config.scope("bad  scope");
+    } catch (const authcode::Error &error) {
+        bad = error;
+    }
+    CHECK(bad.code() == AUTHCODE_RESULT_INVALID_CONFIG && std::string(bad.what()).find("scope") != std::string::npos);
+
+    authcode::Session session(config, now);
+    CHECK(session.stage() == AUTHCODE_STAGE_AWAITING_REDIRECT);
+    CHECK(thrown([&] { session.token_request(); }) == AUTHCODE_RESULT_WRONG_STATE);
+    std::string url = session.authorize_url();
+    auto redirect = server.authorize(url.substr(url.find('?') + 1), "user-7", now);
+    CHECK(redirect.error == AUTHCODE_ERROR_CODE_NONE);
+    CHECK(thrown([&] { session.on_redirect("https://web.example.com/cb?code=x&state=forged"); }) == AUTHCODE_RESULT_REDIRECT_REFUSED);
+    CHECK(session.on_redirect(redirect.location) == AUTHCODE_REDIRECT_OUTCOME_CODE_RECEIVED);
+
+    auto request = session.token_request();
+    CHECK(request.authorization && request.authorization->rfind("Basic ", 0) == 0);
+    auto response = server.token(request.method, request.content_type, request.authorization, request.body, now + 1);
+    CHECK(response.status == 200);
+    CHECK(session.on_token_response(response.status, response.body, now + 1) == AUTHCODE_TOKEN_OUTCOME_AUTHORIZED);
+    auto info = server.validate(session.access_token(), now + 2);
+    CHECK(info && info->subject == "user-7" && info->scope == "read write");
+
+    // Moving a handle leaves the source empty and the target working.
+    authcode::Session moved = std::move(session);
+    CHECK(moved.refresh_due(now + 3600));
+    auto refresh = moved.refresh_request();
+    response = server.token(refresh.method, refresh.content_type, refresh.authorization, refresh.body, now + 3600);
+    CHECK(moved.on_refresh_response(response.status, response.body, now + 3600) == AUTHCODE_REFRESH_OUTCOME_REFRESHED);
+
+    std::string saved = moved.save();
+    authcode::Session restored(config, now);
+    restored.restore(saved);
+    CHECK(restored.stage() == AUTHCODE_STAGE_AUTHORIZED);
+    CHECK(thrown([&] { restored.restore(saved.substr(0, saved.size() - 1)); }) == AUTHCODE_RESULT_RESTORE_FAILED);
+
+    auto revoke = restored.revocation_request(AUTHCODE_TOKEN_KIND_REFRESH);
+    response = server.revoke(revoke.method, revoke.content_type, revoke.authorization, revoke.body);
+    CHECK(response.status == 200);
+    CHECK(!server.validate(restored.access_token(), now + 3601));
+}
+
+int main() {
+    test_pkce();
+    test_flow();
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
