@@ -22,6 +22,8 @@
 #![allow(clippy::missing_safety_doc, clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod client;
+#[cfg(feature = "jni")]
+mod jni;
 mod memory;
 pub mod pkce;
 pub mod result;

@@ -1,0 +1,74 @@
+package dev.authcode;
+
+/** An embedded authorization server. Use from one thread at a time (lock around it). */
+public final class Server extends Handle {
+    public static final int APP_WEB = 0;
+    public static final int APP_SINGLE_PAGE = 1;
+    public static final int APP_MACHINE_TO_MACHINE = 2;
+
+    /** A registered app: its client id and, for a web app, the secret shown this once. */
+    public static final class App {
+        public final String clientId;
+        public final String clientSecret;
+
+        App(String[] fields) {
+            this.clientId = fields[0];
+            this.clientSecret = fields[1];
+        }
+    }
+
+    /** A redirect: the Location and, when the request failed, the OAuth error it carries. */
+    public static final class Redirect {
+        public final String location;
+        public final String error;
+
+        Redirect(String[] fields) {
+            this.location = fields[0];
+            this.error = fields[1];
+        }
+    }
+
+    /** A token endpoint response; send it as JSON with Cache-Control: no-store. */
+    public static final class Response {
+        public final int status;
+        public final String wwwAuthenticate;
+        public final String body;
+
+        Response(String[] fields) {
+            this.status = Integer.parseInt(fields[0]);
+            this.wwwAuthenticate = fields[1];
+            this.body = fields[2];
+        }
+    }
+
+    public Server(int profile) {
+        super(Native.serverNew(profile));
+    }
+
+    public App createApp(String name, int kind, String[] redirectUris, boolean rotation) {
+        return new App(Native.serverCreateApp(pointer(), name, kind, redirectUris, rotation));
+    }
+
+    /** Throws AUTHORIZE_REFUSED when the client or redirect URI must be refused to the user. */
+    public Redirect authorize(String query, String subject, long now) {
+        return new Redirect(Native.serverAuthorize(pointer(), query, subject, now));
+    }
+
+    public Response token(String method, String contentType, String authorization, byte[] body, long now) {
+        return new Response(Native.serverToken(pointer(), false, method, contentType, authorization, body, now));
+    }
+
+    public Response revoke(String method, String contentType, String authorization, byte[] body) {
+        return new Response(Native.serverToken(pointer(), true, method, contentType, authorization, body, 0));
+    }
+
+    /** The token's subject, or null for an unknown, expired or revoked token. */
+    public String validate(String token, long now) {
+        return Native.serverValidate(pointer(), token, now);
+    }
+
+    @Override
+    void free(long pointer) {
+        Native.serverFree(pointer);
+    }
+}
