@@ -32,6 +32,7 @@ pub mod server;
 mod util;
 
 pub use result::authcode_result;
+pub use util::authcode_str;
 
 /// The library version as a NUL-terminated string, e.g. `"0.1.0"`. Static; never free it.
 #[unsafe(no_mangle)]

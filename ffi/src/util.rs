@@ -14,12 +14,15 @@ pub struct authcode_str {
 }
 
 impl authcode_str {
-    pub(crate) const NONE: Self = Self {
+    /// An absent value (NULL pointer).
+    pub const NONE: Self = Self {
         ptr: core::ptr::null(),
         len: 0,
     };
 
-    pub(crate) fn of(text: &str) -> Self {
+    /// A view of `text`, valid as long as `text` is.
+    #[must_use]
+    pub fn of(text: &str) -> Self {
         Self {
             ptr: text.as_ptr(),
             len: text.len(),
