@@ -161,10 +161,8 @@ fn exchange(c: &mut Criterion) {
     // C ABI.
     let mut ffi_server: *mut ffi::authcode_server = core::ptr::null_mut();
     // SAFETY: valid out pointer.
-    assert_eq!(
-        unsafe { ffi::authcode_server_new(0, &mut ffi_server) },
-        authcode_result::Ok
-    );
+    let created_server = unsafe { ffi::authcode_server_new(0, &mut ffi_server) };
+    assert_eq!(created_server, authcode_result::Ok);
     let redirect = authcode_str::of(REDIRECT);
     let spec = ffi::authcode_app_spec {
         name: authcode_str::of("bench"),
