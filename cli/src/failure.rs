@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 /// A command's failure: what to tell the user on stderr, and how to exit.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// The inputs are well-formed but the check failed (exit 1).
     Mismatch(String),
     /// An input is malformed or the arguments do not fit together (exit 2).
@@ -16,7 +16,7 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// The process exit code for this failure.
-    pub(crate) fn exit_code(&self) -> ExitCode {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::Mismatch(_) => ExitCode::from(1),
             Self::Input(_) => ExitCode::from(2),

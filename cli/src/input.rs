@@ -13,7 +13,12 @@ const STDIN_LIMIT: u64 = 64 * 1024;
 /// input". One trailing line ending (`\n` or `\r\n`) is removed from standard input, so
 /// `echo "$VERIFIER" | authcode challenge -` works. Non-UTF-8 arguments are passed on as
 /// bytes, so the parser can say which byte is wrong.
-pub(crate) fn value_bytes(value: &OsString, stdin: &mut dyn Read) -> Result<Vec<u8>, Failure> {
+///
+/// # Errors
+///
+/// [`Failure::System`] when standard input cannot be read; [`Failure::Input`] when it
+/// holds more than 64 KiB.
+pub fn value_bytes(value: &OsString, stdin: &mut dyn Read) -> Result<Vec<u8>, Failure> {
     if value != "-" {
         return Ok(value.as_encoded_bytes().to_vec());
     }

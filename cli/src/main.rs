@@ -9,13 +9,19 @@
 //! | 2 | usage error, or an input is malformed (the message says which and why) |
 //! | 3 | the system failed us: standard input unreadable, OS randomness unavailable |
 
-mod failure;
-mod input;
-mod pkce;
+#![allow(clippy::std_instead_of_core)] // a std program
 
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use authcode::profile::Profile;
+use authcode_cli::failure::Failure;
+use authcode_cli::login::{ClientOptions, LoginOptions};
+use authcode_cli::serve::ServeOptions;
+use authcode_cli::{demo, login, pkce, serve};
+use clap::{Args, Parser, Subcommand};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -42,6 +48,99 @@ enum Command {
     Challenge(pkce::ChallengeArgs),
     /// Check that a code verifier matches an S256 code challenge (exit 0 on a match).
     Verify(pkce::VerifyArgs),
+    /// Run a local Workfront-style authorization server (HTML sign-in, token endpoint,
+    /// revocation, a sample API, RFC 8414 metadata, an admin API).
+    Serve(ServeArgs),
+    /// Sign in through the browser (RFC 8252 loopback redirect) and print the tokens.
+    Login(LoginArgs),
+    /// Refresh a session saved by `login --save`.
+    Refresh(RefreshArgs),
+    /// Start a server in-process and log in against it headlessly, printing every step.
+    Demo,
+}
+
+/// Arguments of `authcode serve`.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Bearer token for the admin API; a random one is printed when omitted.
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// Skip the sign-in page: sign in as SUBJECT and approve at once (scripted use).
+    #[arg(long, value_name = "SUBJECT")]
+    auto_approve: Option<String>,
+    /// Register the apps of this TOML file at start (see README).
+    #[arg(long, value_name = "FILE")]
+    apps: Option<PathBuf>,
+    /// Answer as plain RFC 6749 (Bearer tokens) instead of Workfront (sessionID).
+    #[arg(long)]
+    rfc: bool,
+}
+
+/// Which authorization server and client.
+#[derive(Debug, Args)]
+struct ClientArgs {
+    /// A running `authcode serve`, e.g. http://127.0.0.1:8787.
+    #[arg(long, value_name = "URL", conflicts_with = "workfront_domain")]
+    server: Option<String>,
+    /// A Workfront organisation, e.g. acme.my.workfront.com.
+    #[arg(long, value_name = "DOMAIN")]
+    workfront_domain: Option<String>,
+    /// The app's client id.
+    #[arg(long)]
+    client_id: String,
+    /// A web app's client secret (HTTP Basic); omit for single-page/native apps.
+    #[arg(long)]
+    client_secret: Option<String>,
+    /// Scope to request.
+    #[arg(long)]
+    scope: Option<String>,
+}
+
+impl ClientArgs {
+    fn options(&self) -> ClientOptions {
+        ClientOptions {
+            server: self.server.clone(),
+            workfront_domain: self.workfront_domain.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            scope: self.scope.clone(),
+        }
+    }
+}
+
+/// Arguments of `authcode login`.
+#[derive(Debug, Args)]
+struct LoginArgs {
+    #[command(flatten)]
+    client: ClientArgs,
+    /// Loopback port for the redirect (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Print the URL instead of opening the browser.
+    #[arg(long)]
+    no_browser: bool,
+    /// Seconds to wait for the redirect.
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+    /// Save the session to FILE (it holds secrets; written readable only by you).
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+}
+
+/// Arguments of `authcode refresh`.
+#[derive(Debug, Args)]
+struct RefreshArgs {
+    #[command(flatten)]
+    client: ClientArgs,
+    /// The session file written by `login --save`.
+    #[arg(long, value_name = "FILE")]
+    session: PathBuf,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +150,33 @@ fn main() -> ExitCode {
         Command::Pkce(args) => pkce::run_pkce(&args, &mut stdout),
         Command::Challenge(args) => pkce::run_challenge(&args, &mut stdout),
         Command::Verify(args) => pkce::run_verify(&args, &mut stdout),
+        Command::Serve(args) => serve::run(ServeOptions {
+            listen: SocketAddr::new(args.host, args.port),
+            admin_token: args.admin_token,
+            auto_approve: args.auto_approve,
+            apps_file: args.apps,
+            profile: if args.rfc {
+                Profile::Rfc
+            } else {
+                Profile::Workfront
+            },
+            ..ServeOptions::default()
+        })
+        .map_err(Failure::System),
+        Command::Login(args) => login::run_login(
+            &LoginOptions {
+                client: args.client.options(),
+                port: args.port,
+                no_browser: args.no_browser,
+                timeout: Duration::from_secs(args.timeout),
+                save: args.save,
+            },
+            &mut stdout,
+        ),
+        Command::Refresh(args) => {
+            login::run_refresh(&args.client.options(), &args.session, &mut stdout)
+        }
+        Command::Demo => demo::run(&mut stdout),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,7 +12,7 @@ use crate::input::value_bytes;
 
 /// Arguments of `authcode pkce`.
 #[derive(Debug, Args)]
-pub(crate) struct PkceArgs {
+pub struct PkceArgs {
     /// Length of the code verifier in characters, 43 to 128. The default 43 carries 256
     /// bits of entropy.
     #[arg(long, value_name = "N", default_value_t = VerifierLength::DEFAULT.get())]
@@ -21,7 +21,7 @@ pub(crate) struct PkceArgs {
 
 /// Arguments of `authcode challenge`.
 #[derive(Debug, Args)]
-pub(crate) struct ChallengeArgs {
+pub struct ChallengeArgs {
     /// The code verifier, or `-` to read it from standard input (keeps it out of shell
     /// history).
     #[arg(value_name = "VERIFIER")]
@@ -30,7 +30,7 @@ pub(crate) struct ChallengeArgs {
 
 /// Arguments of `authcode verify`.
 #[derive(Debug, Args)]
-pub(crate) struct VerifyArgs {
+pub struct VerifyArgs {
     /// The code verifier, or `-` to read it from standard input.
     #[arg(long, value_name = "V")]
     verifier: OsString,
@@ -48,7 +48,11 @@ struct PkcePair<'a> {
 }
 
 /// `authcode pkce`: a fresh verifier and its challenge from OS randomness.
-pub(crate) fn run_pkce(args: &PkceArgs, out: &mut dyn Write) -> Result<(), Failure> {
+///
+/// # Errors
+///
+/// A [`Failure`] that says which input is wrong and how, or what the system failed to do.
+pub fn run_pkce(args: &PkceArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let length = VerifierLength::new(args.length)
         .map_err(|error| Failure::Input(format!("--length {}: {error}", args.length)))?;
     let verifier = Verifier::generate(&mut getrandom::SysRng, length)
@@ -70,7 +74,11 @@ pub(crate) fn run_pkce(args: &PkceArgs, out: &mut dyn Write) -> Result<(), Failu
 }
 
 /// `authcode challenge VERIFIER`: the S256 challenge of a verifier.
-pub(crate) fn run_challenge(args: &ChallengeArgs, out: &mut dyn Write) -> Result<(), Failure> {
+///
+/// # Errors
+///
+/// A [`Failure`] that says which input is wrong and how, or what the system failed to do.
+pub fn run_challenge(args: &ChallengeArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let bytes = value_bytes(&args.verifier, &mut std::io::stdin().lock())?;
     let verifier = Verifier::parse_bytes(&bytes).map_err(|error| {
         Failure::Input(format!("VERIFIER is not a valid code verifier: {error}"))
@@ -80,7 +88,11 @@ pub(crate) fn run_challenge(args: &ChallengeArgs, out: &mut dyn Write) -> Result
 }
 
 /// `authcode verify --verifier V --challenge C`: exit 0 on a match.
-pub(crate) fn run_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), Failure> {
+///
+/// # Errors
+///
+/// A [`Failure`] that says which input is wrong and how, or what the system failed to do.
+pub fn run_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), Failure> {
     if args.verifier == "-" && args.challenge == "-" {
         return Err(Failure::Input(
             "only one of --verifier and --challenge can be read from standard input (-)".into(),

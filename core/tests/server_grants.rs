@@ -533,3 +533,25 @@ fn base64_basic(id: &str, secret: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)))
     )
 }
+
+#[test]
+fn an_app_can_be_imported_under_a_chosen_client_id() {
+    let mut f = fixture();
+    let spec = AppSpec::new("Imported", AppKind::SinglePage, &[SPA_REDIRECT]);
+    let created = f
+        .server
+        .registry_mut()
+        .create_with_client_id(&spec, "legacy-app.1", &mut f.rng)
+        .unwrap();
+    assert_eq!(created.client_id.as_str(), "legacy-app.1");
+    for bad in ["", "has space", "legacy-app.1", &"x".repeat(33)] {
+        assert_eq!(
+            f.server
+                .registry_mut()
+                .create_with_client_id(&spec, bad, &mut f.rng)
+                .map(|_| ()),
+            Err(AppError::InvalidClientId),
+            "{bad:?}"
+        );
+    }
+}

@@ -115,6 +115,8 @@ pub enum AppError {
     NotConfidential,
     /// The random number generator failed.
     Randomness,
+    /// A chosen client id is empty, too long, not URL-safe, or already in use.
+    InvalidClientId,
 }
 
 impl fmt::Display for AppError {
@@ -136,6 +138,9 @@ impl fmt::Display for AppError {
             }
             Self::NotConfidential => f.write_str("only web apps have a client secret"),
             Self::Randomness => f.write_str("the random number generator failed"),
+            Self::InvalidClientId => {
+                f.write_str("the client_id must be 1 to 32 URL-safe characters and unused")
+            }
         }
     }
 }

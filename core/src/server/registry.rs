@@ -151,13 +151,22 @@ impl<const APPS: usize> Registry<APPS> {
         spec: &AppSpec<'_>,
         rng: &mut R,
     ) -> Result<Created, AppError> {
+        let id = random_text::<R, 24, CLIENT_ID_LEN>(rng).map_err(|()| AppError::Randomness)?;
+        let client_id = String::try_from(id.as_str()).map_err(|_| AppError::Randomness)?;
+        self.insert(spec, client_id, rng)
+    }
+
+    fn insert<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        spec: &AppSpec<'_>,
+        client_id: String<CLIENT_ID_LEN>,
+        rng: &mut R,
+    ) -> Result<Created, AppError> {
         let free = self
             .slots
             .iter()
             .position(|slot| slot.app.is_none())
             .ok_or(AppError::RegistryFull)?;
-        let id = random_text::<R, 24, CLIENT_ID_LEN>(rng).map_err(|()| AppError::Randomness)?;
-        let client_id = String::try_from(id.as_str()).map_err(|_| AppError::Randomness)?;
         let mut app = build_app(spec, client_id.clone())?;
         let client_secret = if spec.kind.is_confidential() {
             let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
@@ -172,6 +181,32 @@ impl<const APPS: usize> Registry<APPS> {
             client_id,
             client_secret,
         })
+    }
+
+    /// Registers an app under a client id the host chooses — to import apps whose clients
+    /// are already configured. The id must be 1 to 32 URL-safe characters
+    /// (`A-Z a-z 0-9 - _ .`) and not in use.
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::create`], and [`AppError::InvalidClientId`].
+    pub fn create_with_client_id<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        spec: &AppSpec<'_>,
+        client_id: &str,
+        rng: &mut R,
+    ) -> Result<Created, AppError> {
+        let valid = !client_id.is_empty()
+            && client_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && self.get(client_id).is_none();
+        let id: String<CLIENT_ID_LEN> =
+            String::try_from(client_id).map_err(|_| AppError::InvalidClientId)?;
+        if !valid {
+            return Err(AppError::InvalidClientId);
+        }
+        self.insert(spec, id, rng)
     }
 
     /// Replaces an app's name, redirect URIs, refresh policy, keys and PKCE switch. The

@@ -1,0 +1,130 @@
+//! The apps file: apps to register when `serve` starts.
+//!
+//! ```toml
+//! [[app]]
+//! name = "Mobile"
+//! kind = "single-page"            # or "web", "machine-to-machine"
+//! client_id = "mobile-dev"        # optional: a fixed id, so clients can be configured
+//! redirect_uris = ["http://127.0.0.1/callback", "com.example.app:/oauth2"]
+//! rotation = true                 # default true
+//! absolute_lifetime = 7776000     # seconds; omit for no absolute expiration
+//! inactivity_lifetime = 2592000   # seconds; omit for no inactivity expiration
+//! public_keys = []                # machine-to-machine apps only
+//! ```
+
+use std::path::Path;
+
+use authcode::server::{AppKind, AppSpec, RefreshPolicy};
+use serde::Deserialize;
+
+use super::CoreServer;
+
+/// The file's contents.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppsFile {
+    /// The apps.
+    #[serde(default)]
+    pub app: Vec<AppConfig>,
+}
+
+/// One app.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// Display name.
+    pub name: String,
+    /// `web`, `single-page` or `machine-to-machine`.
+    pub kind: String,
+    /// A fixed client id, or a random one when absent.
+    pub client_id: Option<String>,
+    /// Registered redirect URIs.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Refresh-token rotation (default on).
+    pub rotation: Option<bool>,
+    /// Absolute refresh lifetime in seconds.
+    pub absolute_lifetime: Option<u64>,
+    /// Inactivity refresh lifetime in seconds.
+    pub inactivity_lifetime: Option<u64>,
+    /// Public keys (machine-to-machine).
+    #[serde(default)]
+    pub public_keys: Vec<String>,
+}
+
+/// An app kind from its name in files and the admin API.
+pub(crate) fn parse_kind(kind: &str) -> Option<AppKind> {
+    match kind {
+        "web" | "web-app" => Some(AppKind::WebApp),
+        "single-page" | "spa" | "native" => Some(AppKind::SinglePage),
+        "machine-to-machine" | "m2m" => Some(AppKind::MachineToMachine),
+        _ => None,
+    }
+}
+
+/// The name of an app kind.
+pub(crate) const fn kind_name(kind: AppKind) -> &'static str {
+    match kind {
+        AppKind::WebApp => "web",
+        AppKind::SinglePage => "single-page",
+        AppKind::MachineToMachine => "machine-to-machine",
+    }
+}
+
+impl AppsFile {
+    /// Reads and parses the file.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the file and the problem (with the TOML line for syntax errors).
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+    }
+
+    /// Registers every app; returns `(name, client_id, secret)` for each.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the app and what is wrong with it.
+    pub(crate) fn register(
+        &self,
+        server: &mut CoreServer,
+    ) -> Result<Vec<(String, String, Option<String>)>, String> {
+        let mut registered = Vec::new();
+        for app in &self.app {
+            let kind = parse_kind(&app.kind).ok_or_else(|| {
+                format!(
+                    "app {:?}: kind must be web, single-page or machine-to-machine, not {:?}",
+                    app.name, app.kind
+                )
+            })?;
+            let uris: Vec<&str> = app.redirect_uris.iter().map(String::as_str).collect();
+            let keys: Vec<&str> = app.public_keys.iter().map(String::as_str).collect();
+            let mut spec = AppSpec::new(&app.name, kind, &uris);
+            spec.public_keys = &keys;
+            spec.refresh = RefreshPolicy {
+                rotation: app.rotation.unwrap_or(true),
+                absolute_lifetime: app.absolute_lifetime,
+                inactivity_lifetime: app.inactivity_lifetime,
+            };
+            let mut rng = getrandom::SysRng;
+            let created = match &app.client_id {
+                Some(id) => server
+                    .registry_mut()
+                    .create_with_client_id(&spec, id, &mut rng),
+                None => server.registry_mut().create(&spec, &mut rng),
+            }
+            .map_err(|error| format!("app {:?}: {error}", app.name))?;
+            registered.push((
+                app.name.clone(),
+                created.client_id.to_string(),
+                created
+                    .client_secret
+                    .map(|secret| secret.as_str().to_owned()),
+            ));
+        }
+        Ok(registered)
+    }
+}

@@ -1,0 +1,282 @@
+//! `authcode serve`: a local Workfront-style authorization server over real HTTP.
+//!
+//! The HTTP layer is axum on tokio — the mainstream choice for an async Rust HTTP server:
+//! it handles many concurrent clients on a few threads, has first-class graceful shutdown,
+//! and keeps handlers plain functions. Every OAuth decision is made by `authcode::server`;
+//! this module only moves bytes between HTTP and the core, which sits behind one mutex
+//! (the core is single-threaded by design).
+
+mod admin;
+mod config;
+pub mod html;
+mod routes;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use authcode::Timestamp;
+use authcode::profile::Profile;
+use authcode::server::{CodeEntry, FamilyEntry, Server, ServerConfig, SliceStorage, TokenEntry};
+
+pub use self::config::{AppConfig, AppsFile};
+pub use self::html::escape as escape_html;
+
+/// The core server with its tables in leaked heap memory (they live as long as the
+/// process, which is how long `serve` runs).
+pub type CoreServer = Server<SliceStorage<'static>>;
+
+/// Settings of `authcode serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen (loopback by default).
+    pub listen: SocketAddr,
+    /// The admin API's bearer token; generated and printed when `None`.
+    pub admin_token: Option<String>,
+    /// Sign in as this subject and approve at once, skipping the page (scripted use).
+    pub auto_approve: Option<String>,
+    /// Apps to register at start.
+    pub apps_file: Option<PathBuf>,
+    /// Workfront (default) or plain RFC responses.
+    pub profile: Profile,
+    /// Code table slots.
+    pub codes: usize,
+    /// Grant table slots.
+    pub families: usize,
+    /// Token table slots.
+    pub tokens: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            admin_token: None,
+            auto_approve: None,
+            apps_file: None,
+            profile: Profile::Workfront,
+            codes: 4096,
+            families: 4096,
+            tokens: 16384,
+        }
+    }
+}
+
+/// What the request handlers share.
+pub struct State {
+    pub(crate) server: Mutex<CoreServer>,
+    pub(crate) admin_token: String,
+    pub(crate) auto_approve: Option<String>,
+    pub(crate) base_url: String,
+}
+
+/// Unix seconds from the system clock.
+pub fn now() -> Timestamp {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Timestamp::from_unix_seconds(seconds)
+}
+
+fn leak<T: Clone>(value: T, len: usize) -> &'static mut [T] {
+    Box::leak(vec![value; len].into_boxed_slice())
+}
+
+/// A running server: its address, its admin token, the secrets of web apps loaded from
+/// the apps file (shown once), and a handle that stops it.
+pub struct Running {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The admin API token.
+    pub admin_token: String,
+    /// `(name, client_id, client_secret)` of apps registered from the apps file.
+    pub registered: Vec<(String, String, Option<String>)>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The base URL, e.g. `http://127.0.0.1:8787`.
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, finishes in-flight requests, and returns.
+    ///
+    /// # Errors
+    ///
+    /// The server task's I/O error, if it failed.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The address is taken or not ours to bind.
+    Bind(SocketAddr, std::io::Error),
+    /// The apps file is unreadable or invalid.
+    Config(String),
+}
+
+impl core::fmt::Display for StartError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Bind(addr, error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                write!(
+                    f,
+                    "{addr} is already in use; stop the other process or pick another --port"
+                )
+            }
+            Self::Bind(addr, error) => write!(f, "cannot listen on {addr}: {error}"),
+            Self::Config(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Binds, registers the apps of the apps file, and serves in the background of the current
+/// tokio runtime. `shutdown_on_ctrl_c` also stops it on Ctrl-C.
+///
+/// # Errors
+///
+/// [`StartError`] for a taken port or a bad apps file.
+pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Running, StartError> {
+    let apps = match &options.apps_file {
+        Some(path) => AppsFile::load(path).map_err(StartError::Config)?,
+        None => AppsFile::default(),
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|error| StartError::Bind(options.listen, error))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| StartError::Bind(options.listen, error))?;
+    let base_url = format!("http://{addr}");
+
+    let mut config = ServerConfig::new(options.profile)
+        .with_issuer(&base_url)
+        .map_err(|error| StartError::Config(format!("issuer {base_url}: {error}")))?;
+    if options.profile == Profile::Workfront {
+        config = config
+            .with_workfront_identity(&addr.to_string(), "local", "authcode-dev")
+            .map_err(|error| StartError::Config(error.to_string()))?;
+    }
+    let storage = SliceStorage {
+        codes: leak::<Option<CodeEntry>>(None, options.codes.max(8)),
+        families: leak(FamilyEntry::EMPTY, options.families.max(8)),
+        tokens: leak::<Option<TokenEntry>>(None, options.tokens.max(8)),
+    };
+    let mut server: CoreServer = Server::new(config, storage);
+    let registered = apps.register(&mut server).map_err(StartError::Config)?;
+
+    let admin_token = options
+        .admin_token
+        .clone()
+        .unwrap_or_else(random_admin_token);
+    let state = Arc::new(State {
+        server: Mutex::new(server),
+        admin_token: admin_token.clone(),
+        auto_approve: options.auto_approve.clone(),
+        base_url,
+    });
+    let app = routes::router(state);
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                if shutdown_on_ctrl_c {
+                    tokio::select! {
+                        _ = shutdown_rx => {}
+                        _ = tokio::signal::ctrl_c() => {}
+                    }
+                } else {
+                    let _ = shutdown_rx.await;
+                }
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        admin_token,
+        registered,
+        shutdown: Some(shutdown_tx),
+        task,
+    })
+}
+
+fn random_admin_token() -> String {
+    let mut bytes = [0u8; 24];
+    // The OS source failing here is fatal for a server that must issue secrets anyway.
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes = [0; 24];
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `authcode serve`: start, print where and how, serve until Ctrl-C.
+///
+/// # Errors
+///
+/// The start or serve failure, as text for the user.
+pub fn run(options: ServeOptions) -> Result<(), String> {
+    init_logging();
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|error| format!("cannot start the runtime: {error}"))?;
+    runtime.block_on(async move {
+        let running = start(options, true)
+            .await
+            .map_err(|error| error.to_string())?;
+        println!("authcode serve listening on {}", running.base_url());
+        println!(
+            "  authorize:  {}/integrations/oauth2/authorize",
+            running.base_url()
+        );
+        println!(
+            "  token:      {}/integrations/oauth2/api/v1/token",
+            running.base_url()
+        );
+        println!(
+            "  metadata:   {}/.well-known/oauth-authorization-server",
+            running.base_url()
+        );
+        println!(
+            "  admin API:  {}/integrations/oauth2/admin/apps  (Authorization: Bearer {})",
+            running.base_url(),
+            running.admin_token
+        );
+        for (name, client_id, secret) in &running.registered {
+            match secret {
+                Some(secret) => println!(
+                    "  app {name:?}: client_id {client_id}  client_secret {secret}  (shown once)"
+                ),
+                None => println!("  app {name:?}: client_id {client_id}"),
+            }
+        }
+        println!("Ctrl-C stops it.");
+        // Keep the shutdown sender alive: dropping it would stop the server.
+        let Running { shutdown, task, .. } = running;
+        let result = task.await;
+        drop(shutdown);
+        result
+            .map_err(|error| error.to_string())?
+            .map_err(|error| error.to_string())
+    })
+}
+
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .try_init();
+}

@@ -1,0 +1,299 @@
+//! HTTP routes: each handler turns the request into the core's input and the core's
+//! output into a response.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use authcode::server::{AuthorizeError, TokenRequest, TokenResponse};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State as AxumState};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{delete, get, post};
+
+use super::{State, admin, html, now};
+
+type Shared = AxumState<Arc<State>>;
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/integrations/oauth2/authorize", get(authorize))
+        .route("/integrations/oauth2/authorize/decision", post(decision))
+        .route("/integrations/oauth2/api/v1/token", post(token))
+        .route("/integrations/oauth2/api/v1/revoke", post(revoke))
+        .route("/attask/api/{version}/{object}/search", get(search))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route(
+            "/integrations/oauth2/admin/apps",
+            get(admin::list).post(admin::create),
+        )
+        .route(
+            "/integrations/oauth2/admin/apps/{client_id}",
+            delete(admin::remove),
+        )
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One structured log line per request: method, path (never the query or body, which
+/// carry codes and credentials), status, latency.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+pub(crate) fn internal_error() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+fn redirect(location: &str, status: StatusCode) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            let mut response = status.into_response();
+            response.headers_mut().insert(header::LOCATION, value);
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(_) => internal_error(),
+    }
+}
+
+fn refused(error: &AuthorizeError) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(html::error_page(&error.to_string())),
+    )
+        .into_response()
+}
+
+async fn authorize(AxumState(state): Shared, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    if let Some(subject) = &state.auto_approve {
+        let mut buf = vec![0u8; 4096];
+        return match server.authorize(
+            query.as_bytes(),
+            subject,
+            now(),
+            &mut getrandom::SysRng,
+            &mut buf,
+        ) {
+            Ok(answer) => redirect(answer.location, StatusCode::FOUND),
+            Err(error) => refused(&error),
+        };
+    }
+    match server.authorize_info(query.as_bytes()) {
+        Ok(info) => Html(html::consent_page(&info.app_name, &info.scope, &query)).into_response(),
+        Err(error) => refused(&error),
+    }
+}
+
+/// The consent form's answer.
+async fn decision(AxumState(state): Shared, body: Bytes) -> Response {
+    let mut query = String::new();
+    let mut username = String::new();
+    let mut allow = false;
+    for (name, value) in form_urlencoded(&body) {
+        match name.as_str() {
+            "query" => query = value,
+            "username" => username = value.trim().to_owned(),
+            "decision" => allow = value == "allow",
+            _ => {}
+        }
+    }
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    let mut buf = vec![0u8; 4096];
+    let answer = if allow {
+        if username.is_empty() {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(html::error_page("Enter a username to sign in.")),
+            )
+                .into_response();
+        }
+        server.authorize(
+            query.as_bytes(),
+            &username,
+            now(),
+            &mut getrandom::SysRng,
+            &mut buf,
+        )
+    } else {
+        server.deny(query.as_bytes(), &mut buf)
+    };
+    match answer {
+        Ok(answer) => redirect(answer.location, StatusCode::SEE_OTHER),
+        Err(error) => refused(&error),
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs, decoded.
+pub(crate) fn form_urlencoded(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |raw: &[u8]| {
+        let mut out = vec![0u8; raw.len()];
+        authcode::wire::query::decode_into(raw, &mut out)
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    authcode::wire::query::params(body)
+        .map(|param| (decode(param.name), decode(param.value)))
+        .collect()
+}
+
+fn token_response(answer: TokenResponse<'_>) -> Response {
+    let mut response = Response::new(Body::from(answer.body.to_owned()));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    for (name, value) in answer.headers() {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::try_from(name),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+fn token_request<'a>(
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> TokenRequest<'a> {
+    TokenRequest {
+        method: method.as_str(),
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok()),
+        authorization: headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok()),
+        body,
+    }
+}
+
+async fn token(
+    AxumState(state): Shared,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = token_request(&method, &headers, &body);
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
+    match server.token(&request, now(), &mut getrandom::SysRng, &mut buf) {
+        Ok(answer) => token_response(answer),
+        Err(_) => internal_error(),
+    }
+}
+
+async fn revoke(
+    AxumState(state): Shared,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = token_request(&method, &headers, &body);
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
+    match server.revoke(&request, &mut buf) {
+        Ok(answer) => token_response(answer),
+        Err(_) => internal_error(),
+    }
+}
+
+/// The access token from Workfront's `sessionID` header or `Authorization: Bearer`.
+fn presented_token(headers: &HeaderMap) -> Option<&str> {
+    if let Some(session_id) = headers
+        .get("sessionID")
+        .and_then(|value| value.to_str().ok())
+    {
+        return Some(session_id.trim());
+    }
+    let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A stand-in for Workfront's `/attask/api/{version}/{object}/search`.
+async fn search(
+    AxumState(state): Shared,
+    Path((version, object)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(token) = presented_token(&headers) else {
+        return unauthorized("missing sessionID header or Bearer token");
+    };
+    let Ok(server) = state.server.lock() else {
+        return internal_error();
+    };
+    match server.validate(token, now()) {
+        Ok(info) => {
+            let body = serde_json::json!({
+                "version": version,
+                "subject": info.subject.as_str(),
+                "client_id": info.client_id.as_str(),
+                "scope": info.scope.as_str(),
+                "data": [{ "ID": "0001", "name": format!("Sample {object}"), "objCode": object }],
+            });
+            (StatusCode::OK, axum::Json(body)).into_response()
+        }
+        Err(_) => unauthorized("invalid_token"),
+    }
+}
+
+fn unauthorized(description: &str) -> Response {
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(
+            serde_json::json!({ "error": "invalid_token", "error_description": description }),
+        ),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
+}
+
+/// RFC 8414 authorization server metadata.
+async fn metadata(AxumState(state): Shared) -> Response {
+    let base = &state.base_url;
+    let body = serde_json::json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/integrations/oauth2/authorize"),
+        "token_endpoint": format!("{base}/integrations/oauth2/api/v1/token"),
+        "revocation_endpoint": format!("{base}/integrations/oauth2/api/v1/revoke"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "authorization_response_iss_parameter_supported": true,
+    });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
