@@ -1,0 +1,525 @@
+//! `authcode serve` over real HTTP on loopback: endpoints, the admin API, the consent
+//! page, and the server issue's attack cases repeated over the wire.
+
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
+use std::io::Write as _;
+
+use authcode::client::{ClientConfig, RedirectOutcome, Session};
+use authcode::pkce::{Challenge, Verifier, VerifierLength};
+use authcode::profile::Profile;
+use authcode_cli::http;
+use authcode_cli::serve::{self, Running, ServeOptions};
+use serde_json::{Value, json};
+
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    running: Option<Running>,
+    base: String,
+    admin: String,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            let _ = self.runtime.block_on(running.stop());
+        }
+    }
+}
+
+fn start(options: ServeOptions) -> Harness {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                ..options
+            },
+            false,
+        ))
+        .unwrap();
+    let base = running.base_url();
+    let admin = running.admin_token.clone();
+    Harness {
+        runtime,
+        running: Some(running),
+        base,
+        admin,
+    }
+}
+
+fn auto_approving(profile: Profile) -> Harness {
+    start(ServeOptions {
+        auto_approve: Some("alice".into()),
+        profile,
+        ..ServeOptions::default()
+    })
+}
+
+fn json(response: &http::HttpResponse) -> Value {
+    serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+}
+
+impl Harness {
+    fn admin(&self) -> String {
+        format!("Bearer {}", self.admin)
+    }
+
+    fn create_app(&self, body: Value) -> Value {
+        let response = http::post_json(
+            &format!("{}/integrations/oauth2/admin/apps", self.base),
+            &[("Authorization", &self.admin())],
+            &body,
+        )
+        .unwrap();
+        assert_eq!(
+            response.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        json(&response)
+    }
+
+    fn spa(&self) -> String {
+        self.create_app(json!({ "name": "SPA", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/callback"] }))["client_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn config(&self, client_id: &str) -> ClientConfig {
+        ClientConfig::new(
+            Profile::Workfront,
+            &format!("{}/integrations/oauth2/authorize", self.base),
+            &format!("{}/integrations/oauth2/api/v1/token", self.base),
+            client_id,
+            "http://127.0.0.1:9/callback",
+        )
+        .unwrap()
+    }
+
+    /// A session that went through authorize (auto-approved) and has its code.
+    fn session_with_code(&self, client_id: &str) -> Session {
+        let mut session =
+            Session::start(self.config(client_id), &mut getrandom::SysRng, serve::now()).unwrap();
+        let mut url = vec![0u8; 4096];
+        let url = session.authorize_url(&mut url).unwrap().to_owned();
+        let (response, location) = http::get(&url, &[]).unwrap();
+        assert_eq!(response.status, 302);
+        assert_eq!(
+            session.on_redirect(location.unwrap().as_bytes()).unwrap(),
+            RedirectOutcome::CodeReceived
+        );
+        session
+    }
+
+    fn exchange(&self, session: &mut Session) -> (u16, Value) {
+        let mut buf = vec![0u8; 8192];
+        let request = session.token_request(&mut buf).unwrap();
+        let response = http::send(&request).unwrap();
+        let body = json(&response);
+        let _ = session.on_token_response(response.status, &response.body, serve::now());
+        (response.status, body)
+    }
+
+    fn api(&self, session_id: &str) -> u16 {
+        http::get(
+            &format!("{}/attask/api/v15.0/task/search", self.base),
+            &[("sessionID", session_id)],
+        )
+        .unwrap()
+        .0
+        .status
+    }
+}
+
+#[test]
+fn metadata_describes_the_server() {
+    let h = auto_approving(Profile::Workfront);
+    let (response, _) = http::get(
+        &format!("{}/.well-known/oauth-authorization-server", h.base),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(response.status, 200);
+    let metadata = json(&response);
+    assert_eq!(metadata["issuer"], h.base.as_str());
+    assert_eq!(
+        metadata["token_endpoint"],
+        format!("{}/integrations/oauth2/api/v1/token", h.base)
+    );
+    assert_eq!(
+        metadata["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+}
+
+#[test]
+fn a_whole_grant_over_http() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    let (status, body) = h.exchange(&mut session);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "sessionID");
+    let access = session.tokens().unwrap().access_token().to_owned();
+    assert_eq!(h.api(&access), 200);
+    let (response, _) = http::get(
+        &format!("{}/attask/api/v15.0/task/search", h.base),
+        &[("Authorization", &format!("Bearer {access}"))],
+    )
+    .unwrap();
+    assert_eq!(response.status, 200, "Bearer works too");
+    assert_eq!(json(&response)["subject"], "alice");
+    assert_eq!(h.api("nonsense"), 401);
+    let (response, _) =
+        http::get(&format!("{}/attask/api/v15.0/task/search", h.base), &[]).unwrap();
+    assert_eq!(response.status, 401);
+}
+
+#[test]
+fn the_token_endpoint_sends_no_store_headers() {
+    let h = auto_approving(Profile::Workfront);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .post(&format!("{}/integrations/oauth2/api/v1/token", h.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("grant_type=authorization_code&code=x&client_id=nobody")
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
+    assert_eq!(response.headers().get("pragma").unwrap(), "no-cache");
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "application/json"
+    );
+}
+
+#[test]
+fn a_replayed_code_is_refused_and_its_tokens_revoked() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    let replay = session.clone();
+    assert_eq!(h.exchange(&mut session).0, 200);
+    let access = session.tokens().unwrap().access_token().to_owned();
+    let mut replay = replay;
+    let (status, body) = h.exchange(&mut replay);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(h.api(&access), 401);
+}
+
+#[test]
+fn a_wrong_verifier_burns_the_code() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let verifier = Verifier::generate(&mut getrandom::SysRng, VerifierLength::DEFAULT).unwrap();
+    let challenge = Challenge::s256(&verifier).to_string();
+    let query = format!(
+        "response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&code_challenge={challenge}&code_challenge_method=S256&state=s"
+    );
+    let (_, location) = http::get(
+        &format!("{}/integrations/oauth2/authorize?{query}", h.base),
+        &[],
+    )
+    .unwrap();
+    let location = location.unwrap();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let token = |verifier: &str| {
+        let body = json!({ "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9/callback", "client_id": client_id, "code_verifier": verifier });
+        let response = http::post_json(
+            &format!("{}/integrations/oauth2/api/v1/token", h.base),
+            &[],
+            &body,
+        )
+        .unwrap();
+        (
+            response.status,
+            json(&response)["error"].as_str().map(str::to_owned),
+        )
+    };
+    let wrong = Verifier::generate(&mut getrandom::SysRng, VerifierLength::DEFAULT).unwrap();
+    assert_eq!(token(wrong.as_str()), (400, Some("invalid_grant".into())));
+    assert_eq!(
+        token(verifier.as_str()),
+        (400, Some("invalid_grant".into())),
+        "one guess only"
+    );
+}
+
+#[test]
+fn pkce_plain_and_missing_pkce_are_refused_on_the_redirect() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    for extra in [
+        "",
+        "&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=plain",
+    ] {
+        let url = format!(
+            "{}/integrations/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&state=s{extra}",
+            h.base
+        );
+        let (response, location) = http::get(&url, &[]).unwrap();
+        assert_eq!(response.status, 302);
+        let location = location.unwrap();
+        assert!(location.contains("error=invalid_request"), "{location}");
+        assert!(!location.contains("code="), "{location}");
+    }
+}
+
+#[test]
+fn an_unregistered_redirect_uri_is_never_redirected_to() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let url = format!(
+        "{}/integrations/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&state=s",
+        h.base
+    );
+    let (response, location) = http::get(&url, &[]).unwrap();
+    assert_eq!((response.status, location), (400, None));
+    assert!(String::from_utf8_lossy(&response.body).contains("redirect_uri"));
+}
+
+#[test]
+fn a_rotated_refresh_token_replayed_revokes_the_grant() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    h.exchange(&mut session);
+    let mut stolen = session.clone();
+    for copy in [&mut stolen, &mut session] {
+        let mut buf = vec![0u8; 8192];
+        let request = copy.refresh_request(&mut buf).unwrap();
+        let response = http::send(&request).unwrap();
+        let _ = copy.on_refresh_response(response.status, &response.body, serve::now());
+    }
+    assert_eq!(
+        session.stage(),
+        authcode::client::Stage::Failed,
+        "the legitimate copy must sign in again"
+    );
+    assert_eq!(
+        h.api(stolen.tokens().unwrap().access_token()),
+        401,
+        "and the thief's tokens are dead"
+    );
+}
+
+#[test]
+fn the_consent_page_signs_in_and_asks() {
+    let h = start(ServeOptions::default());
+    let client_id = h.spa();
+    let mut session =
+        Session::start(h.config(&client_id), &mut getrandom::SysRng, serve::now()).unwrap();
+    let mut url = vec![0u8; 4096];
+    let url = session.authorize_url(&mut url).unwrap().to_owned();
+    let (page, location) = http::get(&url, &[]).unwrap();
+    assert_eq!((page.status, location), (200, None));
+    let page = String::from_utf8(page.body).unwrap();
+    assert!(page.contains(r#"<label for="username">Username</label>"#) && page.contains("SPA"));
+    let query = url.split_once('?').unwrap().1;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let decide = |decision: &str, username: &str| {
+        let form = format!(
+            "query={}&username={username}&password=x&decision={decision}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        );
+        let response = agent
+            .post(&format!(
+                "{}/integrations/oauth2/authorize/decision",
+                h.base
+            ))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(form)
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned()),
+        )
+    };
+    let (status, location) = decide("deny", "");
+    assert_eq!(status, 303);
+    assert!(location.unwrap().contains("error=access_denied"));
+    let (status, location) = decide("allow", "");
+    assert_eq!((status, location), (400, None), "a username is required");
+    let (status, location) = decide("allow", "bob");
+    assert_eq!(status, 303);
+    assert_eq!(
+        session.on_redirect(location.unwrap().as_bytes()).unwrap(),
+        RedirectOutcome::CodeReceived
+    );
+    let (status, _) = h.exchange(&mut session);
+    assert_eq!(status, 200);
+    assert!(session.tokens().is_some());
+}
+
+#[test]
+fn the_admin_api_needs_its_token_and_mirrors_workfront() {
+    let h = auto_approving(Profile::Workfront);
+    let url = format!("{}/integrations/oauth2/admin/apps", h.base);
+    let response = http::post_json(
+        &url,
+        &[],
+        &json!({ "name": "x", "kind": "web", "redirect_uris": ["https://a.example/cb"] }),
+    )
+    .unwrap();
+    assert_eq!(response.status, 401);
+    let response = http::post_json(&url, &[("Authorization", "Bearer wrong")], &json!({})).unwrap();
+    assert_eq!(response.status, 401);
+
+    let web = h.create_app(json!({ "name": "Web", "kind": "web", "redirect_uris": ["https://a.example/cb"], "rotation": false, "absolute_lifetime": 3600 }));
+    assert_eq!(
+        web["client_secret"].as_str().unwrap().len(),
+        43,
+        "the secret is returned once"
+    );
+    let (listing, _) = http::get(&url, &[("Authorization", &h.admin())]).unwrap();
+    let listing = json(&listing);
+    assert_eq!(listing["apps"].as_array().unwrap().len(), 1);
+    assert!(
+        !listing
+            .to_string()
+            .contains(web["client_secret"].as_str().unwrap()),
+        "never listed again"
+    );
+    assert_eq!(listing["capacity"], 10);
+
+    for i in 1..10 {
+        h.create_app(json!({ "name": format!("app {i}"), "kind": "single-page", "redirect_uris": ["http://127.0.0.1/cb"] }));
+    }
+    let response = http::post_json(&url, &[("Authorization", &h.admin())], &json!({ "name": "eleventh", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/cb"] })).unwrap();
+    assert_eq!(response.status, 409, "Workfront's cap of 10 apps");
+    let response = http::post_json(
+        &url,
+        &[("Authorization", &h.admin())],
+        &json!({ "name": "bad", "kind": "robot" }),
+    )
+    .unwrap();
+    assert_eq!(response.status, 400);
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let delete = |id: &str| {
+        agent
+            .delete(&format!("{url}/{id}"))
+            .header("Authorization", &h.admin())
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(delete(web["client_id"].as_str().unwrap()), 204);
+    assert_eq!(delete(web["client_id"].as_str().unwrap()), 404);
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let h = auto_approving(Profile::Workfront);
+    let addr: core::net::SocketAddr = h.base.trim_start_matches("http://").parse().unwrap();
+    let error = h
+        .runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: addr,
+                ..ServeOptions::default()
+            },
+            false,
+        ))
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("already in use"), "{error}");
+}
+
+#[test]
+fn apps_load_from_a_toml_file_and_bad_files_are_clear_errors() {
+    let dir = std::env::temp_dir().join(format!("authcode-apps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("apps.toml");
+    std::fs::File::create(&good)
+        .unwrap()
+        .write_all(b"[[app]]\nname = \"Mobile\"\nkind = \"single-page\"\nclient_id = \"mobile-dev\"\nredirect_uris = [\"http://127.0.0.1/callback\"]\ninactivity_lifetime = 600\n")
+        .unwrap();
+    let h = start(ServeOptions {
+        apps_file: Some(good),
+        auto_approve: Some("a".into()),
+        ..ServeOptions::default()
+    });
+    let mut session = h.session_with_code("mobile-dev");
+    assert_eq!(h.exchange(&mut session).0, 200);
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[app]]\nname = \"x\"\nkind = \"robot\"\n").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let error = runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                apps_file: Some(bad),
+                ..ServeOptions::default()
+            },
+            false,
+        ))
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("kind must be"), "{error}");
+    let broken = dir.join("broken.toml");
+    std::fs::write(&broken, "[[app]\nname = 1\n").unwrap();
+    let error = runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                apps_file: Some(broken.clone()),
+                ..ServeOptions::default()
+            },
+            false,
+        ))
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("broken.toml"), "{error}");
+}
+
+#[test]
+fn the_demo_command_runs_end_to_end() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_authcode"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for step in [
+        "HTTP 302",
+        "sessionID header → HTTP 200",
+        "refresh with rotation → HTTP 200",
+        "replayed → HTTP 400: invalid_grant",
+        "answers HTTP 401",
+        "done",
+    ] {
+        assert!(stdout.contains(step), "missing {step:?} in\n{stdout}");
+    }
+}
