@@ -1,0 +1,134 @@
+//! Interop with programs outside this repository: Python Authlib's `OAuth2Session`, and a
+//! real browser (headless Chromium via Selenium) signing in through `authcode login`.
+//!
+//! They need a Python with `authlib`, `requests` and `selenium`, and Debian's `chromium`
+//! and `chromium-driver`; `.ci/run` installs them and points `AUTHCODE_INTEROP_PYTHON` at
+//! the virtual environment's interpreter. Without that variable these tests say so and
+//! pass vacuously (a developer machine may lack a browser); CI always runs them.
+
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use authcode::profile::Profile;
+use authcode_cli::http;
+use authcode_cli::serve::{self, Running, ServeOptions};
+use serde_json::json;
+
+fn python() -> Option<String> {
+    let python = std::env::var("AUTHCODE_INTEROP_PYTHON").ok();
+    if python.is_none() {
+        eprintln!("skipped: AUTHCODE_INTEROP_PYTHON is not set (.ci/run sets it)");
+    }
+    python
+}
+
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/interop")
+        .join(name)
+}
+
+fn register(running: &Running) -> String {
+    let created = http::post_json(
+        &format!("{}/integrations/oauth2/admin/apps", running.base_url()),
+        &[("Authorization", &format!("Bearer {}", running.admin_token))],
+        &json!({ "name": "Interop", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/callback"] }),
+    )
+    .unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+    created["client_id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn python_authlib_completes_a_grant() {
+    let Some(python) = python() else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = ServeOptions {
+        listen: ([127, 0, 0, 1], 0).into(),
+        auto_approve: Some("dave".into()),
+        profile: Profile::Rfc,
+        ..ServeOptions::default()
+    };
+    let running = runtime.block_on(serve::start(options, false)).unwrap();
+    let client_id = register(&running);
+    let output = Command::new(&python)
+        .arg(script("authlib_flow.py"))
+        .arg(running.base_url())
+        .arg(&client_id)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    runtime.block_on(running.stop()).unwrap();
+}
+
+#[test]
+fn a_real_browser_signs_in_through_authcode_login() {
+    let Some(python) = python() else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                ..ServeOptions::default()
+            },
+            false,
+        ))
+        .unwrap();
+    let client_id = register(&running);
+    let mut login = Command::new(env!("CARGO_BIN_EXE_authcode"))
+        .args([
+            "login",
+            "--server",
+            &running.base_url(),
+            "--client-id",
+            &client_id,
+            "--no-browser",
+            "--timeout",
+            "90",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = login.stderr.take().unwrap();
+    let url = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.starts_with("http"))
+        .expect("login printed no URL");
+    let browser = Command::new(&python)
+        .arg(script("browser_login.py"))
+        .arg(&url)
+        .output()
+        .unwrap();
+    let browser_out = String::from_utf8_lossy(&browser.stdout);
+    assert!(
+        browser.status.success(),
+        "{browser_out}\n{}",
+        String::from_utf8_lossy(&browser.stderr)
+    );
+    let output = login.wait_with_output().unwrap();
+    assert!(output.status.success(), "login failed");
+    let tokens: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(tokens["token_type"], "sessionID");
+    let (api, _) = http::get(
+        &format!("{}/attask/api/v15.0/project/search", running.base_url()),
+        &[("sessionID", tokens["access_token"].as_str().unwrap())],
+    )
+    .unwrap();
+    assert_eq!(api.status, 200);
+    assert!(
+        String::from_utf8_lossy(&api.body).contains("\"erin\""),
+        "signed in as the user the browser typed"
+    );
+    runtime.block_on(running.stop()).unwrap();
+}
