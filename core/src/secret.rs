@@ -64,7 +64,8 @@ impl<const N: usize> Secret<N> {
         let found = self.len.saturating_add(text.len());
         let slot = self
             .bytes
-            .get_mut(self.len..found)
+            .get_mut(self.len..)
+            .and_then(|rest| rest.get_mut(..text.len()))
             .ok_or(TooLong { max: N, found })?;
         slot.copy_from_slice(text.as_bytes());
         self.len = found;

@@ -228,13 +228,15 @@ impl ClientConfig {
         client_id: &str,
         redirect_uri: &str,
     ) -> Result<Self, ConfigError> {
-        let (host, port) = domain.split_once(':').unwrap_or((domain, ""));
+        let (host, port) = domain
+            .split_once(|c: char| c == ':')
+            .unwrap_or((domain, ""));
         let host_ok = !host.is_empty()
             && host
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
             && !host.starts_with(['.', '-']);
-        let port_ok = if domain.contains(':') {
+        let port_ok = if domain.contains(|c: char| c == ':') {
             port.parse::<u16>().is_ok()
         } else {
             true
@@ -277,7 +279,7 @@ impl ClientConfig {
     /// [`ConfigError::Invalid`] for characters outside RFC 6749's `NQCHAR` or empty tokens;
     /// [`ConfigError::TooLong`].
     pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
-        let valid = scope.split(' ').all(|token| {
+        let valid = scope.split(|c: char| c == ' ').all(|token| {
             !token.is_empty()
                 && token
                     .bytes()

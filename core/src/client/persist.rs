@@ -91,9 +91,7 @@ fn fingerprint(config: &ClientConfig) -> [u8; 16] {
         .chain_update([0])
         .chain_update(config.token_endpoint())
         .finalize();
-    let mut out = [0u8; 16];
-    out.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
-    out
+    digest.first_chunk::<16>().copied().unwrap_or([0; 16])
 }
 
 /// Writes fields while hashing them.

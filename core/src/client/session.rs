@@ -331,7 +331,7 @@ impl Session {
         let endpoint = config.authorization_endpoint();
         out.push(endpoint);
         // An endpoint may carry its own query (RFC 6749 §3.1), which is kept.
-        out.push(match endpoint.rfind('?') {
+        out.push(match endpoint.rfind(|c: char| c == '?') {
             None => "?",
             Some(at) if at.saturating_add(1) == endpoint.len() || endpoint.ends_with('&') => "",
             Some(_) => "&",

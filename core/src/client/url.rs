@@ -58,10 +58,12 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, UrlError> {
     if url.bytes().any(|b| b <= b' ' || b >= 0x7f) {
         return Err(UrlError::InvalidCharacter);
     }
-    if url.contains('#') {
+    if url.contains(|c: char| c == '#') {
         return Err(UrlError::HasFragment);
     }
-    let (scheme, rest) = url.split_once(':').ok_or(UrlError::NotAbsolute)?;
+    let (scheme, rest) = url
+        .split_once(|c: char| c == ':')
+        .ok_or(UrlError::NotAbsolute)?;
     let valid_scheme = scheme
         .bytes()
         .next()
@@ -77,7 +79,7 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, UrlError> {
         after.get(..end).unwrap_or_default()
     });
     if let Some(authority) = authority {
-        if authority.contains('@') {
+        if authority.contains(|c: char| c == '@') {
             return Err(UrlError::HasUserInfo);
         }
         if host_of(authority).is_empty() {
@@ -91,11 +93,14 @@ pub(crate) fn split(url: &str) -> Result<UrlParts<'_>, UrlError> {
 pub(crate) fn host_of(authority: &str) -> &str {
     if authority.starts_with('[') {
         return authority
-            .find(']')
+            .find(|c: char| c == ']')
             .and_then(|end| authority.get(..=end))
             .unwrap_or(authority);
     }
-    authority.split(':').next().unwrap_or_default()
+    authority
+        .split(|c: char| c == ':')
+        .next()
+        .unwrap_or_default()
 }
 
 /// Loopback per RFC 8252 §7.3 and §8.3: `127.0.0.0/8`, `[::1]`, and `localhost`.
@@ -108,7 +113,7 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
 
 /// An IPv4 literal in `127.0.0.0/8`.
 pub(crate) fn is_loopback_ip(host: &str) -> bool {
-    let mut octets = host.split('.');
+    let mut octets = host.split(|c: char| c == '.');
     octets.next() == Some("127")
         && octets.clone().count() == 3
         && octets.all(|octet| !octet.is_empty() && octet.len() <= 3 && octet.parse::<u8>().is_ok())

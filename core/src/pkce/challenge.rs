@@ -5,6 +5,7 @@ use core::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64ct::{Base64UrlUnpadded, Encoding as _};
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
@@ -80,11 +81,12 @@ impl Challenge {
         if let Some((position, byte)) = first_disallowed(bytes, is_base64url) {
             return Err(ChallengeError::InvalidCharacter { byte, position });
         }
-        // The challenge is public, so the fast table-driven `base64` decoder is right here;
-        // it refuses set bits past the digest in the last character (non-canonical text).
+        // `base64ct` refuses set bits past the digest in the last character (non-canonical
+        // text). (The `base64` crate's decoder keeps panic paths the release build cannot
+        // prove away — see `panic-check/` — so it only encodes here.)
         let mut digest = [0u8; 32];
-        match URL_SAFE_NO_PAD.decode_slice(bytes, &mut digest) {
-            Ok(32) => Ok(Self { digest }),
+        match Base64UrlUnpadded::decode(bytes, &mut digest) {
+            Ok(decoded) if decoded.len() == 32 => Ok(Self { digest }),
             _ => Err(ChallengeError::NonCanonical),
         }
     }

@@ -387,7 +387,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
         out: &'w mut Writer<'b>,
     ) -> &'w mut Writer<'b> {
         out.push(&parsed.redirect_uri);
-        out.push(if parsed.redirect_uri.contains('?') {
+        out.push(if parsed.redirect_uri.contains(|c: char| c == '?') {
             "&"
         } else {
             "?"

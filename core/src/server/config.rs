@@ -79,7 +79,7 @@ impl ServerConfig {
     /// [`ServerConfigError::InvalidIssuer`].
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, ServerConfigError> {
         crate::client::check_endpoint(issuer).map_err(|_| ServerConfigError::InvalidIssuer)?;
-        if issuer.contains('?') {
+        if issuer.contains(|c: char| c == '?') {
             return Err(ServerConfigError::InvalidIssuer);
         }
         self.issuer = Some(String::try_from(issuer).map_err(|_| ServerConfigError::InvalidIssuer)?);

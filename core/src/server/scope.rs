@@ -17,8 +17,8 @@ pub(crate) fn is_valid(scope: &str) -> bool {
         return true;
     }
     scope.len() <= MAX_SCOPE
-        && scope.split(' ').count() <= MAX_SCOPE_TOKENS
-        && scope.split(' ').all(|token| {
+        && scope.split(|c: char| c == ' ').count() <= MAX_SCOPE_TOKENS
+        && scope.split(|c: char| c == ' ').all(|token| {
             !token.is_empty()
                 && token
                     .bytes()
@@ -31,7 +31,7 @@ pub(crate) fn full_mask(scope: &str) -> u32 {
     let count = if scope.is_empty() {
         0
     } else {
-        scope.split(' ').count()
+        scope.split(|c: char| c == ' ').count()
     };
     match u32::try_from(count) {
         Ok(32..) | Err(_) => u32::MAX,
@@ -46,8 +46,10 @@ pub(crate) fn narrow(granted: &str, requested: &str) -> Option<u32> {
         return Some(full_mask(granted));
     }
     let mut mask = 0u32;
-    for wanted in requested.split(' ') {
-        let index = granted.split(' ').position(|token| token == wanted)?;
+    for wanted in requested.split(|c: char| c == ' ') {
+        let index = granted
+            .split(|c: char| c == ' ')
+            .position(|token| token == wanted)?;
         mask |= 1u32.checked_shl(u32::try_from(index).ok()?)?;
     }
     Some(mask)
@@ -59,7 +61,7 @@ pub(crate) fn text(granted: &str, mask: u32) -> String<MAX_SCOPE> {
     if granted.is_empty() {
         return out;
     }
-    for (index, token) in granted.split(' ').enumerate() {
+    for (index, token) in granted.split(|c: char| c == ' ').enumerate() {
         let selected = u32::try_from(index)
             .ok()
             .and_then(|i| 1u32.checked_shl(i))

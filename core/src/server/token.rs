@@ -3,8 +3,7 @@
 
 use core::fmt::Write as _;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64ct::{Base64, Encoding as _};
 use heapless::String;
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
@@ -139,15 +138,14 @@ fn basic_credentials(header: &str) -> Result<(String<MAX_CLIENT_ID>, Secret<MAX_
         )
     };
     let header = header.trim();
-    let (scheme, credentials) = header.split_once(' ').ok_or(invalid)?;
+    let (scheme, credentials) = header.split_once(|c: char| c == ' ').ok_or(invalid)?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(invalid);
     }
     let mut decoded = [0u8; 3 * MAX_VALUE];
-    let result = STANDARD
-        .decode_slice(credentials.trim().as_bytes(), &mut decoded)
+    // The credentials are secret: the constant-time `base64ct` decoder.
+    let result = Base64::decode(credentials.trim().as_bytes(), &mut decoded)
         .ok()
-        .and_then(|len| decoded.get(..len))
         .and_then(|bytes| {
             let colon = bytes.iter().position(|&b| b == b':')?;
             let (id, secret) = (bytes.get(..colon)?, bytes.get(colon.saturating_add(1)..)?);
@@ -279,7 +277,13 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
         }
         let content_type = request
             .content_type
-            .map(|value| value.split(';').next().unwrap_or_default().trim())
+            .map(|value| {
+                value
+                    .split(|c: char| c == ';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+            })
             .unwrap_or_default();
         let format = if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
             Format::Form

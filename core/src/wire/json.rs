@@ -77,11 +77,11 @@ impl<'a> RawStr<'a> {
         let max = out.len();
         let mut len = 0usize;
         let mut push = |bytes: &[u8]| -> Result<(), JsonError> {
-            let end = len.saturating_add(bytes.len());
-            out.get_mut(len..end)
+            out.get_mut(len..)
+                .and_then(|rest| rest.get_mut(..bytes.len()))
                 .ok_or(JsonError::TooLong { max })?
                 .copy_from_slice(bytes);
-            len = end;
+            len = len.saturating_add(bytes.len());
             Ok(())
         };
         let mut rest = self.0;

@@ -3,20 +3,37 @@
 
 use core::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
-
-/// Characters left as they are: RFC 3986's unreserved set `A-Z a-z 0-9 - . _ ~`. Every
-/// other byte is percent-encoded, which is correct both in a URL query component and in a
-/// form body (and decodes the same under either set of rules).
-pub const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+use percent_encoding::percent_decode;
 
 /// `value` percent-encoded for a query component or a form body, as a `Display` value.
+///
+/// RFC 3986's unreserved characters `A-Z a-z 0-9 - . _ ~` stay as they are; every other
+/// byte becomes `%XX`, which is correct both in a URL query component and in a form body.
+/// (Written here rather than with `percent_encoding::utf8_percent_encode`, whose `Display`
+/// keeps a panic path the release build cannot prove away — see `panic-check/`.)
 pub fn encode(value: &str) -> impl fmt::Display + '_ {
-    utf8_percent_encode(value, COMPONENT)
+    Encoded(value)
+}
+
+struct Encoded<'a>(&'a str);
+
+impl fmt::Display for Encoded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut run_start = 0;
+        for (index, &byte) in self.0.as_bytes().iter().enumerate() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                continue;
+            }
+            // The run before `index` is ASCII, so both ends are character boundaries.
+            f.write_str(self.0.get(run_start..index).unwrap_or_default())?;
+            let high = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
+            let low = HEX.get(usize::from(byte & 0xf)).copied().unwrap_or(b'0');
+            f.write_str(core::str::from_utf8(&[b'%', high, low]).unwrap_or_default())?;
+            run_start = index.saturating_add(1);
+        }
+        f.write_str(self.0.get(run_start..).unwrap_or_default())
+    }
 }
 
 /// Most parameters one query or form body may hold. Bounds the duplicate check, and no

@@ -38,10 +38,15 @@ impl<'buf> Writer<'buf> {
         if self.needed > self.len.saturating_add(bytes.len()) {
             return; // already overflowed: keep counting only
         }
-        let end = self.len.saturating_add(bytes.len());
-        if let Some(slot) = self.buf.get_mut(self.len..end) {
+        // `get_mut(..n)` yields exactly `n` bytes, which lets the compiler drop
+        // `copy_from_slice`'s length check (and its panic path).
+        if let Some(slot) = self
+            .buf
+            .get_mut(self.len..)
+            .and_then(|rest| rest.get_mut(..bytes.len()))
+        {
             slot.copy_from_slice(bytes);
-            self.len = end;
+            self.len = self.len.saturating_add(bytes.len());
         }
     }
 
