@@ -523,3 +523,38 @@ fn the_demo_command_runs_end_to_end() {
         assert!(stdout.contains(step), "missing {step:?} in\n{stdout}");
     }
 }
+
+#[test]
+fn a_code_redeemed_concurrently_over_http_succeeds_once() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let session = h.session_with_code(&client_id);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let copy = session.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 8192];
+                let request = copy.token_request(&mut buf).unwrap();
+                barrier.wait();
+                http::send(&request).unwrap().status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles
+        .into_iter()
+        .map(|handle| handle.join().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|&&status| status == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|&status| status == 200 || status == 400),
+        "{statuses:?}"
+    );
+}
