@@ -555,3 +555,14 @@ fn an_app_can_be_imported_under_a_chosen_client_id() {
         );
     }
 }
+
+#[test]
+fn revoking_with_an_expired_refresh_token_still_ends_the_grant() {
+    let mut f = fixture_with(Profile::Rfc, policy(true, Some(30), None));
+    let (access, refresh) = f.spa_tokens(1, at(0));
+    // The refresh token has expired (30 s); the access token lives until 3600 s. A purge
+    // must not forget the refresh token while the grant's access tokens live.
+    f.server.purge_expired(at(43));
+    assert!(f.server.revoke_token(&refresh), "still known");
+    assert_eq!(f.server.validate(&access, at(44)), Err(InvalidToken));
+}

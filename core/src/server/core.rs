@@ -121,7 +121,12 @@ pub(crate) fn token_reclaimable<const APPS: usize>(
     };
     match entry.kind {
         TokenKind::Access { expires_at, .. } => now >= expires_at,
-        TokenKind::Refresh { .. } => refresh_expired(family, registry, now),
+        // An expired refresh token is kept while the grant's access tokens live, so that
+        // revoking with it (RFC 7009) still finds — and ends — the grant. Found by the
+        // `server_machine` fuzz target.
+        TokenKind::Refresh { .. } => {
+            refresh_expired(family, registry, now) && now >= family.access_expires_at
+        }
     }
 }
 
