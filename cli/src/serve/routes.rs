@@ -191,21 +191,37 @@ fn token_request<'a>(
     }
 }
 
+/// Runs the core's token or revocation endpoint on the request.
+fn endpoint(
+    state: &State,
+    method: &Method,
+    headers: &HeaderMap,
+    body: &[u8],
+    call: impl FnOnce(
+        &mut super::CoreServer,
+        &TokenRequest<'_>,
+        &mut [u8],
+    ) -> Result<Response, authcode::BufferTooSmall>,
+) -> Response {
+    let request = token_request(method, headers, body);
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
+    call(&mut server, &request, &mut buf).unwrap_or_else(|_| internal_error())
+}
+
 async fn token(
     AxumState(state): Shared,
     method: Method,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = token_request(&method, &headers, &body);
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
-    match server.token(&request, now(), &mut getrandom::SysRng, &mut buf) {
-        Ok(answer) => token_response(answer),
-        Err(_) => internal_error(),
-    }
+    endpoint(&state, &method, &headers, &body, |server, request, buf| {
+        server
+            .token(request, now(), &mut getrandom::SysRng, buf)
+            .map(token_response)
+    })
 }
 
 async fn revoke(
@@ -214,15 +230,9 @@ async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = token_request(&method, &headers, &body);
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
-    match server.revoke(&request, &mut buf) {
-        Ok(answer) => token_response(answer),
-        Err(_) => internal_error(),
-    }
+    endpoint(&state, &method, &headers, &body, |server, request, buf| {
+        server.revoke(request, buf).map(token_response)
+    })
 }
 
 /// The access token from Workfront's `sessionID` header or `Authorization: Bearer`.
