@@ -113,7 +113,7 @@ fn redirect(c: &mut Criterion) {
         b.iter_batched_ref(
             || session.clone(),
             |session| black_box(session.on_redirect(black_box(redirect.as_bytes()))).unwrap(),
-            BatchSize::SmallInput,
+            BatchSize::NumIterations(64),
         );
     });
     // `oauth2` leaves redirect handling to the app; this is the usual code with the `url`

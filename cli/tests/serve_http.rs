@@ -558,3 +558,76 @@ fn a_code_redeemed_concurrently_over_http_succeeds_once() {
         "{statuses:?}"
     );
 }
+
+#[test]
+fn a_refresh_token_refreshed_concurrently_over_http_succeeds_once() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    assert_eq!(h.exchange(&mut session).0, 200);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let copy = session.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 8192];
+                let request = copy.refresh_request(&mut buf).unwrap();
+                barrier.wait();
+                let response = http::send(&request).unwrap();
+                (response.status, json(&response))
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Value)> = handles
+        .into_iter()
+        .map(|handle| handle.join().unwrap())
+        .collect();
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    // The others presented a rotated-out token: the grant is revoked, as documented.
+    assert!(
+        results
+            .iter()
+            .filter(|(status, _)| *status != 200)
+            .all(|(_, body)| body["error"] == "invalid_grant")
+    );
+    assert_eq!(h.api(winners[0].1["access_token"].as_str().unwrap()), 401);
+}
+
+#[test]
+fn a_mixed_load_over_http_loses_and_doubles_nothing() {
+    let h = std::sync::Arc::new(auto_approving(Profile::Workfront));
+    let client_id = h.spa();
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (h, client_id) = (h.clone(), client_id.clone());
+            std::thread::spawn(move || {
+                (0..5)
+                    .map(|_| {
+                        let mut session = h.session_with_code(&client_id);
+                        assert_eq!(h.exchange(&mut session).0, 200);
+                        session.tokens().unwrap().access_token().to_owned()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let tokens: Vec<String> = handles
+        .into_iter()
+        .flat_map(|handle| handle.join().unwrap())
+        .collect();
+    let distinct: std::collections::HashSet<_> = tokens.iter().collect();
+    assert_eq!(
+        (tokens.len(), distinct.len()),
+        (40, 40),
+        "no doubled tokens"
+    );
+    assert!(
+        tokens.iter().all(|token| h.api(token) == 200),
+        "no lost tokens"
+    );
+}
