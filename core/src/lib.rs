@@ -32,6 +32,13 @@
 //!
 //! * [`pkce`] — code verifiers, S256 code challenges, and the challenge method
 //!   (RFC 7636).
+//! * [`client`] — the client session an app runs: authorize URL, redirect, token
+//!   exchange, refresh, revocation, save/restore.
+//! * [`server`] — the authorization server a host embeds: app registry, code and token
+//!   tables, the authorization, token and revocation endpoints, validation.
+//! * [`wire`] — caller-buffer writing, query/form encoding, a flat JSON reader, Basic auth.
+//! * [`secret`], [`time`], [`profile`] — fixed-capacity secrets, host-supplied time,
+//!   Workfront vs plain-RFC behaviour.
 //! * [`BufferTooSmall`] — the error every "write into the caller's buffer" call shares.
 //!
 //! ## Example

@@ -218,7 +218,9 @@ fn encode(session: &Session, total_len: u32, out: &mut Writer<'_>) {
 
 impl Session {
     /// Saves the session into `buf` ([`MAX_SAVED_LEN`] bytes always suffice) and returns
-    /// the bytes written. The bytes hold secrets; see the [module docs](self).
+    /// the bytes written. **The bytes hold secrets** (verifier, code, tokens): store them
+    /// where the platform keeps secrets — the iOS Keychain, Android's Keystore-backed
+    /// storage. The format is versioned and checksummed (not a MAC).
     ///
     /// A refresh in flight is not saved: a restored session is not refreshing.
     ///
