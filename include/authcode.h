@@ -606,9 +606,11 @@ authcode_result authcode_pkce_verify(const uint8_t *verifier,
                                      const uint8_t *challenge,
                                      size_t challenge_len);
 
-// A static, NUL-terminated English description of `result`. Never NULL; never free it.
-// Unknown numbers get "unknown result code".
-const char *authcode_result_message(authcode_result result);
+// A static, NUL-terminated English description of the result code `result` (an
+// `authcode_result` value). Never NULL; never free it. Any number is accepted: unknown
+// ones get "unknown result code". (The parameter is a plain integer so that no
+// out-of-range value ever becomes a Rust enum.)
+const char *authcode_result_message(int32_t result);
 
 // The server's capacities (fixed at build time).
 authcode_result authcode_server_get_capacities(authcode_server_capacities *out);

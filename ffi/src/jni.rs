@@ -31,7 +31,7 @@ type JniResult<T> = Result<T, Thrown>;
 fn throw(env: &mut JNIEnv<'_>, code: authcode_result, detail: &str) -> Thrown {
     // SAFETY: `authcode_result_message` returns a static NUL-terminated string.
     let message =
-        unsafe { core::ffi::CStr::from_ptr(crate::result::authcode_result_message(code)) };
+        unsafe { core::ffi::CStr::from_ptr(crate::result::authcode_result_message(code as i32)) };
     let text = if detail.is_empty() {
         message.to_string_lossy().into_owned()
     } else {

@@ -55,10 +55,15 @@ pub enum authcode_result {
     Panic = 99,
 }
 
-/// A static, NUL-terminated English description of `result`. Never NULL; never free it.
-/// Unknown numbers get "unknown result code".
+/// A static, NUL-terminated English description of the result code `result` (an
+/// `authcode_result` value). Never NULL; never free it. Any number is accepted: unknown
+/// ones get "unknown result code". (The parameter is a plain integer so that no
+/// out-of-range value ever becomes a Rust enum.)
 #[unsafe(no_mangle)]
-pub extern "C" fn authcode_result_message(result: authcode_result) -> *const core::ffi::c_char {
+pub extern "C" fn authcode_result_message(result: i32) -> *const core::ffi::c_char {
+    let Some(result) = authcode_result::from_code(result) else {
+        return "unknown result code\0".as_ptr().cast();
+    };
     let message: &'static str = match result {
         authcode_result::Ok => "ok\0",
         authcode_result::NullPointer => "a required pointer was NULL\0",
@@ -92,6 +97,42 @@ pub extern "C" fn authcode_result_message(result: authcode_result) -> *const cor
         authcode_result::Panic => "internal error: a panic was caught (please report it)\0",
     };
     message.as_ptr().cast()
+}
+
+impl authcode_result {
+    /// Every result code, for mapping numbers back.
+    const ALL: [Self; 24] = [
+        Self::Ok,
+        Self::NullPointer,
+        Self::InvalidUtf8,
+        Self::BufferTooSmall,
+        Self::WrongState,
+        Self::Randomness,
+        Self::InvalidArgument,
+        Self::InvalidVerifier,
+        Self::InvalidChallenge,
+        Self::VerifierMismatch,
+        Self::InvalidConfig,
+        Self::RedirectRefused,
+        Self::ResponseUnreadable,
+        Self::RefreshInFlight,
+        Self::NoRefreshToken,
+        Self::NoRevocationEndpoint,
+        Self::RestoreFailed,
+        Self::AppRefused,
+        Self::AuthorizeRefused,
+        Self::InvalidToken,
+        Self::InvalidServerConfig,
+        Self::StorageTooSmall,
+        Self::StorageMisaligned,
+        Self::Panic,
+    ];
+
+    /// The result with number `code`, if there is one.
+    #[must_use]
+    pub fn from_code(code: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|result| *result as i32 == code)
+    }
 }
 
 /// `Ok(())` or the code, for `?` inside the implementation.

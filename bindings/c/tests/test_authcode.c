@@ -68,9 +68,10 @@ static int failing_fill(void *context, uint8_t *buf, size_t len) {
 static void test_version_and_messages(void) {
     int code;
     CHECK(strcmp(authcode_version(), AUTHCODE_VERSION_STRING) == 0);
-    for (code = 0; code < 100; code++) {
-        CHECK(authcode_result_message((authcode_result)AUTHCODE_RESULT_OK) != NULL);
+    for (code = -5; code < 1005; code++) {
+        CHECK(authcode_result_message(code) != NULL);
     }
+    CHECK(strcmp(authcode_result_message(12345), "unknown result code") == 0);
     CHECK(strcmp(authcode_result_message(AUTHCODE_RESULT_OK), "ok") == 0);
     CHECK(strstr(authcode_result_message(AUTHCODE_RESULT_BUFFER_TOO_SMALL), "size needed") != NULL);
 }

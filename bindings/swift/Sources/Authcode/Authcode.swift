@@ -8,7 +8,7 @@ public struct AuthcodeError: Error, CustomStringConvertible {
     public let code: authcode_result
     public let detail: String
     public var description: String {
-        let message = String(cString: authcode_result_message(code))
+        let message = String(cString: authcode_result_message(Int32(bitPattern: code.rawValue)))
         return detail.isEmpty ? message : "\(message): \(detail)"
     }
 }
