@@ -62,7 +62,7 @@ pub enum authcode_result {
 #[unsafe(no_mangle)]
 pub extern "C" fn authcode_result_message(result: i32) -> *const core::ffi::c_char {
     let Some(result) = authcode_result::from_code(result) else {
-        return "unknown result code\0".as_ptr().cast();
+        return c"unknown result code".as_ptr();
     };
     let message: &'static str = match result {
         authcode_result::Ok => "ok\0",
