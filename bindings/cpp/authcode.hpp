@@ -48,9 +48,10 @@ inline void check(authcode_result result, const std::string &detail = std::strin
     if (result != AUTHCODE_RESULT_OK) throw Error(result, detail);
 }
 
-/// Calls `fill(buf, len, &out_len)` with a buffer that grows to the size the C API asks for.
-template <class Fill>
-std::string read_text(Fill fill, size_t initial = 256) {
+/// Calls `fill(buf, len, &out_len)` with a buffer that grows to the size the C API asks
+/// for; a failure goes to `fail(result)`, which throws.
+template <class Fill, class Fail>
+std::string read_text(Fill fill, size_t initial, Fail fail) {
     std::string out(initial, '\0');
     size_t len = 0;
     authcode_result result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
@@ -58,9 +59,15 @@ std::string read_text(Fill fill, size_t initial = 256) {
         out.assign(len, '\0');
         result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
     }
-    check(result);
+    if (result != AUTHCODE_RESULT_OK) fail(result);
     out.resize(len);
     return out;
+}
+
+/// `read_text` that throws with no detail.
+template <class Fill>
+std::string read_text(Fill fill, size_t initial = 256) {
+    return read_text(fill, initial, [](authcode_result result) { check(result); });
 }
 
 }  // namespace detail
@@ -224,16 +231,7 @@ private:
     }
     template <class Fill>
     std::string text(Fill fill, size_t initial) {
-        std::string out(initial, '\0');
-        size_t len = 0;
-        authcode_result result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
-        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
-            out.assign(len, '\0');
-            result = fill(reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
-        }
-        check(result);
-        out.resize(len);
-        return out;
+        return detail::read_text(fill, initial, [this](authcode_result result) { check(result); });
     }
     template <class Build>
     HttpRequest request(Build build) {
