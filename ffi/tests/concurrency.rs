@@ -162,6 +162,21 @@ impl Fixture {
         )
     }
 
+    /// Makes a grant and returns the body of a request refreshing it.
+    fn refresh_body_of_new_grant(&self) -> String {
+        let (code, verifier) = self.code();
+        let (status, json) = self.token(&self.exchange_body(&code, &verifier));
+        assert_eq!(status, 200, "{json}");
+        self.refresh_body(json["refresh_token"].as_str().unwrap())
+    }
+
+    fn refresh_body(&self, refresh_token: &str) -> String {
+        format!(
+            "grant_type=refresh_token&refresh_token={refresh_token}&client_id={}",
+            self.client_id
+        )
+    }
+
     fn valid(&self, access: &str) -> bool {
         let mut info = core::mem::MaybeUninit::<authcode_token_info>::uninit();
         let guard = self.server.lock().unwrap();
@@ -222,13 +237,7 @@ fn a_code_redeemed_from_many_threads_succeeds_exactly_once() {
 #[test]
 fn a_rotating_refresh_token_refreshed_from_many_threads() {
     let fixture = Arc::new(fixture(true));
-    let (code, verifier) = fixture.code();
-    let (_, json) = fixture.token(&fixture.exchange_body(&code, &verifier));
-    let body = format!(
-        "grant_type=refresh_token&refresh_token={}&client_id={}",
-        json["refresh_token"].as_str().unwrap(),
-        fixture.client_id
-    );
+    let body = fixture.refresh_body_of_new_grant();
     let shared = fixture.clone();
     let results = race(move || shared.token(&body));
     let winners: Vec<_> = results
@@ -250,13 +259,7 @@ fn a_rotating_refresh_token_refreshed_from_many_threads() {
 #[test]
 fn a_non_rotating_refresh_token_refreshed_from_many_threads_always_works() {
     let fixture = Arc::new(fixture(false));
-    let (code, verifier) = fixture.code();
-    let (_, json) = fixture.token(&fixture.exchange_body(&code, &verifier));
-    let body = format!(
-        "grant_type=refresh_token&refresh_token={}&client_id={}",
-        json["refresh_token"].as_str().unwrap(),
-        fixture.client_id
-    );
+    let body = fixture.refresh_body_of_new_grant();
     let shared = fixture.clone();
     let results = race(move || shared.token(&body));
     assert!(results.iter().all(|(status, _)| *status == 200));
@@ -276,15 +279,7 @@ fn a_mixed_load_loses_and_doubles_nothing() {
     let results = race(move || {
         (0..per_thread)
             .map(|_| {
-                let (code, verifier) = shared.code();
-                let (status, json) = shared.token(&shared.exchange_body(&code, &verifier));
-                assert_eq!(status, 200, "{json}");
-                let refresh = json["refresh_token"].as_str().unwrap().to_owned();
-                let body = format!(
-                    "grant_type=refresh_token&refresh_token={refresh}&client_id={}",
-                    shared.client_id
-                );
-                let (status, json) = shared.token(&body);
+                let (status, json) = shared.token(&shared.refresh_body_of_new_grant());
                 assert_eq!(status, 200, "{json}");
                 json["access_token"].as_str().unwrap().to_owned()
             })

@@ -25,6 +25,14 @@ pub enum ClientAuth {
     SecretPost(Secret<MAX_CLIENT_SECRET>),
 }
 
+impl ClientAuth {
+    /// Whether the client is confidential (holds a secret).
+    #[must_use]
+    pub const fn is_confidential(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+}
+
 /// Which value of the configuration an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConfigField {

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::wire::query::{self, DecodeError, QueryError, RawParam};
+use crate::wire::query::{self, DecodeError, QueryError};
 
 /// Why a redirect was refused. The session is left as it was, so a forged or mangled
 /// redirect cannot end a login that is still in progress.
@@ -105,8 +105,7 @@ pub(crate) struct RedirectParams<'a> {
 pub(crate) fn read_params(query_bytes: &[u8]) -> Result<RedirectParams<'_>, RedirectError> {
     query::check_unique(query_bytes).map_err(RedirectError::Query)?;
     let mut params = RedirectParams::default();
-    for RawParam { name, value } in query::params(query_bytes) {
-        let param = RawParam { name, value };
+    for param in query::params(query_bytes) {
         let slot = match () {
             () if param.is("code") => &mut params.code,
             () if param.is("state") => &mut params.state,
@@ -118,7 +117,7 @@ pub(crate) fn read_params(query_bytes: &[u8]) -> Result<RedirectParams<'_>, Redi
             () if param.is("lane") => &mut params.lane,
             () => continue,
         };
-        *slot = Some(value);
+        *slot = Some(param.value);
     }
     Ok(params)
 }

@@ -9,7 +9,7 @@ use heapless::String;
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
-use super::config::{ClientAuth, ClientConfig};
+use super::config::ClientConfig;
 use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
 use super::redirect::{self, RedirectError, RedirectParams};
@@ -778,12 +778,4 @@ fn decode_text(
     let text =
         decode_into(raw, &mut buf).map_err(|error| RedirectError::Decode { parameter, error })?;
     Ok(Some(String::try_from(text).unwrap_or_default()))
-}
-
-impl ClientAuth {
-    /// Whether the client is confidential (holds a secret).
-    #[must_use]
-    pub const fn is_confidential(&self) -> bool {
-        !matches!(self, Self::None)
-    }
 }

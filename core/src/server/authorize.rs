@@ -210,7 +210,7 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
         if parsed.problem.is_some() {
             return Ok(parsed);
         }
-        if !app.kind().is_confidential() && app.kind() != super::app::AppKind::SinglePage {
+        if app.kind() == super::app::AppKind::MachineToMachine {
             parsed.problem = Some((
                 ErrorCode::UnauthorizedClient,
                 "machine-to-machine apps cannot use the code grant",
