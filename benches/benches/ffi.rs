@@ -89,7 +89,7 @@ fn exchange(c: &mut Criterion) {
     let now = 1_700_000_000u64;
 
     // Rust API.
-    let mut server: Box<Server<InlineStorage<256, 256, 1024>>> = Box::new(Server::new(
+    let mut server: Box<Server<MemoryStore<InlineStorage<256, 256, 1024>>>> = Box::new(Server::new(
         ServerConfig::new(Profile::Rfc),
         InlineStorage::new(),
     ));

@@ -39,7 +39,7 @@ const BASE: u64 = 1_700_000_000;
 const PREFILL_OFFSET: u64 = 10_000_000;
 const BATCH: u64 = 256;
 
-type BenchServer = Server<SliceStorage<'static>>;
+type BenchServer = Server<MemoryStore<SliceStorage<'static>>>;
 
 struct Setup {
     server: BenchServer,

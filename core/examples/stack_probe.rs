@@ -14,7 +14,7 @@ use authcode::Timestamp;
 use authcode::client::{ClientConfig, Session};
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
-use authcode::server::{AppKind, AppSpec, InlineStorage, Server, ServerConfig, TokenRequest};
+use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, Server, ServerConfig, TokenRequest};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -61,7 +61,7 @@ fn client() {
 }
 
 fn server() {
-    let mut server: Box<Server<InlineStorage<16, 16, 64>>> = Box::new(Server::new(
+    let mut server: Box<Server<MemoryStore<InlineStorage<16, 16, 40>>>> = Box::new(Server::new(
         ServerConfig::new(Profile::Rfc),
         InlineStorage::new(),
     ));

@@ -50,7 +50,7 @@ fn iss_is_added_when_an_issuer_is_configured() {
     let config = ServerConfig::new(Profile::Rfc)
         .with_issuer("https://as.example.com")
         .unwrap();
-    let mut server: Box<authcode::server::Server<authcode::server::InlineStorage<8, 8, 8>>> =
+    let mut server: Box<authcode::server::Server<authcode::server::MemoryStore<authcode::server::InlineStorage<8, 8, 8>>>> =
         Box::new(authcode::server::Server::new(
             config,
             authcode::server::InlineStorage::new(),
@@ -364,7 +364,7 @@ fn a_short_buffer_issues_no_code() {
     else {
         panic!("expected BufferTooSmall");
     };
-    assert_eq!(f.server.occupancy().0, 0, "no code stored");
+    assert_eq!(f.server.store().live().codes, 0, "no code stored");
     let mut exact = vec![0u8; too_small.needed];
     assert!(
         f.server
@@ -399,18 +399,27 @@ fn authorize_info_names_the_app_for_the_consent_page() {
 }
 
 #[test]
-fn a_full_code_table_is_temporarily_unavailable_and_expired_codes_are_reclaimed() {
+fn an_app_at_its_code_quota_is_temporarily_unavailable_and_expired_codes_are_reclaimed() {
     let mut f = fixture();
-    // 64 slots hold at most 56 live codes.
-    for seed in 0..56 {
-        f.spa_code(seed, at(0));
+    let spa = f.spa.clone();
+    // 128 slots hold at most 112 live codes; 10 app slots: 11 per app.
+    let mut buf = [0u8; 1024];
+    for seed in 0..11u64 {
+        let (_, challenge) = pkce(seed);
+        let query = authorize_query(&spa, SPA_REDIRECT, &challenge);
+        let subject = format!("user-{seed}");
+        let redirect = f
+            .server
+            .authorize(query.as_bytes(), &subject, at(0), &mut f.rng, &mut buf)
+            .unwrap();
+        assert_eq!(redirect.error, None);
     }
     let (_, challenge) = pkce(99);
-    let query = authorize_query(&f.spa.clone(), SPA_REDIRECT, &challenge);
-    let (error, _) = redirected_error(&mut f, &query);
+    let query = authorize_query(&spa, SPA_REDIRECT, &challenge);
+    let (error, params) = redirected_error(&mut f, &query);
     assert_eq!(error, ErrorCode::TemporarilyUnavailable);
+    assert!(params["error_description"].contains("quota"), "{params:?}");
     // After the code lifetime (600 s in the RFC profile), the expired codes make room.
-    let mut buf = [0u8; 1024];
     let redirect = f
         .server
         .authorize(query.as_bytes(), "u", at(600), &mut f.rng, &mut buf)

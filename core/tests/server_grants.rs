@@ -170,7 +170,7 @@ fn revoking_a_token_revokes_its_family() {
             body: body.as_bytes(),
         };
         let mut buf = [0u8; 1024];
-        let response = f.server.revoke(&request, &mut buf).unwrap();
+        let response = f.server.revoke(&request, at(1), &mut buf).unwrap();
         assert_eq!(response.status, 200);
         assert_eq!(f.server.validate(&access, at(1)), Err(InvalidToken));
         assert_eq!(f.refresh_spa(&refresh, None, at(1)).0, 400);
@@ -193,7 +193,7 @@ fn revoking_an_unknown_token_is_fine_and_another_clients_is_refused() {
         authorization: None,
         body: body.as_bytes(),
     };
-    assert_eq!(f.server.revoke(&request, &mut buf).unwrap().status, 200);
+    assert_eq!(f.server.revoke(&request, at(1), &mut buf).unwrap().status, 200);
     let body = format!(
         "token={}&client_id={}&client_secret={}",
         enc(&access),
@@ -206,9 +206,9 @@ fn revoking_an_unknown_token_is_fine_and_another_clients_is_refused() {
         authorization: None,
         body: body.as_bytes(),
     };
-    assert_eq!(f.server.revoke(&request, &mut buf).unwrap().status, 400);
+    assert_eq!(f.server.revoke(&request, at(1), &mut buf).unwrap().status, 400);
     assert!(f.server.validate(&access, at(1)).is_ok());
-    assert!(f.server.revoke_token(&access));
+    assert!(f.server.revoke_token(&access).unwrap());
     assert!(f.server.validate(&access, at(1)).is_err());
 }
 
@@ -218,7 +218,7 @@ fn deleting_an_app_invalidates_its_codes_and_tokens() {
     let (access, refresh) = f.spa_tokens(1, at(0));
     let (code, verifier) = f.spa_code(2, at(0));
     let spa = f.spa.clone();
-    f.server.registry_mut().delete(&spa).unwrap();
+    f.server.delete_app(&spa).unwrap();
     assert_eq!(f.server.validate(&access, at(1)), Err(InvalidToken));
     assert_eq!(
         f.refresh_spa(&refresh, None, at(1)).0,
@@ -393,17 +393,19 @@ fn update_changes_settings_but_not_the_kind() {
 }
 
 #[test]
-fn a_full_family_table_is_temporarily_unavailable_until_grants_end() {
+fn an_app_at_its_grant_quota_is_temporarily_unavailable_until_its_grants_end() {
     let mut f = fixture_with(Profile::Rfc, policy(false, Some(5000), None));
-    // 32 family slots: one per grant.
-    for seed in 0..32 {
-        f.spa_tokens(seed, at(0));
+    // 128 grant slots shared by 10 app slots: 12 grants per app.
+    for seed in 0..12 {
+        let (code, verifier) = f.spa_code(seed, at(0));
+        assert_eq!(f.redeem_spa(&code, &verifier, at(0)).0, 200, "grant {seed}");
     }
     let (code, verifier) = f.spa_code(500, at(0));
     let (status, json) = f.redeem_spa(&code, &verifier, at(1));
     assert_eq!((status, error_of(&json)), (503, "temporarily_unavailable"));
-    // The failed exchange leaves the code usable, and once the old grants' refresh
-    // lifetime and access tokens are over, their slots are reused.
+    assert!(json["error_description"].as_str().unwrap().contains("quota"));
+    // The failed exchange leaves the code usable; once the old grants' refresh lifetime
+    // and access tokens are over, their slots are reused.
     let (status, json) = f.redeem_spa(&code, &verifier, at(2));
     assert_eq!(status, 503, "{json}");
     let (code, verifier) = f.spa_code(501, at(5000));
@@ -412,102 +414,39 @@ fn a_full_family_table_is_temporarily_unavailable_until_grants_end() {
 }
 
 #[test]
-fn a_full_token_table_is_temporarily_unavailable_until_tokens_expire() {
-    use authcode::server::{InlineStorage, Server, ServerConfig};
-    let mut server: Box<Server<InlineStorage<16, 64, 16>>> = Box::new(Server::new(
-        ServerConfig::new(Profile::Rfc),
-        InlineStorage::new(),
-    ));
-    let mut rng = rng();
-    let mut spec = AppSpec::new("x", AppKind::SinglePage, &[SPA_REDIRECT]);
-    spec.refresh = policy(false, Some(5000), None);
-    let app = server.registry_mut().create(&spec, &mut rng).unwrap();
-    let mut grant = |server: &mut Server<InlineStorage<16, 64, 16>>, seed: u64, now| {
-        let (verifier, challenge) = pkce(seed);
-        let query = authorize_query(&app.client_id, SPA_REDIRECT, &challenge);
-        let mut buf = [0u8; 1024];
-        let redirect = server
-            .authorize(query.as_bytes(), "u", now, &mut rng, &mut buf)
-            .unwrap();
-        let code = location_params(redirect.location)["code"].clone();
-        let body = format!(
-            "grant_type=authorization_code&code={code}&redirect_uri={}&client_id={}&code_verifier={}",
-            enc(SPA_REDIRECT),
-            app.client_id,
-            verifier.as_str()
+fn reuse_of_any_rotated_out_refresh_token_revokes_the_grant() {
+    for depth in 1..=5usize {
+        let mut f = fixture_with(Profile::Rfc, policy(true, None, None));
+        let (access, first) = f.spa_tokens(1, at(0));
+        let mut current = first.clone();
+        for step in 0..depth {
+            let (status, json) = f.refresh_spa(&current, None, at(10 + step as u64));
+            assert_eq!(status, 200, "{json}");
+            current = json["refresh_token"].as_str().unwrap().to_owned();
+        }
+        let (status, json) = f.refresh_spa(&first, None, at(100));
+        assert_eq!((status, error_of(&json)), (400, "invalid_grant"), "depth {depth}");
+        assert!(json["error_description"].as_str().unwrap().contains("reuse"));
+        assert_eq!(
+            error_of(&f.refresh_spa(&current, None, at(101)).1),
+            "invalid_grant",
+            "depth {depth}: the newest token of the grant is dead too"
         );
-        let request = TokenRequest {
-            method: "POST",
-            content_type: Some("application/x-www-form-urlencoded"),
-            authorization: None,
-            body: body.as_bytes(),
-        };
-        let mut out = [0u8; 1024];
-        server
-            .token(&request, now, &mut rng, &mut out)
-            .unwrap()
-            .status
-    };
-    // 16 token slots hold 14 live tokens: 7 grants of two.
-    for seed in 0..7 {
-        assert_eq!(grant(&mut server, seed, at(0)), 200);
+        assert_eq!(f.server.validate(&access, at(101)), Err(InvalidToken));
     }
-    assert_eq!(grant(&mut server, 100, at(1)), 503);
-    assert_eq!(
-        server.occupancy().1,
-        14,
-        "the failed grant left no half-issued token"
-    );
-    assert_eq!(
-        grant(&mut server, 101, at(5000)),
-        200,
-        "expired grants' tokens were reclaimed"
-    );
 }
 
 #[test]
-fn only_the_last_rotated_out_refresh_token_is_remembered() {
-    let mut f = fixture_with(Profile::Rfc, policy(true, None, None));
-    let (_, first) = f.spa_tokens(1, at(0));
-    let (_, json) = f.refresh_spa(&first, None, at(10));
-    let second = json["refresh_token"].as_str().unwrap().to_owned();
-    let (_, json) = f.refresh_spa(&second, None, at(20));
-    let third = json["refresh_token"].as_str().unwrap().to_owned();
-    // `first` is two rotations old: forgotten, so it is merely unknown.
-    assert_eq!(
-        error_of(&f.refresh_spa(&first, None, at(30)).1),
-        "invalid_grant"
-    );
-    let (status, json) = f.refresh_spa(&third, None, at(40));
-    assert_eq!(status, 200, "the grant survives a very old token: {json}");
-    let fourth = json["refresh_token"].as_str().unwrap().to_owned();
-    // `third` was rotated out last: its reuse revokes the grant.
-    assert_eq!(
-        error_of(&f.refresh_spa(&third, None, at(50)).1),
-        "invalid_grant"
-    );
-    assert_eq!(
-        error_of(&f.refresh_spa(&fourth, None, at(60)).1),
-        "invalid_grant"
-    );
-}
-
-#[test]
-fn a_long_lived_rotating_grant_does_not_fill_the_token_table() {
+fn a_long_lived_rotating_grant_stays_one_grant() {
     let mut f = fixture_with(Profile::Rfc, policy(true, None, None));
     let (_, mut refresh) = f.spa_tokens(1, at(0));
-    // Refresh every two hours for a long while: access tokens expire in between and
-    // rotated-out refresh tokens are dropped, so the table stays small.
     for step in 1..=300u64 {
         let (status, json) = f.refresh_spa(&refresh, None, at(step * 7200));
         assert_eq!(status, 200, "step {step}: {json}");
         refresh = json["refresh_token"].as_str().unwrap().to_owned();
-        f.server.purge_expired(at(step * 7200));
-        assert!(
-            f.server.occupancy().1 <= 3,
-            "step {step}: {:?}",
-            f.server.occupancy()
-        );
+        f.server.purge_expired(at(step * 7200)).unwrap();
+        let live = f.server.store().live();
+        assert_eq!((live.grants, live.keys), (1, 2), "step {step}");
     }
 }
 
@@ -562,7 +501,7 @@ fn revoking_with_an_expired_refresh_token_still_ends_the_grant() {
     let (access, refresh) = f.spa_tokens(1, at(0));
     // The refresh token has expired (30 s); the access token lives until 3600 s. A purge
     // must not forget the refresh token while the grant's access tokens live.
-    f.server.purge_expired(at(43));
-    assert!(f.server.revoke_token(&refresh), "still known");
+    f.server.purge_expired(at(43)).unwrap();
+    assert!(f.server.revoke_token(&refresh).unwrap(), "still known");
     assert_eq!(f.server.validate(&access, at(44)), Err(InvalidToken));
 }

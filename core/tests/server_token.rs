@@ -47,8 +47,8 @@ fn a_public_client_exchanges_its_code_for_tokens() {
     assert_eq!(json["token_type"], "Bearer");
     assert_eq!(json["expires_in"], 3600);
     assert_eq!(json["scope"], "read write");
-    assert_eq!(json["access_token"].as_str().unwrap().len(), 43);
-    assert_eq!(json["refresh_token"].as_str().unwrap().len(), 43);
+    assert_eq!(json["access_token"].as_str().unwrap().len(), 64);
+    assert_eq!(json["refresh_token"].as_str().unwrap().len(), 64);
     let info = f
         .server
         .validate(json["access_token"].as_str().unwrap(), at(5))

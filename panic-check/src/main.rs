@@ -149,7 +149,7 @@ fn config_fallback() -> ClientConfig {
 #[cfg(not(feature = "client-only"))]
 fn server() {
     use authcode::server::{AppKind, AppSpec, InlineStorage, Server, ServerConfig, TokenRequest};
-    static mut SERVER: Option<Server<InlineStorage<16, 16, 32>, 4>> = None;
+    static mut SERVER: Option<Server<MemoryStore<InlineStorage<16, 16, 32>>, 4>> = None;
     // SAFETY: single-threaded program; the only access.
     let slot = unsafe { &mut *addr_of_mut!(SERVER) };
     let server = slot.get_or_insert_with(|| {

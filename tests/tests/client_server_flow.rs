@@ -16,7 +16,7 @@ use authcode::server::{
 use authcode_tests::seeded_rng;
 use rand::rngs::StdRng;
 
-type TestServer = Server<InlineStorage<16, 16, 64>>;
+type TestServer = Server<MemoryStore<InlineStorage<16, 16, 64>>>;
 
 const REDIRECT: &str = "com.example.app:/oauth2redirect";
 

@@ -25,7 +25,7 @@ pub use self::html::escape as escape_html;
 
 /// The core server with its tables in leaked heap memory (they live as long as the
 /// process, which is how long `serve` runs).
-pub type CoreServer = Server<SliceStorage<'static>>;
+pub type CoreServer = Server<MemoryStore<SliceStorage<'static>>>;
 
 /// Settings of `authcode serve`.
 #[derive(Debug, Clone)]

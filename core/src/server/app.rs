@@ -3,11 +3,14 @@
 use core::fmt;
 
 use heapless::{String, Vec};
+use subtle::ConstantTimeEq;
 
 use super::limits::{
-    CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
-    MAX_REDIRECT_URIS,
+    CLIENT_ID_LEN, MAX_APP_NAME, MAX_CLIENT_SECRETS, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS,
+    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SECRET_OVERLAP,
 };
+use super::store::StoreError;
+use crate::time::Timestamp;
 
 /// What kind of app, as in Workfront's "Create app integration".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,6 +120,16 @@ pub enum AppError {
     Randomness,
     /// A chosen client id is empty, too long, not URL-safe, or already in use.
     InvalidClientId,
+    /// The app already holds two live secrets: delete one first.
+    TooManySecrets,
+    /// No live secret in that slot.
+    UnknownSecret,
+    /// The app's only live secret cannot be deleted (rotate it instead).
+    LastSecret,
+    /// A secret overlap longer than 24 hours.
+    InvalidOverlap,
+    /// The grant store refused (ending the app's grants).
+    Store(StoreError),
 }
 
 impl fmt::Display for AppError {
@@ -141,11 +154,54 @@ impl fmt::Display for AppError {
             Self::InvalidClientId => {
                 f.write_str("the client_id must be 1 to 32 URL-safe characters and unused")
             }
+            Self::TooManySecrets => write!(
+                f,
+                "the app already holds {MAX_CLIENT_SECRETS} secrets; delete one first"
+            ),
+            Self::UnknownSecret => f.write_str("no live secret in that slot"),
+            Self::LastSecret => f.write_str("the app's only secret cannot be deleted"),
+            Self::InvalidOverlap => write!(
+                f,
+                "the secret overlap is at most {MAX_SECRET_OVERLAP} seconds"
+            ),
+            Self::Store(error) => fmt::Display::fmt(error, f),
         }
     }
 }
 
 impl core::error::Error for AppError {}
+
+/// One client secret of a web app: its SHA-256 digest and when it was made, last used,
+/// and stops working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClientSecret {
+    pub(crate) digest: [u8; 32],
+    pub(crate) created_at: Option<Timestamp>,
+    pub(crate) last_used: Option<Timestamp>,
+    pub(crate) expires_at: Option<Timestamp>,
+}
+
+impl ClientSecret {
+    pub(crate) fn live(&self, now: Option<Timestamp>) -> bool {
+        match (self.expires_at, now) {
+            (Some(expires_at), Some(now)) => now < expires_at,
+            _ => true,
+        }
+    }
+}
+
+/// What the host may see of a client secret (never the secret itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretInfo {
+    /// Its slot (0 or 1), to delete it by.
+    pub slot: usize,
+    /// When it was made, if the call that made it was given the time.
+    pub created_at: Option<Timestamp>,
+    /// When a client last authenticated with it.
+    pub last_used_at: Option<Timestamp>,
+    /// When it stops working (set when it was rotated out with an overlap).
+    pub expires_at: Option<Timestamp>,
+}
 
 /// A registered app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +209,7 @@ pub struct App {
     pub(crate) client_id: String<CLIENT_ID_LEN>,
     pub(crate) name: String<MAX_APP_NAME>,
     pub(crate) kind: AppKind,
-    pub(crate) secret_digest: Option<[u8; 32]>,
+    pub(crate) secrets: [Option<ClientSecret>; MAX_CLIENT_SECRETS],
     pub(crate) redirect_uris: Vec<String<MAX_REDIRECT_URI>, MAX_REDIRECT_URIS>,
     pub(crate) public_keys: Vec<String<MAX_PUBLIC_KEY>, MAX_PUBLIC_KEYS>,
     pub(crate) refresh: RefreshPolicy,
@@ -193,6 +249,37 @@ impl App {
     #[must_use]
     pub const fn refresh_policy(&self) -> RefreshPolicy {
         self.refresh
+    }
+
+    /// The app's client secrets (web apps): slot, creation, last use, expiry.
+    pub fn secrets(&self) -> impl Iterator<Item = SecretInfo> + '_ {
+        self.secrets
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, secret)| {
+                secret.map(|secret| SecretInfo {
+                    slot,
+                    created_at: secret.created_at,
+                    last_used_at: secret.last_used,
+                    expires_at: secret.expires_at,
+                })
+            })
+    }
+
+    /// The slot of the live secret whose digest matches SHA-256 of `presented`, comparing
+    /// every slot in constant time.
+    pub(crate) fn matching_secret(&self, presented: &[u8], now: Timestamp) -> Option<usize> {
+        let computed = super::tokens::digest(presented);
+        let mut found = None;
+        for (slot, secret) in self.secrets.iter().enumerate() {
+            if let Some(secret) = secret {
+                let equal = bool::from(computed.ct_eq(&secret.digest));
+                if equal && secret.live(Some(now)) {
+                    found = Some(slot);
+                }
+            }
+        }
+        found
     }
 
     /// Whether the code grant requires PKCE for this app.
@@ -263,7 +350,7 @@ mod tests {
             client_id: String::new(),
             name: String::new(),
             kind: AppKind::SinglePage,
-            secret_digest: None,
+            secrets: [None; MAX_CLIENT_SECRETS],
             redirect_uris: uris.iter().map(|u| String::try_from(*u).unwrap()).collect(),
             public_keys: Vec::new(),
             refresh: RefreshPolicy::default(),

@@ -6,12 +6,14 @@ use core::fmt::Write as _;
 use heapless::String;
 use rand_core::TryCryptoRng;
 
-use super::core::{Server, digest};
-use super::entries::{CodeEntry, CodeState};
+use super::endpoint::store_refusal;
+use super::entries::CodeEntry;
+use super::server::Server;
+use super::store::GrantStore;
+use super::tokens::digest;
 use super::limits::{MAX_CLIENT_ID, MAX_REDIRECT_URI, MAX_SCOPE, MAX_STATE, MAX_SUBJECT};
 use super::registry::{AppId, random_token};
 use super::scope;
-use super::storage::Storage;
 use crate::BufferTooSmall;
 use crate::client::ErrorCode;
 use crate::pkce::{Challenge, Method, MethodError};
@@ -134,7 +136,7 @@ fn decode_text<const N: usize>(raw: &[u8]) -> Option<String<N>> {
     String::try_from(text).ok()
 }
 
-impl<S: Storage, const APPS: usize> Server<S, APPS> {
+impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     fn parse_authorize(&self, query_bytes: &[u8]) -> Result<Parsed, AuthorizeError> {
         let query_bytes = query_bytes.strip_prefix(b"?").unwrap_or(query_bytes);
         let params = AuthorizeParams::read(query_bytes);
@@ -297,8 +299,10 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
     /// code lifetime), `state`, `iss` when an issuer is configured, and Workfront's
     /// `domain` and `lane` in that profile — or a redirect with the error the request
     /// deserves (`invalid_request`, `unsupported_response_type`, `unauthorized_client`,
-    /// `invalid_scope`, `temporarily_unavailable` when the code table is full of live
-    /// codes, `server_error` when the RNG fails).
+    /// `invalid_scope`, `temporarily_unavailable` when the app holds its quota of pending
+    /// codes, the subject holds too many for other apps, or the code table is full;
+    /// `server_error` when the RNG fails). A subject at its cap of pending codes who asks
+    /// again for the same app has that pair's oldest pending code replaced.
     ///
     /// # Errors
     ///
@@ -342,17 +346,14 @@ impl<S: Storage, const APPS: usize> Server<S, APPS> {
                 .then(|| digest(parsed.redirect_uri.as_bytes())),
             challenge: parsed.challenge,
             subject: String::try_from(subject).map_err(|_| AuthorizeError::InvalidSubject)?,
-            scope: parsed.scope.clone(),
+            scope: String::try_from(parsed.scope.as_str())
+                .map_err(|_| AuthorizeError::InvalidSubject)?,
             expires_at: now.plus(self.config.code_lifetime),
-            state: CodeState::Live,
         };
-        if self.insert_code(entry, now).is_err() {
-            return self.error_redirect(
-                &parsed,
-                ErrorCode::TemporarilyUnavailable,
-                "too many pending authorizations",
-                buf,
-            );
+        let limits = self.limits();
+        if let Err(error) = self.store.insert_code(&entry, &limits, now) {
+            let refusal = store_refusal(error);
+            return self.error_redirect(&parsed, refusal.code, refusal.description, buf);
         }
         let mut out = Writer::new(buf);
         self.code_redirect(&parsed, code.as_str(), &mut out);

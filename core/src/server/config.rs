@@ -2,7 +2,9 @@
 
 use heapless::String;
 
-use super::limits::MAX_APP_NAME;
+use super::limits::{
+    MAX_ACCESS_TOKENS_PER_GRANT, MAX_APP_NAME, MAX_CODES_PER_SUBJECT, MAX_REFRESH_GRACE,
+};
 use crate::client::limits::MAX_URL;
 use crate::profile::Profile;
 
@@ -29,6 +31,12 @@ pub enum ServerConfigError {
     InvalidWorkfrontIdentity,
     /// A lifetime of zero seconds.
     ZeroLifetime,
+    /// A quota of zero, or a per-subject code cap outside 1 to 8.
+    InvalidQuota,
+    /// Access tokens per grant outside 1 to 4.
+    InvalidAccessTokenCap,
+    /// A refresh grace window longer than 60 seconds.
+    GraceTooLong,
 }
 
 impl core::fmt::Display for ServerConfigError {
@@ -39,11 +47,47 @@ impl core::fmt::Display for ServerConfigError {
                 "a Workfront domain, lane or wid value is too long or malformed"
             }
             Self::ZeroLifetime => "a lifetime must be at least one second",
+            Self::InvalidQuota => {
+                "quotas must be at least 1, and pending codes per subject 1 to 8"
+            }
+            Self::InvalidAccessTokenCap => "access tokens per grant must be 1 to 4",
+            Self::GraceTooLong => "the refresh grace window is at most 60 seconds",
         })
     }
 }
 
 impl core::error::Error for ServerConfigError {}
+
+/// How the tables are shared, so that no app and no user can take another's room.
+///
+/// With the defaults, each app may hold `capacity / APPS` of the code table and of the
+/// grant table (`APPS`: the registry's capacity), so the quotas of all apps together never
+/// exceed a table: an app under its quota always finds room. A quota set by hand may
+/// oversubscribe a table; then an app under its quota can meet a full table
+/// (`temporarily_unavailable`). See `README.md` ("Quotas").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Quotas {
+    /// Live pending codes one app may hold; `None`: the code table's live capacity divided
+    /// by the registry's app capacity.
+    pub codes_per_app: Option<u32>,
+    /// Live grants one app may hold; `None`: the grant capacity divided likewise.
+    pub grants_per_app: Option<u32>,
+    /// Pending codes one subject may hold, all apps together, 1 to 8 (default 8). When the
+    /// subject is at the cap, a new code for an app it already has a pending code for
+    /// replaces that pair's oldest; for another app it is refused.
+    pub codes_per_subject: u8,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self {
+            codes_per_app: None,
+            grants_per_app: None,
+            // Within 1..=MAX_CODES_PER_SUBJECT.
+            codes_per_subject: 8,
+        }
+    }
+}
 
 /// How the server behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +97,9 @@ pub struct ServerConfig {
     pub(crate) code_lifetime: u64,
     pub(crate) access_token_lifetime: u64,
     pub(crate) workfront: Option<WorkfrontIdentity>,
+    pub(crate) quotas: Quotas,
+    pub(crate) access_tokens_per_grant: u8,
+    pub(crate) refresh_grace: u64,
 }
 
 impl ServerConfig {
@@ -69,7 +116,78 @@ impl ServerConfig {
             code_lifetime: profile.code_lifetime_seconds(),
             access_token_lifetime: Self::DEFAULT_ACCESS_TOKEN_LIFETIME,
             workfront: None,
+            quotas: Quotas {
+                codes_per_app: None,
+                grants_per_app: None,
+                codes_per_subject: 8,
+            },
+            access_tokens_per_grant: 2,
+            refresh_grace: 0,
         }
+    }
+
+    /// Sets the quotas.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerConfigError::InvalidQuota`] for a quota of 0 or a per-subject cap outside
+    /// 1 to 8.
+    pub fn with_quotas(mut self, quotas: Quotas) -> Result<Self, ServerConfigError> {
+        let subject_ok = (1..=MAX_CODES_PER_SUBJECT).contains(&usize::from(quotas.codes_per_subject));
+        if !subject_ok || quotas.codes_per_app == Some(0) || quotas.grants_per_app == Some(0) {
+            return Err(ServerConfigError::InvalidQuota);
+        }
+        self.quotas = quotas;
+        Ok(self)
+    }
+
+    /// Sets how many live access tokens one grant holds (1 to 4, default 2): issuing one
+    /// more ends that grant's oldest.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerConfigError::InvalidAccessTokenCap`].
+    pub fn with_access_tokens_per_grant(mut self, count: u8) -> Result<Self, ServerConfigError> {
+        if !(1..=MAX_ACCESS_TOKENS_PER_GRANT).contains(&usize::from(count)) {
+            return Err(ServerConfigError::InvalidAccessTokenCap);
+        }
+        self.access_tokens_per_grant = count;
+        Ok(self)
+    }
+
+    /// Sets the refresh grace window (0 = off, the default; at most 60 s): a rotated-out
+    /// refresh token presented by the same client within this many seconds of its
+    /// rotation gets a fresh token pair of the same grant, once, instead of revoking the
+    /// grant. It helps clients that lost a refresh response to the network; the price is
+    /// that a thief who is that fast is not caught at once. See `README.md`.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerConfigError::GraceTooLong`].
+    pub fn with_refresh_grace(mut self, seconds: u64) -> Result<Self, ServerConfigError> {
+        if seconds > MAX_REFRESH_GRACE {
+            return Err(ServerConfigError::GraceTooLong);
+        }
+        self.refresh_grace = seconds;
+        Ok(self)
+    }
+
+    /// The quotas.
+    #[must_use]
+    pub const fn quotas(&self) -> Quotas {
+        self.quotas
+    }
+
+    /// Live access tokens per grant.
+    #[must_use]
+    pub const fn access_tokens_per_grant(&self) -> u8 {
+        self.access_tokens_per_grant
+    }
+
+    /// The refresh grace window in seconds (0: off).
+    #[must_use]
+    pub const fn refresh_grace(&self) -> u64 {
+        self.refresh_grace
     }
 
     /// Announces `issuer` as `iss` on every redirect (RFC 9207).

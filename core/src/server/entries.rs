@@ -1,34 +1,54 @@
-//! What the server's tables hold: codes, token families (grants), tokens — each keyed by
-//! the SHA-256 digest of the random value handed out, never the value itself.
+//! What the server's tables hold: pending codes, the per-subject index of pending codes,
+//! grants (everything one redeemed code produced, its tokens included) and the key index
+//! that finds a grant from a token. Every secret is kept as a SHA-256 digest, never as
+//! the value handed out.
+//!
+//! The rules of a grant live here, as methods of [`GrantEntry`]: when it dies, which
+//! refresh secret is current, which access token is live, how a rotation changes it.
 
-use heapless::String;
+use heapless::{String, Vec};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
 
-use super::limits::{MAX_SCOPE, MAX_SUBJECT};
+use super::limits::{MAX_ACCESS_TOKENS_PER_GRANT, MAX_CODES_PER_SUBJECT, MAX_SCOPE, MAX_SUBJECT};
 use super::registry::AppId;
 use super::table::Keyed;
 use crate::pkce::Challenge;
 use crate::time::Timestamp;
 
-/// Identifies a family slot and its incarnation.
+/// A digest that locates an entry in a keyed table: the first 16 bytes of SHA-256 of a
+/// random locator (128 bits; the secret half of a token is checked separately against a
+/// full 32-byte digest).
+pub type Key = [u8; 16];
+
+/// Identifies a grant slot and its incarnation: freeing a slot bumps the incarnation, so
+/// everything that still names the old grant stops finding it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FamilyId {
+pub struct GrantId {
     pub(crate) index: u32,
-    pub(crate) generation: u32,
+    pub(crate) incarnation: u32,
 }
 
-/// What became of a code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CodeState {
-    /// Not yet presented.
-    Live,
-    /// Exchanged once; presenting it again revokes the family it started.
-    Redeemed(FamilyId),
-    /// A redemption attempt failed (wrong verifier, client or redirect URI): it can never
-    /// be redeemed.
-    Burned,
+impl GrantId {
+    /// The id as one number (incarnation in the high half), for logs and shared stores.
+    #[must_use]
+    pub const fn as_u64(self) -> u64 {
+        ((self.incarnation as u64) << 32) | self.index as u64
+    }
+
+    /// The id from [`GrantId::as_u64`].
+    #[must_use]
+    pub const fn from_u64(value: u64) -> Self {
+        Self {
+            index: (value & 0xffff_ffff) as u32,
+            incarnation: (value >> 32) as u32,
+        }
+    }
 }
 
-/// An issued authorization code, bound to everything the token request must repeat.
+/// An issued authorization code that has not been redeemed, bound to everything the token
+/// request must repeat. Redeeming it removes it; what remains of it is the grant, which a
+/// replay of the code finds again through the refresh locator derived from the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     pub(crate) digest: [u8; 32],
@@ -36,42 +56,157 @@ pub struct CodeEntry {
     /// SHA-256 of the `redirect_uri` of the authorization request, when it carried one.
     pub(crate) redirect_uri_digest: Option<[u8; 32]>,
     pub(crate) challenge: Option<Challenge>,
-    pub(crate) subject: String<MAX_SUBJECT>,
-    pub(crate) scope: String<MAX_SCOPE>,
+    pub(crate) subject: String<MAX_SUBJECT, u8>,
+    pub(crate) scope: String<MAX_SCOPE, u16>,
     pub(crate) expires_at: Timestamp,
-    pub(crate) state: CodeState,
+}
+
+impl CodeEntry {
+    /// Whether the code can no longer be redeemed at `now`.
+    pub(crate) fn expired(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
+    }
 }
 
 impl Keyed for CodeEntry {
-    fn key(&self) -> &[u8; 32] {
+    fn key(&self) -> &[u8] {
         &self.digest
     }
 }
 
-/// A grant: everything issued from one redeemed code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FamilyEntry {
-    pub(crate) generation: u32,
-    pub(crate) in_use: bool,
+/// One pending code in a subject's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PendingRef {
+    pub(crate) code: [u8; 32],
     pub(crate) app: AppId,
-    pub(crate) subject: String<MAX_SUBJECT>,
-    pub(crate) scope: String<MAX_SCOPE>,
-    pub(crate) started_at: Timestamp,
-    pub(crate) last_used: Timestamp,
-    /// The latest expiry of any access token issued in this family.
-    pub(crate) access_expires_at: Timestamp,
-    pub(crate) revoked: bool,
-    /// Digest of the refresh token rotated out last, kept in the token table so that its
-    /// reuse is recognised; older rotated-out tokens are dropped, so a grant that refreshes
-    /// for years holds at most two refresh-token entries.
-    pub(crate) previous_refresh: Option<[u8; 32]>,
+    pub(crate) expires_at: Timestamp,
 }
 
-impl FamilyEntry {
+/// The pending codes of one subject (across apps), so that a subject's share of the code
+/// table is bounded and the oldest code of a (subject, app) pair can be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectEntry {
+    pub(crate) key: [u8; 32],
+    pub(crate) pending: Vec<PendingRef, MAX_CODES_PER_SUBJECT>,
+}
+
+impl SubjectEntry {
+    /// Whether every code it lists has expired (or it lists none).
+    pub(crate) fn reclaimable(&self, now: Timestamp) -> bool {
+        self.pending.iter().all(|pending| now >= pending.expires_at)
+    }
+
+    /// Drops the references to expired codes.
+    pub(crate) fn prune(&mut self, now: Timestamp) {
+        self.pending.retain(|pending| now < pending.expires_at);
+    }
+
+    /// Drops the reference to `code`.
+    pub(crate) fn forget(&mut self, code: &[u8; 32]) {
+        self.pending.retain(|pending| &pending.code != code);
+    }
+
+    /// The oldest pending code of `app`.
+    pub(crate) fn oldest_of(&self, app: AppId) -> Option<[u8; 32]> {
+        self.pending
+            .iter()
+            .filter(|pending| pending.app == app)
+            .min_by_key(|pending| pending.expires_at)
+            .map(|pending| pending.code)
+    }
+}
+
+impl Keyed for SubjectEntry {
+    fn key(&self) -> &[u8] {
+        &self.key
+    }
+}
+
+/// How a grant came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    /// A redeemed authorization code (RFC 6749 §4.1).
+    AuthorizationCode,
+}
+
+/// Whether a grant slot holds a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantStatus {
+    /// Unused; `next` links the store's list of free slots.
+    Free {
+        /// The next free slot.
+        next: Option<u32>,
+    },
+    /// Holds a live (or expired but not yet reclaimed) grant. A revoked grant is freed at
+    /// once, so there is no revoked state to keep.
+    Active,
+}
+
+/// One live access token of a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessSlot {
+    /// SHA-256 of the token's secret half.
+    pub(crate) secret: [u8; 32],
+    /// The token is valid while `now < expires_at`.
+    pub(crate) expires_at: Timestamp,
+    /// The tokens of the grant's scope this access token carries.
+    pub(crate) scope_mask: u32,
+}
+
+/// The refresh secret rotated out last, kept for the optional grace window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotated {
+    /// SHA-256 of the rotated-out secret.
+    pub(crate) secret: [u8; 32],
+    /// When it was rotated out.
+    pub(crate) rotated_at: Timestamp,
+    /// Whether it may still be exchanged once within the grace window.
+    pub(crate) grace: bool,
+}
+
+/// How a presented refresh secret relates to its grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshMatch {
+    /// The current refresh token.
+    Current,
+    /// The token rotated out last, within the grace window and not yet used in it.
+    Grace,
+    /// Any other token carrying this grant's locator: rotated out earlier (at any depth),
+    /// or forged by someone who saw a token of the grant.
+    Reuse,
+}
+
+/// A grant: its app, subject and scope, its lifetimes, its current refresh secret and
+/// generation, and its live access tokens. One entry holds everything, so a grant can
+/// never spread over a table, and freeing it ends every token at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantEntry {
+    pub(crate) incarnation: u32,
+    pub(crate) status: GrantStatus,
+    pub(crate) grant_type: GrantType,
+    pub(crate) app: AppId,
+    pub(crate) subject: String<MAX_SUBJECT, u8>,
+    pub(crate) scope: String<MAX_SCOPE, u16>,
+    pub(crate) started_at: Timestamp,
+    pub(crate) last_used: Timestamp,
+    /// When the refresh tokens stop working (absolute and inactivity lifetimes folded in);
+    /// `None`: never.
+    pub(crate) refresh_expires_at: Option<Timestamp>,
+    /// SHA-256 of the current refresh secret.
+    pub(crate) refresh_secret: [u8; 32],
+    /// Bumped at every rotation: a rotation names the generation it consumes, so two
+    /// racing rotations of the same token cannot both win.
+    pub(crate) generation: u32,
+    pub(crate) rotated: Option<Rotated>,
+    pub(crate) access: [Option<AccessSlot>; MAX_ACCESS_TOKENS_PER_GRANT],
+}
+
+impl GrantEntry {
     /// An unused slot.
     pub const EMPTY: Self = Self {
-        generation: 0,
-        in_use: false,
+        incarnation: 0,
+        status: GrantStatus::Free { next: None },
+        grant_type: GrantType::AuthorizationCode,
         app: AppId {
             index: 0,
             generation: 0,
@@ -80,35 +215,187 @@ impl FamilyEntry {
         scope: String::new(),
         started_at: Timestamp::from_unix_seconds(0),
         last_used: Timestamp::from_unix_seconds(0),
-        access_expires_at: Timestamp::from_unix_seconds(0),
-        revoked: false,
-        previous_refresh: None,
+        refresh_expires_at: None,
+        refresh_secret: [0; 32],
+        generation: 0,
+        rotated: None,
+        access: [None; MAX_ACCESS_TOKENS_PER_GRANT],
     };
+
+    /// Whether the slot holds a grant.
+    pub(crate) const fn is_active(&self) -> bool {
+        matches!(self.status, GrantStatus::Active)
+    }
+
+    /// Whether the slot holds the grant `id`.
+    pub(crate) fn is(&self, id: GrantId) -> bool {
+        self.is_active() && self.incarnation == id.incarnation
+    }
+
+    /// The latest expiry of its access tokens.
+    pub(crate) fn access_expires_at(&self) -> Timestamp {
+        self.access
+            .iter()
+            .flatten()
+            .map(|slot| slot.expires_at)
+            .max()
+            .unwrap_or(Timestamp::from_unix_seconds(0))
+    }
+
+    /// When no token of the grant can be valid any more — its refresh tokens expired and
+    /// its last access token too; `None`: never (refresh tokens without lifetimes).
+    pub(crate) fn dead_at(&self) -> Option<Timestamp> {
+        self.refresh_expires_at
+            .map(|refresh| refresh.max(self.access_expires_at()))
+    }
+
+    /// Whether the grant can no longer produce a valid token at `now`.
+    pub(crate) fn is_dead(&self, now: Timestamp) -> bool {
+        self.dead_at().is_some_and(|dead_at| now >= dead_at)
+    }
+
+    /// Whether its refresh tokens have expired at `now`.
+    pub(crate) fn refresh_expired(&self, now: Timestamp) -> bool {
+        self.refresh_expires_at
+            .is_some_and(|expires_at| now >= expires_at)
+    }
+
+    /// Which refresh token the secret digest `presented` is, in constant time.
+    pub(crate) fn classify_refresh(
+        &self,
+        presented: &[u8; 32],
+        now: Timestamp,
+        grace_seconds: u64,
+    ) -> RefreshMatch {
+        if bool::from(self.refresh_secret.ct_eq(presented)) {
+            return RefreshMatch::Current;
+        }
+        match self.rotated {
+            Some(rotated)
+                if grace_seconds > 0
+                    && rotated.grace
+                    && now < rotated.rotated_at.plus(grace_seconds)
+                    && bool::from(rotated.secret.ct_eq(presented)) =>
+            {
+                RefreshMatch::Grace
+            }
+            _ => RefreshMatch::Reuse,
+        }
+    }
+
+    /// The live access token whose secret digest is `presented`.
+    pub(crate) fn live_access(&self, presented: &[u8; 32], now: Timestamp) -> Option<AccessSlot> {
+        let mut found = None;
+        // Look at every slot, so the time taken does not depend on which one matches.
+        for slot in self.access.iter().flatten() {
+            if bool::from(slot.secret.ct_eq(presented)) && now < slot.expires_at {
+                found = Some(*slot);
+            }
+        }
+        found
+    }
+
+    /// Whether `presented` is the secret of any of its access tokens, live or expired.
+    pub(crate) fn knows_access(&self, presented: &[u8; 32]) -> bool {
+        let mut known = false;
+        for slot in self.access.iter().flatten() {
+            known |= bool::from(slot.secret.ct_eq(presented));
+        }
+        known
+    }
+
+    /// Adds an access token, ending the grant's oldest one when it already holds `cap`
+    /// live ones (expired ones are dropped first). Slots are kept in issue order.
+    pub(crate) fn add_access(&mut self, token: AccessSlot, cap: usize, now: Timestamp) {
+        let cap = cap.clamp(1, MAX_ACCESS_TOKENS_PER_GRANT);
+        let mut kept = [None; MAX_ACCESS_TOKENS_PER_GRANT];
+        let live = self
+            .access
+            .iter()
+            .flatten()
+            .filter(|slot| now < slot.expires_at);
+        let count = live.clone().count();
+        // Keep the newest `cap - 1`, then add the new one.
+        let skip = count.saturating_sub(cap.saturating_sub(1));
+        let mut next = 0usize;
+        for slot in live.skip(skip) {
+            if let Some(place) = kept.get_mut(next) {
+                *place = Some(*slot);
+                next = next.saturating_add(1);
+            }
+        }
+        if let Some(place) = kept.get_mut(next) {
+            *place = Some(token);
+        }
+        self.access = kept;
+    }
+
+    /// Applies a rotation (or a plain refresh, when `rotation.refresh_secret` is `None`).
+    pub(crate) fn apply(&mut self, rotation: &Rotation, cap: usize, now: Timestamp) {
+        if let Some(secret) = rotation.refresh_secret {
+            self.rotated = Some(Rotated {
+                secret: self.refresh_secret,
+                rotated_at: now,
+                grace: rotation.grace_for_rotated,
+            });
+            self.refresh_secret = secret;
+            self.generation = self.generation.wrapping_add(1);
+        }
+        self.last_used = now;
+        self.refresh_expires_at = rotation.refresh_expires_at;
+        self.add_access(rotation.access, cap, now);
+    }
+
+    /// Wipes the secrets and frees the slot (bumping its incarnation).
+    pub(crate) fn free(&mut self, next: Option<u32>) {
+        let incarnation = self.incarnation.wrapping_add(1);
+        self.refresh_secret.zeroize();
+        if let Some(rotated) = &mut self.rotated {
+            rotated.secret.zeroize();
+        }
+        *self = Self {
+            incarnation,
+            status: GrantStatus::Free { next },
+            ..Self::EMPTY
+        };
+    }
 }
 
-/// What a token is.
+/// What a refresh changes in a grant (see [`GrantStore::rotate`](super::GrantStore::rotate)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenKind {
-    /// An access token, valid until `expires_at`, for the scope tokens of its family that
-    /// `scope_mask` selects.
-    Access {
-        expires_at: Timestamp,
-        scope_mask: u32,
-    },
-    /// A refresh token; `current` is false once rotated out (kept to recognise a replay).
-    Refresh { current: bool },
+pub struct Rotation {
+    /// The generation the presented refresh token belongs to: the rotation applies only
+    /// while the grant is still at it.
+    pub expected_generation: u32,
+    /// The digest of the successor's secret, or `None` when the app does not rotate.
+    pub refresh_secret: Option<[u8; 32]>,
+    /// Whether the secret rotated out now may be used once within the grace window.
+    pub grace_for_rotated: bool,
+    /// The new access token.
+    pub access: AccessSlot,
+    /// The refresh lifetime end after this use.
+    pub refresh_expires_at: Option<Timestamp>,
 }
 
-/// An issued access or refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenEntry {
-    pub(crate) digest: [u8; 32],
-    pub(crate) family: FamilyId,
-    pub(crate) kind: TokenKind,
+/// What a key in the index points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// The grant's refresh locator (also derived from its code, to recognise replays).
+    Refresh,
+    /// The grant's access locator.
+    Access,
 }
 
-impl Keyed for TokenEntry {
-    fn key(&self) -> &[u8; 32] {
-        &self.digest
+/// An entry of the key index: a locator's key and the grant it leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub(crate) key: Key,
+    pub(crate) kind: KeyKind,
+    pub(crate) grant: GrantId,
+}
+
+impl Keyed for KeyEntry {
+    fn key(&self) -> &[u8] {
+        &self.key
     }
 }

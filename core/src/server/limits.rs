@@ -24,3 +24,18 @@ pub const CLIENT_ID_LEN: usize = 32;
 pub const TOKEN_LEN: usize = 43;
 /// Longest `client_id` accepted in a request (ours are [`CLIENT_ID_LEN`]).
 pub const MAX_CLIENT_ID: usize = 64;
+/// Length of issued access and refresh tokens: base64url of a 16-byte locator and a
+/// 32-byte secret (see `README.md`, "Token format").
+pub const ISSUED_TOKEN_LEN: usize = 64;
+/// Most live access tokens one grant holds; the per-server setting is 1 to this
+/// (default 2). Issuing one more ends the grant's oldest.
+pub const MAX_ACCESS_TOKENS_PER_GRANT: usize = 4;
+/// Most pending codes one subject holds (all apps together); the per-server setting is 1
+/// to this (default 8).
+pub const MAX_CODES_PER_SUBJECT: usize = 8;
+/// Longest refresh grace window, in seconds.
+pub const MAX_REFRESH_GRACE: u64 = 60;
+/// Longest overlap during which a replaced client secret keeps working, in seconds.
+pub const MAX_SECRET_OVERLAP: u64 = 24 * 3600;
+/// Client secrets a web app holds at once (Adobe Developer Console allows two).
+pub const MAX_CLIENT_SECRETS: usize = 2;

@@ -8,32 +8,53 @@
 //! server.authorize(query, subject, now, rng, buf)       -> Location: redirect_uri?code=…&state=…
 //! server.token(&request, now, rng, buf)                 -> status + JSON (tokens or error)
 //! server.validate(access_token, now)                    -> subject, scope, client — or invalid_token
-//! server.revoke(&request, buf)                          -> RFC 7009
+//! server.revoke(&request, now, buf)                     -> RFC 7009
+//! server.revoke_subject(subject) / delete_app(id) / rotate_secret(id, …)
 //! ```
 //!
-//! The tables keep SHA-256 digests of codes and tokens, never the values. Every rule of
-//! RFC 6749 / 7636 / 9700 that applies to the code grant is enforced; see each method.
+//! The server reaches its tables through one trait, [`GrantStore`], whose operations are
+//! the atomic primitives a shared store needs; [`MemoryStore`] is the embedded default
+//! over fixed-capacity tables ([`InlineStorage`] or [`SliceStorage`]). The tables keep
+//! SHA-256 digests of codes and tokens, never the values; every app (and every subject,
+//! for pending codes) has a quota, so no client can make another's request fail for lack
+//! of room. Every rule of RFC 6749 / 7636 / 9700 that applies to the code grant is
+//! enforced; see each method.
 
 mod app;
 mod authorize;
+mod client_auth;
 mod config;
-mod core;
+mod endpoint;
 mod entries;
 pub mod limits;
+mod memory;
 mod params;
 mod registry;
+mod revocation;
 mod scope;
+#[allow(clippy::module_inception)]
+mod server;
 mod storage;
+mod store;
 mod table;
 mod token;
+mod tokens;
 
-pub use self::app::{App, AppError, AppKind, AppSpec, RefreshPolicy};
+pub use self::app::{App, AppError, AppKind, AppSpec, RefreshPolicy, SecretInfo};
 pub use self::authorize::{AuthorizeError, AuthorizeInfo, AuthorizeRedirect};
-pub use self::config::{ServerConfig, ServerConfigError, WorkfrontIdentity};
-pub use self::core::{InvalidToken, Server, TokenInfo};
-pub use self::entries::{CodeEntry, FamilyEntry, FamilyId, TokenEntry};
+pub use self::config::{Quotas, ServerConfig, ServerConfigError, WorkfrontIdentity};
+pub use self::endpoint::{RESPONSE_BUFFER_LEN, TokenRequest, TokenResponse};
+pub use self::entries::{
+    AccessSlot, CodeEntry, GrantEntry, GrantId, GrantStatus, GrantType, Key, KeyEntry, KeyKind,
+    Rotated, Rotation, SubjectEntry,
+};
+pub use self::memory::{Live, MemoryStore};
 pub use self::registry::{AppId, Created, Registry};
 pub use self::scope::MAX_SCOPE_TOKENS;
+pub use self::server::{InvalidToken, SecretRotation, Server, TokenInfo};
 pub use self::storage::{InlineStorage, SliceStorage, Storage, Tables, TablesRef};
+pub use self::store::{
+    Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, RedeemError, RotateOutcome,
+    StoreError, TableKind, Usage,
+};
 pub use self::table::{MAX_LOAD_DENOMINATOR, MAX_LOAD_NUMERATOR};
-pub use self::token::{RESPONSE_BUFFER_LEN, TokenRequest, TokenResponse};

@@ -4,15 +4,15 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use heapless::{String, Vec};
 use rand_core::TryCryptoRng;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use super::app::{App, AppError, AppKind, AppSpec};
+use super::app::{App, AppError, AppKind, AppSpec, ClientSecret};
 use super::limits::{
-    CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
-    MAX_REDIRECT_URIS, TOKEN_LEN,
+    CLIENT_ID_LEN, MAX_APP_NAME, MAX_CLIENT_SECRETS, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS,
+    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SECRET_OVERLAP, TOKEN_LEN,
 };
 use crate::Secret;
+use crate::time::Timestamp;
 
 /// Identifies an app slot and its incarnation: deleting an app bumps the slot's
 /// generation, so every code and token issued to it stops working at once.
@@ -118,7 +118,7 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
         client_id,
         name,
         kind: spec.kind,
-        secret_digest: None,
+        secrets: [None; MAX_CLIENT_SECRETS],
         redirect_uris,
         public_keys,
         refresh: spec.refresh,
@@ -170,7 +170,10 @@ impl<const APPS: usize> Registry<APPS> {
         let mut app = build_app(spec, client_id.clone())?;
         let client_secret = if spec.kind.is_confidential() {
             let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
-            app.secret_digest = Some(Sha256::digest(secret.as_bytes()).into());
+            app.secrets = [None; MAX_CLIENT_SECRETS];
+            if let Some(first) = app.secrets.first_mut() {
+                *first = Some(new_secret(&secret, None));
+            }
             Some(secret)
         } else {
             None
@@ -227,12 +230,14 @@ impl<const APPS: usize> Registry<APPS> {
             });
         }
         let mut updated = build_app(spec, app.client_id.clone())?;
-        updated.secret_digest = app.secret_digest;
+        updated.secrets = app.secrets;
         *app = updated;
         Ok(())
     }
 
-    /// Removes an app. Every code and token issued to it stops working at once.
+    /// Removes an app. Every code and token issued to it stops working at once. For a
+    /// server's app use [`Server::delete_app`](super::Server::delete_app), which also
+    /// frees the app's grants at once (otherwise their slots are held until they expire).
     ///
     /// # Errors
     ///
@@ -252,8 +257,8 @@ impl<const APPS: usize> Registry<APPS> {
         Ok(())
     }
 
-    /// Replaces a web app's secret with a new one, returned here once. The old secret stops
-    /// working at once.
+    /// Replaces a web app's secrets with a new one, returned here once. The old ones stop
+    /// working at once. (With an overlap window: [`Registry::rotate_secret_at`].)
     ///
     /// # Errors
     ///
@@ -264,13 +269,130 @@ impl<const APPS: usize> Registry<APPS> {
         client_id: &str,
         rng: &mut R,
     ) -> Result<Secret<TOKEN_LEN>, AppError> {
-        let app = self.find_mut(client_id).ok_or(AppError::UnknownApp)?;
-        if !app.kind.is_confidential() {
-            return Err(AppError::NotConfidential);
-        }
+        let app = self.confidential_mut(client_id)?;
         let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
-        app.secret_digest = Some(Sha256::digest(secret.as_bytes()).into());
+        app.secrets = [Some(new_secret(&secret, None)), None];
         Ok(secret)
+    }
+
+    /// Gives a web app a new secret, returned here once; every other secret keeps working
+    /// for `overlap` more seconds (0: stops at once; at most 24 h), so a deployment can
+    /// roll to the new one without downtime. With two live secrets already, the older one
+    /// is replaced.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::UnknownApp`], [`AppError::NotConfidential`],
+    /// [`AppError::InvalidOverlap`], [`AppError::Randomness`].
+    pub fn rotate_secret_at<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        client_id: &str,
+        overlap: u64,
+        now: Timestamp,
+        rng: &mut R,
+    ) -> Result<Secret<TOKEN_LEN>, AppError> {
+        if overlap > MAX_SECRET_OVERLAP {
+            return Err(AppError::InvalidOverlap);
+        }
+        let app = self.confidential_mut(client_id)?;
+        let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
+        drop_expired(&mut app.secrets, now);
+        // Keep the newest other secret for the overlap (if any); replace the rest.
+        let keep = newest(&app.secrets).filter(|_| overlap > 0);
+        for (slot, entry) in app.secrets.iter_mut().enumerate() {
+            if Some(slot) == keep {
+                if let Some(kept) = entry {
+                    let ends = now.plus(overlap);
+                    kept.expires_at = Some(kept.expires_at.map_or(ends, |at| at.min(ends)));
+                }
+            } else {
+                *entry = None;
+            }
+        }
+        if let Some(free) = app.secrets.iter_mut().find(|entry| entry.is_none()) {
+            *free = Some(new_secret(&secret, Some(now)));
+        }
+        Ok(secret)
+    }
+
+    /// Adds a second secret to a web app, returned here once with its slot; the current
+    /// one keeps working (Adobe Developer Console's "Add client secret").
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::UnknownApp`], [`AppError::NotConfidential`],
+    /// [`AppError::TooManySecrets`], [`AppError::Randomness`].
+    pub fn add_secret<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        client_id: &str,
+        now: Timestamp,
+        rng: &mut R,
+    ) -> Result<(usize, Secret<TOKEN_LEN>), AppError> {
+        let app = self.confidential_mut(client_id)?;
+        let mut secrets = app.secrets;
+        drop_expired(&mut secrets, now);
+        let slot = secrets
+            .iter()
+            .position(Option::is_none)
+            .ok_or(AppError::TooManySecrets)?;
+        let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
+        if let Some(free) = secrets.get_mut(slot) {
+            *free = Some(new_secret(&secret, Some(now)));
+        }
+        app.secrets = secrets;
+        Ok((slot, secret))
+    }
+
+    /// Deletes a web app's secret in `slot`; it stops working at once. The last live
+    /// secret cannot be deleted.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::UnknownApp`], [`AppError::NotConfidential`],
+    /// [`AppError::UnknownSecret`], [`AppError::LastSecret`].
+    pub fn delete_secret(
+        &mut self,
+        client_id: &str,
+        slot: usize,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let app = self.confidential_mut(client_id)?;
+        let mut secrets = app.secrets;
+        drop_expired(&mut secrets, now);
+        let entry = secrets.get_mut(slot).ok_or(AppError::UnknownSecret)?;
+        if entry.is_none() {
+            return Err(AppError::UnknownSecret);
+        }
+        *entry = None;
+        if secrets.iter().all(Option::is_none) {
+            return Err(AppError::LastSecret);
+        }
+        app.secrets = secrets;
+        Ok(())
+    }
+
+    /// Records that a client authenticated with the secret in `slot`.
+    pub(crate) fn secret_used(&mut self, id: AppId, slot: usize, now: Timestamp) {
+        let Some(app) = self
+            .slots
+            .get_mut(usize::from(id.index))
+            .filter(|entry| entry.generation == id.generation)
+            .and_then(|entry| entry.app.as_mut())
+        else {
+            return;
+        };
+        if let Some(Some(secret)) = app.secrets.get_mut(slot) {
+            secret.last_used = Some(now);
+        }
+    }
+
+    fn confidential_mut(&mut self, client_id: &str) -> Result<&mut App, AppError> {
+        let app = self.find_mut(client_id).ok_or(AppError::UnknownApp)?;
+        if app.kind.is_confidential() {
+            Ok(app)
+        } else {
+            Err(AppError::NotConfidential)
+        }
     }
 
     /// The app with `client_id`.
@@ -328,8 +450,29 @@ impl<const APPS: usize> Registry<APPS> {
     }
 }
 
-/// Whether `presented` is the secret whose digest is `digest`, in constant time.
-pub(crate) fn secret_matches(digest: &[u8; 32], presented: &str) -> bool {
-    let computed: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-    computed.ct_eq(digest).into()
+fn new_secret(secret: &Secret<TOKEN_LEN>, now: Option<Timestamp>) -> ClientSecret {
+    ClientSecret {
+        digest: Sha256::digest(secret.as_bytes()).into(),
+        created_at: now,
+        last_used: None,
+        expires_at: None,
+    }
+}
+
+fn drop_expired(secrets: &mut [Option<ClientSecret>; MAX_CLIENT_SECRETS], now: Timestamp) {
+    for entry in secrets.iter_mut() {
+        if entry.is_some_and(|secret| !secret.live(Some(now))) {
+            *entry = None;
+        }
+    }
+}
+
+/// The slot of the most recently made secret (one made without a time counts as oldest).
+fn newest(secrets: &[Option<ClientSecret>; MAX_CLIENT_SECRETS]) -> Option<usize> {
+    secrets
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, entry)| entry.map(|secret| (slot, secret.created_at)))
+        .max_by_key(|(_, created_at)| *created_at)
+        .map(|(slot, _)| slot)
 }

@@ -1,31 +1,35 @@
-//! Where the server's tables live: inline arrays sized by const generics, or slices the
-//! host provides (a `static`, or memory from its allocator).
+//! Where the in-memory store's tables live: inline arrays sized by const generics, or
+//! slices the host provides (a `static`, or memory from its allocator).
 
-use super::entries::{CodeEntry, FamilyEntry, TokenEntry};
+use super::entries::{CodeEntry, GrantEntry, KeyEntry, SubjectEntry};
 
-/// The three tables, borrowed together.
+/// The four tables, borrowed together.
 #[derive(Debug)]
 pub struct Tables<'a> {
-    /// Authorization codes.
+    /// Pending authorization codes.
     pub codes: &'a mut [Option<CodeEntry>],
-    /// Token families (grants).
-    pub families: &'a mut [FamilyEntry],
-    /// Access and refresh tokens.
-    pub tokens: &'a mut [Option<TokenEntry>],
+    /// Each subject's pending codes (as many slots as `codes` is a good size).
+    pub subjects: &'a mut [Option<SubjectEntry>],
+    /// Grants, each with its tokens.
+    pub grants: &'a mut [GrantEntry],
+    /// The key index: two keys per grant (its refresh and access locators).
+    pub keys: &'a mut [Option<KeyEntry>],
 }
 
-/// The three tables, borrowed for reading.
+/// The four tables, borrowed for reading.
 #[derive(Debug, Clone, Copy)]
 pub struct TablesRef<'a> {
-    /// Authorization codes.
+    /// Pending authorization codes.
     pub codes: &'a [Option<CodeEntry>],
-    /// Token families (grants).
-    pub families: &'a [FamilyEntry],
-    /// Access and refresh tokens.
-    pub tokens: &'a [Option<TokenEntry>],
+    /// Each subject's pending codes.
+    pub subjects: &'a [Option<SubjectEntry>],
+    /// Grants.
+    pub grants: &'a [GrantEntry],
+    /// The key index.
+    pub keys: &'a [Option<KeyEntry>],
 }
 
-/// Storage for the server's tables.
+/// Memory for the in-memory store's tables.
 pub trait Storage {
     /// All tables, mutably.
     fn tables(&mut self) -> Tables<'_>;
@@ -33,85 +37,93 @@ pub trait Storage {
     fn tables_ref(&self) -> TablesRef<'_>;
 }
 
-/// Tables held inline, sized at compile time: `CODES` code slots, `FAMILIES` grants,
-/// `TOKENS` token slots. Tables keep at most 7/8 of their slots live, so size them with
-/// room to spare. Bytes per slot: see `README.md` (Footprint).
+/// Tables held inline, sized at compile time: `CODES` code slots (and as many subject
+/// slots), `GRANTS` grants, `KEYS` index slots. Keyed tables keep at most 7/8 of their
+/// slots live, and every grant needs two keys, so `KEYS` ≥ 2 × 8/7 × `GRANTS` (e.g.
+/// `GRANTS * 2 + GRANTS / 4`) lets every grant slot be used. Bytes per slot: `README.md`
+/// (Footprint).
 #[derive(Debug, Clone)]
-pub struct InlineStorage<const CODES: usize, const FAMILIES: usize, const TOKENS: usize> {
+pub struct InlineStorage<const CODES: usize, const GRANTS: usize, const KEYS: usize> {
     codes: [Option<CodeEntry>; CODES],
-    families: [FamilyEntry; FAMILIES],
-    tokens: [Option<TokenEntry>; TOKENS],
+    subjects: [Option<SubjectEntry>; CODES],
+    grants: [GrantEntry; GRANTS],
+    keys: [Option<KeyEntry>; KEYS],
 }
 
-impl<const CODES: usize, const FAMILIES: usize, const TOKENS: usize>
-    InlineStorage<CODES, FAMILIES, TOKENS>
-{
+impl<const CODES: usize, const GRANTS: usize, const KEYS: usize> InlineStorage<CODES, GRANTS, KEYS> {
     /// Empty tables.
     #[must_use]
     pub const fn new() -> Self {
         Self {
             codes: [const { None }; CODES],
-            families: [const { FamilyEntry::EMPTY }; FAMILIES],
-            tokens: [const { None }; TOKENS],
+            subjects: [const { None }; CODES],
+            grants: [const { GrantEntry::EMPTY }; GRANTS],
+            keys: [const { None }; KEYS],
         }
     }
 }
 
-impl<const CODES: usize, const FAMILIES: usize, const TOKENS: usize> Default
-    for InlineStorage<CODES, FAMILIES, TOKENS>
+impl<const CODES: usize, const GRANTS: usize, const KEYS: usize> Default
+    for InlineStorage<CODES, GRANTS, KEYS>
 {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const CODES: usize, const FAMILIES: usize, const TOKENS: usize> Storage
-    for InlineStorage<CODES, FAMILIES, TOKENS>
+impl<const CODES: usize, const GRANTS: usize, const KEYS: usize> Storage
+    for InlineStorage<CODES, GRANTS, KEYS>
 {
     fn tables(&mut self) -> Tables<'_> {
         Tables {
             codes: &mut self.codes,
-            families: &mut self.families,
-            tokens: &mut self.tokens,
+            subjects: &mut self.subjects,
+            grants: &mut self.grants,
+            keys: &mut self.keys,
         }
     }
 
     fn tables_ref(&self) -> TablesRef<'_> {
         TablesRef {
             codes: &self.codes,
-            families: &self.families,
-            tokens: &self.tokens,
+            subjects: &self.subjects,
+            grants: &self.grants,
+            keys: &self.keys,
         }
     }
 }
 
 /// Tables in slices the host owns — for large tables on a host with an allocator
-/// (`vec![None; n]`, `vec![FamilyEntry::EMPTY; n]`), or in `static` memory.
-/// Initialise code and token slots to `None` and family slots to [`FamilyEntry::EMPTY`].
+/// (`vec![None; n]`, `vec![GrantEntry::EMPTY; n]`), or in `static` memory. Initialise
+/// code, subject and key slots to `None` and grant slots to [`GrantEntry::EMPTY`].
 #[derive(Debug)]
 pub struct SliceStorage<'a> {
     /// Code slots.
     pub codes: &'a mut [Option<CodeEntry>],
-    /// Family slots.
-    pub families: &'a mut [FamilyEntry],
-    /// Token slots.
-    pub tokens: &'a mut [Option<TokenEntry>],
+    /// Subject slots.
+    pub subjects: &'a mut [Option<SubjectEntry>],
+    /// Grant slots.
+    pub grants: &'a mut [GrantEntry],
+    /// Key index slots.
+    pub keys: &'a mut [Option<KeyEntry>],
 }
 
 impl Storage for SliceStorage<'_> {
     fn tables(&mut self) -> Tables<'_> {
         Tables {
             codes: self.codes,
-            families: self.families,
-            tokens: self.tokens,
+            subjects: self.subjects,
+            grants: self.grants,
+            keys: self.keys,
         }
     }
 
     fn tables_ref(&self) -> TablesRef<'_> {
         TablesRef {
             codes: self.codes,
-            families: self.families,
-            tokens: self.tokens,
+            subjects: self.subjects,
+            grants: self.grants,
+            keys: self.keys,
         }
     }
 }

@@ -17,7 +17,8 @@ pub const MAX_LOAD_DENOMINATOR: usize = 8;
 
 /// An entry stored under a digest.
 pub(crate) trait Keyed {
-    fn key(&self) -> &[u8; 32];
+    /// The digest the entry is stored under (at least 8 bytes; the first 8 are the hash).
+    fn key(&self) -> &[u8];
 }
 
 /// The table holds as many live entries as it may.
@@ -34,7 +35,7 @@ pub(crate) const fn max_live(slots: usize) -> usize {
         .saturating_add(rest.saturating_mul(MAX_LOAD_NUMERATOR) / MAX_LOAD_DENOMINATOR)
 }
 
-fn home(key: &[u8; 32], slots: usize) -> usize {
+fn home(key: &[u8], slots: usize) -> usize {
     let (prefix, _) = key.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
     let hash = u64::from_le_bytes(*prefix);
     let slots = u64::try_from(slots).unwrap_or(u64::MAX);
@@ -47,7 +48,7 @@ fn next(index: usize, slots: usize) -> usize {
 }
 
 /// The slot holding `key`.
-pub(crate) fn find<E: Keyed>(slots: &[Option<E>], key: &[u8; 32]) -> Option<usize> {
+pub(crate) fn find<E: Keyed>(slots: &[Option<E>], key: &[u8]) -> Option<usize> {
     let len = slots.len();
     let mut index = home(key, len);
     for _ in 0..len {
@@ -66,20 +67,34 @@ pub(crate) struct Occupancy {
     pub(crate) live: usize,
 }
 
+/// Whether `count` more entries fit, after reclaiming what can be reclaimed if needed.
+pub(crate) fn make_room<E: Keyed>(
+    slots: &mut [Option<E>],
+    occupancy: &mut Occupancy,
+    count: usize,
+    reclaimable: impl Fn(&E) -> bool,
+    on_remove: impl FnMut(&E),
+) -> bool {
+    let fits = |occupancy: &Occupancy| occupancy.live.saturating_add(count) <= max_live(slots.len());
+    if fits(occupancy) {
+        return true;
+    }
+    sweep(slots, occupancy, reclaimable, on_remove);
+    occupancy.live.saturating_add(count) <= max_live(slots.len())
+}
+
 /// Inserts `entry`, reusing a reclaimable slot on its probe path when there is one.
-/// Returns the slot index.
+/// Returns the slot index and the reclaimed entry it replaced, if any (so the caller can
+/// update what it counts). Call [`make_room`] first: without room this is [`Full`].
 pub(crate) fn insert<E: Keyed>(
     slots: &mut [Option<E>],
     occupancy: &mut Occupancy,
     entry: E,
     reclaimable: impl Fn(&E) -> bool,
-) -> Result<usize, Full> {
+) -> Result<(usize, Option<E>), Full> {
     let len = slots.len();
     if len == 0 {
         return Err(Full);
-    }
-    if occupancy.live >= max_live(len) {
-        sweep(slots, occupancy, &reclaimable);
     }
     let room = occupancy.live < max_live(len);
     let mut index = home(entry.key(), len);
@@ -91,11 +106,11 @@ pub(crate) fn insert<E: Keyed>(
             None => {
                 *slot = Some(entry);
                 occupancy.live = occupancy.live.saturating_add(1);
-                return Ok(index);
+                return Ok((index, None));
             }
             Some(old) if reclaimable(old) => {
-                *slot = Some(entry);
-                return Ok(index);
+                let replaced = slot.replace(entry);
+                return Ok((index, replaced));
             }
             _ => index = next(index, len),
         }
@@ -138,11 +153,12 @@ pub(crate) fn remove<E: Keyed>(
     Some(removed)
 }
 
-/// Removes every reclaimable entry. Returns how many.
+/// Removes every reclaimable entry, telling `on_remove` about each. Returns how many.
 pub(crate) fn sweep<E: Keyed>(
     slots: &mut [Option<E>],
     occupancy: &mut Occupancy,
     reclaimable: impl Fn(&E) -> bool,
+    mut on_remove: impl FnMut(&E),
 ) -> usize {
     let mut removed = 0usize;
     let mut index = 0;
@@ -156,7 +172,9 @@ pub(crate) fn sweep<E: Keyed>(
             .and_then(Option::as_ref)
             .is_some_and(&reclaimable);
         if dead {
-            remove(slots, occupancy, index);
+            if let Some(entry) = remove(slots, occupancy, index) {
+                on_remove(&entry);
+            }
             removed = removed.saturating_add(1);
         } else {
             index = index.saturating_add(1);
@@ -180,7 +198,7 @@ mod tests {
     }
 
     impl Keyed for Entry {
-        fn key(&self) -> &[u8; 32] {
+        fn key(&self) -> &[u8] {
             &self.key
         }
     }
@@ -246,7 +264,9 @@ mod tests {
             entry.dead = i % 2 == 0;
             insert(&mut slots, &mut occupancy, entry, |_| false).unwrap();
         }
-        assert_eq!(sweep(&mut slots, &mut occupancy, |e| e.dead), 6);
+        let mut seen = 0;
+        assert_eq!(sweep(&mut slots, &mut occupancy, |e| e.dead, |_| seen += 1), 6);
+        assert_eq!(seen, 6);
         assert_eq!(occupancy.live, 6);
         for i in 0..12u8 {
             assert_eq!(

@@ -9,12 +9,14 @@ use authcode::Timestamp;
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use authcode::server::{
-    AppKind, AppSpec, InlineStorage, RefreshPolicy, Server, ServerConfig, TokenRequest,
+    AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-pub type TestServer = Server<InlineStorage<64, 32, 256>>;
+/// 128 code slots, 128 grants, 320 keys: with the registry's 10 app slots, each app's
+/// default quota is 11 pending codes and 12 grants.
+pub type TestServer = Server<MemoryStore<InlineStorage<128, 128, 320>>>;
 
 pub const NOW: u64 = 1_700_000_000;
 pub const SPA_REDIRECT: &str = "https://spa.example.com/callback";

@@ -1,0 +1,195 @@
+//! What the token and revocation endpoints share: the request and response types, the
+//! request's parameters, and OAuth error answers (RFC 6749 §5.2).
+
+use core::fmt::Write as _;
+
+use heapless::String;
+
+use super::params::{self, Field, Format, MAX_VALUE, ParamSet};
+use super::store::StoreError;
+use crate::Secret;
+use crate::client::ErrorCode;
+use crate::wire::{Writer, json};
+
+/// A buffer of this many bytes always holds a token or revocation response.
+pub const RESPONSE_BUFFER_LEN: usize = 1024;
+
+/// A request to the token or revocation endpoint, as the host's HTTP layer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRequest<'a> {
+    /// The HTTP method; only `POST` is accepted.
+    pub method: &'a str,
+    /// The `Content-Type` header: `application/x-www-form-urlencoded` or
+    /// `application/json` (parameters such as `; charset=UTF-8` are ignored).
+    pub content_type: Option<&'a str>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// The HTTP response to send back. Always JSON; always `Cache-Control: no-store` and
+/// `Pragma: no-cache` (RFC 6749 §5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenResponse<'buf> {
+    /// The HTTP status: 200, 400, 401, 405, 500 or 503.
+    pub status: u16,
+    /// `WWW-Authenticate` value, when the client tried HTTP authentication and failed
+    /// (RFC 6749 §5.2).
+    pub www_authenticate: Option<&'static str>,
+    /// The JSON body. On success it holds tokens: do not log it.
+    pub body: &'buf str,
+}
+
+impl<'buf> TokenResponse<'buf> {
+    /// Every header to send: `Content-Type`, `Cache-Control`, `Pragma`, and
+    /// `WWW-Authenticate` when due.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        [
+            Some(("Content-Type", "application/json")),
+            Some(("Cache-Control", "no-store")),
+            Some(("Pragma", "no-cache")),
+            self.www_authenticate
+                .map(|value| ("WWW-Authenticate", value)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// An OAuth error answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) status: u16,
+    pub(crate) code: ErrorCode,
+    pub(crate) description: &'static str,
+    pub(crate) www_authenticate: bool,
+}
+
+pub(crate) const fn refuse(code: ErrorCode, description: &'static str) -> Refusal {
+    Refusal {
+        status: match code {
+            ErrorCode::InvalidClient => 401,
+            ErrorCode::TemporarilyUnavailable => 503,
+            ErrorCode::ServerError => 500,
+            _ => 400,
+        },
+        code,
+        description,
+        www_authenticate: false,
+    }
+}
+
+/// The answer to a store that refused: whose share is exhausted, or that it is down.
+pub(crate) const fn store_refusal(error: StoreError) -> Refusal {
+    refuse(
+        ErrorCode::TemporarilyUnavailable,
+        match error {
+            StoreError::AppQuota(super::store::TableKind::Codes) => {
+                "this app holds its quota of pending authorizations"
+            }
+            StoreError::AppQuota(super::store::TableKind::Grants) => {
+                "this app holds its quota of active grants"
+            }
+            StoreError::SubjectQuota => "this user holds too many pending authorizations",
+            StoreError::Full(super::store::TableKind::Codes) => "too many pending authorizations",
+            StoreError::Full(super::store::TableKind::Grants) => "too many active grants",
+            StoreError::Unavailable => "the grant store is unavailable",
+        },
+    )
+}
+
+/// The parameters of a token or revocation request.
+#[derive(Default)]
+pub(crate) struct Params {
+    pub(crate) grant_type: Option<String<32>>,
+    pub(crate) code: Option<Secret<MAX_VALUE>>,
+    pub(crate) redirect_uri: Option<String<MAX_VALUE>>,
+    pub(crate) code_verifier: Option<Secret<MAX_VALUE>>,
+    pub(crate) client_id: Option<String<MAX_VALUE>>,
+    pub(crate) client_secret: Option<Secret<MAX_VALUE>>,
+    pub(crate) refresh_token: Option<Secret<MAX_VALUE>>,
+    pub(crate) scope: Option<String<MAX_VALUE>>,
+    pub(crate) token: Option<Secret<MAX_VALUE>>,
+    pub(crate) token_type_hint: Option<String<32>>,
+}
+
+impl ParamSet for Params {
+    fn field(&mut self, is: &dyn Fn(&str) -> bool) -> Option<&mut dyn Field> {
+        Some(match () {
+            () if is("grant_type") => &mut self.grant_type,
+            () if is("code") => &mut self.code,
+            () if is("redirect_uri") => &mut self.redirect_uri,
+            () if is("code_verifier") => &mut self.code_verifier,
+            () if is("client_id") => &mut self.client_id,
+            () if is("client_secret") => &mut self.client_secret,
+            () if is("refresh_token") => &mut self.refresh_token,
+            () if is("scope") => &mut self.scope,
+            () if is("token") => &mut self.token,
+            () if is("token_type_hint") => &mut self.token_type_hint,
+            () => return None,
+        })
+    }
+}
+
+/// Reads the request's method, content type and body parameters.
+pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal> {
+    if !request.method.eq_ignore_ascii_case("POST") {
+        return Err(Refusal {
+            status: 405,
+            ..refuse(ErrorCode::InvalidRequest, "use POST")
+        });
+    }
+    let content_type = request
+        .content_type
+        .map(|value| {
+            value
+                .split(|c: char| c == ';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+        })
+        .unwrap_or_default();
+    let format = if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Format::Form
+    } else if content_type.eq_ignore_ascii_case("application/json") {
+        Format::Json
+    } else {
+        return Err(refuse(
+            ErrorCode::InvalidRequest,
+            "Content-Type must be application/x-www-form-urlencoded or application/json",
+        ));
+    };
+    let mut params = Params::default();
+    params::read(request.body, format, &mut params).map_err(|error| {
+        refuse(
+            ErrorCode::InvalidRequest,
+            match error {
+                params::ParamError::Duplicate => "a parameter is repeated",
+                params::ParamError::Malformed => "the body is malformed",
+                params::ParamError::NotAString => "parameters must be strings",
+                params::ParamError::BadValue => "a parameter value is too long or not UTF-8",
+            },
+        )
+    })?;
+    Ok(params)
+}
+
+/// Writes an error answer.
+pub(crate) fn write_refusal<'buf>(refusal: &Refusal, buf: &'buf mut [u8]) -> TokenResponse<'buf> {
+    let mut out = Writer::new(buf);
+    let _ = write!(
+        out,
+        "{{\"error\":\"{}\",\"error_description\":",
+        refusal.code.as_str()
+    );
+    json::write_string(&mut out, refusal.description);
+    out.push("}");
+    TokenResponse {
+        status: refusal.status,
+        www_authenticate: refusal
+            .www_authenticate
+            .then_some("Basic realm=\"authcode\""),
+        body: out.finish().unwrap_or("{\"error\":\"server_error\"}"),
+    }
+}
