@@ -32,14 +32,16 @@
 #define AUTHCODE_VERSION_STRING "0.1.0"
 
 
-// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations).
+// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations, 22 per
+// app with the default quotas), and as many subject slots.
 #define AUTHCODE_SERVER_CODES 256
 
-// Family (grant) slots of an FFI server.
-#define AUTHCODE_SERVER_FAMILIES 128
+// Grant slots of an FFI server (each grant holds its tokens; 12 per app with the default
+// quotas).
+#define AUTHCODE_SERVER_GRANTS 128
 
-// Token slots of an FFI server (at most 7/8 live).
-#define AUTHCODE_SERVER_TOKENS 1024
+// Key index slots of an FFI server: two per grant, at most 7/8 live.
+#define AUTHCODE_SERVER_KEYS 320
 
 // Apps an FFI server's registry holds (Workfront's cap).
 #define AUTHCODE_SERVER_APPS 10
@@ -89,6 +91,8 @@ typedef enum {
   AUTHCODE_RESULT_INVALID_TOKEN = 42,
   // The server configuration was refused.
   AUTHCODE_RESULT_INVALID_SERVER_CONFIG = 43,
+  // The grant store could not be reached (shared stores; answer 503).
+  AUTHCODE_RESULT_STORE_UNAVAILABLE = 44,
   // Caller-provided storage is smaller than `_size()`.
   AUTHCODE_RESULT_STORAGE_TOO_SMALL = 50,
   // Caller-provided storage is not aligned to `_align()`.
@@ -282,12 +286,12 @@ typedef struct {
 typedef struct {
   // Registered apps.
   size_t apps;
-  // Code slots.
+  // Code slots (and subject slots).
   size_t codes;
   // Grant slots.
-  size_t families;
-  // Token slots.
-  size_t tokens;
+  size_t grants;
+  // Key index slots.
+  size_t keys;
 } authcode_server_capacities;
 
 // What an app is created or updated from.
@@ -356,6 +360,18 @@ typedef struct {
   // Expiry, Unix seconds.
   uint64_t expires_at;
 } authcode_token_info;
+
+// What one app holds in the server's tables.
+typedef struct {
+  // Pending codes (expired ones not yet reclaimed included).
+  uint32_t codes;
+  // Grants (expired ones not yet reclaimed included).
+  uint32_t grants;
+  // The app's quota of pending codes.
+  uint32_t codes_quota;
+  // The app's quota of grants.
+  uint32_t grants_quota;
+} authcode_app_usage;
 
 #ifdef __cplusplus
 extern "C" {
@@ -674,7 +690,11 @@ authcode_result authcode_server_update_app(authcode_server *server,
                                            size_t client_id_len,
                                            const authcode_app_spec *spec);
 
-// Deletes an app; every code and token it holds stops working at once.
+// Deletes an app and frees its grants; every code and token it holds stops working at
+// once.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
 authcode_result authcode_server_delete_app(authcode_server *server,
                                            const uint8_t *client_id,
                                            size_t client_id_len);
@@ -729,9 +749,11 @@ authcode_result authcode_server_token(authcode_server *server,
                                       size_t len,
                                       authcode_token_response *out);
 
-// Answers an RFC 7009 revocation request. `buf` must hold at least 1024 bytes.
+// Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
+// `buf` must hold at least 1024 bytes.
 authcode_result authcode_server_revoke(authcode_server *server,
                                        const authcode_token_request *request,
+                                       uint64_t now,
                                        uint8_t *buf,
                                        size_t len,
                                        authcode_token_response *out);
@@ -754,6 +776,108 @@ authcode_result authcode_server_revoke_token(authcode_server *server,
 authcode_result authcode_server_purge_expired(authcode_server *server,
                                               uint64_t now,
                                               size_t *removed);
+
+// How the tables are shared: `codes_per_app` and `grants_per_app` (0: the default,
+// capacity / 10 apps), `codes_per_subject` (1 to 8). See the README's "Quotas".
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG` (a value out of
+// range; nothing changes), `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_server_set_quotas(authcode_server *server,
+                                           uint32_t codes_per_app,
+                                           uint32_t grants_per_app,
+                                           uint8_t codes_per_subject);
+
+// How many live access tokens one grant holds (1 to 4, default 2): issuing one more ends
+// that grant's oldest.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`,
+// `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_server_set_access_tokens_per_grant(authcode_server *server, uint8_t count);
+
+// The refresh grace window in seconds (0 = off, the default; at most 60): a rotated-out
+// refresh token presented by its client this soon after its rotation gets one fresh pair
+// of the same grant instead of revoking it.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`,
+// `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_server_set_refresh_grace(authcode_server *server, uint64_t seconds);
+
+// Ends every grant of `subject` in every app ("sign out everywhere"); `*count`: how many.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+authcode_result authcode_server_revoke_subject(authcode_server *server,
+                                               const uint8_t *subject,
+                                               size_t subject_len,
+                                               size_t *count);
+
+// Ends every grant of the app `client_id`; `*count`: how many.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`,
+// `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+authcode_result authcode_server_revoke_app_grants(authcode_server *server,
+                                                  const uint8_t *client_id,
+                                                  size_t client_id_len,
+                                                  size_t *count);
+
+// Gives a web app a new secret (43 bytes, shown this once, into `buf`); its other
+// secrets keep working for `overlap_seconds` more (0: they stop at once; at most
+// 86400), and with `end_grants` every grant of the app ends at once. The buffer is
+// checked before anything changes.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: 43),
+// `AUTHCODE_RESULT_APP_REFUSED` (unknown app, not a web app, overlap too long),
+// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+authcode_result authcode_server_rotate_secret_with(authcode_server *server,
+                                                   const uint8_t *client_id,
+                                                   size_t client_id_len,
+                                                   uint64_t overlap_seconds,
+                                                   bool end_grants,
+                                                   uint64_t now,
+                                                   const authcode_rng *rng,
+                                                   uint8_t *buf,
+                                                   size_t len,
+                                                   size_t *out_len);
+
+// Adds a second secret to a web app (43 bytes, shown this once, into `buf`; `*slot`:
+// its slot, 0 or 1, to delete it by). The existing secret keeps working. Outputs are
+// checked before anything changes.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: 43),
+// `AUTHCODE_RESULT_APP_REFUSED` (unknown app, not a web app, two secrets already),
+// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`.
+authcode_result authcode_server_add_secret(authcode_server *server,
+                                           const uint8_t *client_id,
+                                           size_t client_id_len,
+                                           uint64_t now,
+                                           const authcode_rng *rng,
+                                           uint8_t *buf,
+                                           size_t len,
+                                           size_t *out_len,
+                                           uint32_t *slot);
+
+// Deletes the web app's secret in `slot` (0 or 1); it stops working at once. The app's
+// last live secret cannot be deleted.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown app or slot, the
+// last secret), `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
+authcode_result authcode_server_delete_secret(authcode_server *server,
+                                              const uint8_t *client_id,
+                                              size_t client_id_len,
+                                              uint32_t slot,
+                                              uint64_t now);
+
+// What the app `client_id` holds, and its quotas.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
+authcode_result authcode_server_app_usage(authcode_server *server,
+                                          const uint8_t *client_id,
+                                          size_t client_id_len,
+                                          authcode_app_usage *out);
 
 // Why the last failing call on this server failed, as text.
 authcode_result authcode_server_last_error(const authcode_server *server,

@@ -329,11 +329,62 @@ public:
     }
 
     Response revoke(std::string_view method, std::string_view content_type, std::optional<std::string_view> authorization,
-                    std::string_view body) {
+                    std::string_view body, uint64_t now) {
         return respond(method, content_type, authorization, body, [&](const authcode_token_request *r, uint8_t *b, size_t n,
                                                                       authcode_token_response *o) {
-            return authcode_server_revoke(handle_, r, b, n, o);
+            return authcode_server_revoke(handle_, r, now, b, n, o);
         });
+    }
+
+    /// Per-app quotas (0: the default share) and pending codes per subject (1 to 8).
+    void quotas(uint32_t codes_per_app, uint32_t grants_per_app, uint8_t codes_per_subject) {
+        check(authcode_server_set_quotas(handle_, codes_per_app, grants_per_app, codes_per_subject));
+    }
+
+    /// Live access tokens per grant (1 to 4).
+    void access_tokens_per_grant(uint8_t count) { check(authcode_server_set_access_tokens_per_grant(handle_, count)); }
+
+    /// The refresh grace window in seconds (0 = off, at most 60).
+    void refresh_grace(uint64_t seconds) { check(authcode_server_set_refresh_grace(handle_, seconds)); }
+
+    /// Ends every grant of `subject` in every app; returns how many.
+    size_t revoke_subject(std::string_view subject) {
+        size_t count = 0;
+        check(authcode_server_revoke_subject(handle_, detail::bytes(subject), subject.size(), &count));
+        return count;
+    }
+
+    /// Ends every grant of the app; returns how many.
+    size_t revoke_app_grants(std::string_view client_id) {
+        size_t count = 0;
+        check(authcode_server_revoke_app_grants(handle_, detail::bytes(client_id), client_id.size(), &count));
+        return count;
+    }
+
+    /// A new secret for a web app (shown once); the others keep working `overlap` seconds.
+    std::string rotate_secret(std::string_view client_id, uint64_t overlap, bool end_grants, uint64_t now) {
+        std::string secret(64, '\0');
+        size_t len = 0;
+        check(authcode_server_rotate_secret_with(handle_, detail::bytes(client_id), client_id.size(), overlap, end_grants, now,
+                                                 nullptr, reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len));
+        secret.resize(len);
+        return secret;
+    }
+
+    /// A second secret for a web app (shown once) and its slot.
+    std::pair<uint32_t, std::string> add_secret(std::string_view client_id, uint64_t now) {
+        std::string secret(64, '\0');
+        size_t len = 0;
+        uint32_t slot = 0;
+        check(authcode_server_add_secret(handle_, detail::bytes(client_id), client_id.size(), now, nullptr,
+                                         reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len, &slot));
+        secret.resize(len);
+        return {slot, secret};
+    }
+
+    /// Deletes the web app's secret in `slot`.
+    void delete_secret(std::string_view client_id, uint32_t slot, uint64_t now) {
+        check(authcode_server_delete_secret(handle_, detail::bytes(client_id), client_id.size(), slot, now));
     }
 
     /// The token's owner and scope, or nothing for an unknown, expired or revoked token.

@@ -732,6 +732,7 @@ extern "system" fn server_token(
                 crate::server::authcode_server_revoke(
                     server,
                     &request,
+                    now as u64,
                     buf.as_mut_ptr(),
                     buf.len(),
                     response.as_mut_ptr(),
@@ -755,6 +756,67 @@ extern "system" fn server_token(
         let www = copy(response.www_authenticate);
         let body = copy(response.body);
         string_array(env, &[Some(&status), www.as_deref(), body.as_deref()])
+    })
+}
+
+/// The server's administrative operations, by number (see `Server.java`): one entry point
+/// instead of one JNI function each.
+#[unsafe(export_name = "Java_dev_authcode_Native_serverAdmin")]
+#[allow(clippy::too_many_arguments)]
+extern "system" fn server_admin(
+    mut env: JNIEnv<'_>,
+    _: JClass<'_>,
+    server: jlong,
+    op: jint,
+    arg: JString<'_>,
+    a: jlong,
+    b: jlong,
+    now: jlong,
+) -> jstring {
+    run(&mut env, null(), |env| {
+        let arg = string(env, &arg)?.unwrap_or_default();
+        let server = server as *mut authcode_server;
+        let now = now as u64;
+        let number = |value: jlong| u32::try_from(value).unwrap_or(u32::MAX);
+        let mut count = 0usize;
+        let mut secret = [0u8; 64];
+        let mut secret_len = 0usize;
+        let mut slot = 0u32;
+        let rng = core::ptr::null();
+        // SAFETY: live handle; strings and out pointers valid for the call.
+        let result = unsafe {
+            match op {
+                0 => crate::server::authcode_server_revoke_subject(server, arg.as_ptr(), arg.len(), &mut count),
+                1 => crate::server::authcode_server_revoke_app_grants(server, arg.as_ptr(), arg.len(), &mut count),
+                2 => crate::server::authcode_server_rotate_secret_with(
+                    server, arg.as_ptr(), arg.len(), a as u64, b != 0, now, rng,
+                    secret.as_mut_ptr(), secret.len(), &mut secret_len,
+                ),
+                3 => crate::server::authcode_server_add_secret(
+                    server, arg.as_ptr(), arg.len(), now, rng,
+                    secret.as_mut_ptr(), secret.len(), &mut secret_len, &mut slot,
+                ),
+                4 => crate::server::authcode_server_delete_secret(server, arg.as_ptr(), arg.len(), number(a), now),
+                5 => crate::server::authcode_server_set_quotas(
+                    server, number(a), number(b), u8::try_from(now).unwrap_or(u8::MAX),
+                ),
+                6 => crate::server::authcode_server_set_access_tokens_per_grant(
+                    server, u8::try_from(a).unwrap_or(u8::MAX),
+                ),
+                7 => crate::server::authcode_server_set_refresh_grace(server, a as u64),
+                _ => authcode_result::InvalidArgument,
+            }
+        };
+        check(env, result, || server_error(server))?;
+        match op {
+            0 | 1 => new_string(env, &count.to_string()),
+            2 | 3 => {
+                let text = String::from_utf8_lossy(secret.get(..secret_len).unwrap_or_default())
+                    .into_owned();
+                new_string(env, &text)
+            }
+            _ => Ok(null()),
+        }
     })
 }
 

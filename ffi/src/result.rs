@@ -47,6 +47,8 @@ pub enum authcode_result {
     InvalidToken = 42,
     /// The server configuration was refused.
     InvalidServerConfig = 43,
+    /// The grant store could not be reached (shared stores; answer 503).
+    StoreUnavailable = 44,
     /// Caller-provided storage is smaller than `_size()`.
     StorageTooSmall = 50,
     /// Caller-provided storage is not aligned to `_align()`.
@@ -92,6 +94,7 @@ pub extern "C" fn authcode_result_message(result: i32) -> *const core::ffi::c_ch
         }
         authcode_result::InvalidToken => "the access token is unknown, expired or revoked\0",
         authcode_result::InvalidServerConfig => "the server configuration was refused\0",
+        authcode_result::StoreUnavailable => "the grant store is unavailable\0",
         authcode_result::StorageTooSmall => "the caller-provided storage is too small\0",
         authcode_result::StorageMisaligned => "the caller-provided storage is misaligned\0",
         authcode_result::Panic => "internal error: a panic was caught (please report it)\0",
@@ -101,7 +104,7 @@ pub extern "C" fn authcode_result_message(result: i32) -> *const core::ffi::c_ch
 
 impl authcode_result {
     /// Every result code, for mapping numbers back.
-    const ALL: [Self; 24] = [
+    const ALL: [Self; 25] = [
         Self::Ok,
         Self::NullPointer,
         Self::InvalidUtf8,
@@ -123,6 +126,7 @@ impl authcode_result {
         Self::AuthorizeRefused,
         Self::InvalidToken,
         Self::InvalidServerConfig,
+        Self::StoreUnavailable,
         Self::StorageTooSmall,
         Self::StorageMisaligned,
         Self::Panic,
@@ -137,6 +141,12 @@ impl authcode_result {
 
 /// `Ok(())` or the code, for `?` inside the implementation.
 pub(crate) type FfiResult = Result<(), authcode_result>;
+
+impl From<authcode::server::StoreError> for authcode_result {
+    fn from(_: authcode::server::StoreError) -> Self {
+        Self::StoreUnavailable
+    }
+}
 
 impl From<authcode::BufferTooSmall> for authcode_result {
     fn from(_: authcode::BufferTooSmall) -> Self {

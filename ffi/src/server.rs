@@ -4,8 +4,9 @@ use core::ptr::NonNull;
 
 use authcode::Timestamp;
 use authcode::server::{
-    AppError, AppKind, AppSpec, AuthorizeError, CodeEntry, FamilyEntry, RefreshPolicy, Server,
-    ServerConfig, Storage, Tables, TablesRef, TokenEntry, TokenRequest, limits,
+    AppError, AppKind, AppSpec, AuthorizeError, CodeEntry, GrantEntry, KeyEntry, MemoryStore,
+    Quotas, RefreshPolicy, SecretRotation, Server, ServerConfig, Storage, SubjectEntry, Tables,
+    TablesRef, TokenRequest, limits,
 };
 use heapless::String;
 
@@ -17,12 +18,14 @@ use crate::util::{
     report_len, text,
 };
 
-/// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations).
+/// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations, 22 per
+/// app with the default quotas), and as many subject slots.
 pub const AUTHCODE_SERVER_CODES: usize = 256;
-/// Family (grant) slots of an FFI server.
-pub const AUTHCODE_SERVER_FAMILIES: usize = 128;
-/// Token slots of an FFI server (at most 7/8 live).
-pub const AUTHCODE_SERVER_TOKENS: usize = 1024;
+/// Grant slots of an FFI server (each grant holds its tokens; 12 per app with the default
+/// quotas).
+pub const AUTHCODE_SERVER_GRANTS: usize = 128;
+/// Key index slots of an FFI server: two per grant, at most 7/8 live.
+pub const AUTHCODE_SERVER_KEYS: usize = 320;
 /// Apps an FFI server's registry holds (Workfront's cap).
 pub const AUTHCODE_SERVER_APPS: usize = 10;
 
@@ -32,12 +35,12 @@ pub const AUTHCODE_SERVER_APPS: usize = 10;
 pub struct authcode_server_capacities {
     /// Registered apps.
     pub apps: usize,
-    /// Code slots.
+    /// Code slots (and subject slots).
     pub codes: usize,
     /// Grant slots.
-    pub families: usize,
-    /// Token slots.
-    pub tokens: usize,
+    pub grants: usize,
+    /// Key index slots.
+    pub keys: usize,
 }
 
 /// The kind of app: `AUTHCODE_APP_KIND_WEB_APP`, `_SINGLE_PAGE`, `_MACHINE_TO_MACHINE`.
@@ -130,21 +133,23 @@ pub struct authcode_token_info {
 /// Table storage the FFI owns (heap) or borrows (caller memory).
 struct FfiStorage {
     codes: NonNull<[Option<CodeEntry>]>,
-    families: NonNull<[FamilyEntry]>,
-    tokens: NonNull<[Option<TokenEntry>]>,
+    subjects: NonNull<[Option<SubjectEntry>]>,
+    grants: NonNull<[GrantEntry]>,
+    keys: NonNull<[Option<KeyEntry>]>,
     #[cfg(feature = "std")]
     owned: bool,
 }
 
 impl Storage for FfiStorage {
     fn tables(&mut self) -> Tables<'_> {
-        // SAFETY: the three slices are disjoint, initialised, and live as long as `self`
+        // SAFETY: the four slices are disjoint, initialised, and live as long as `self`
         // (heap allocations owned by it, or caller storage promised until `_deinit`).
         unsafe {
             Tables {
                 codes: self.codes.as_mut(),
-                families: self.families.as_mut(),
-                tokens: self.tokens.as_mut(),
+                subjects: self.subjects.as_mut(),
+                grants: self.grants.as_mut(),
+                keys: self.keys.as_mut(),
             }
         }
     }
@@ -154,8 +159,9 @@ impl Storage for FfiStorage {
         unsafe {
             TablesRef {
                 codes: self.codes.as_ref(),
-                families: self.families.as_ref(),
-                tokens: self.tokens.as_ref(),
+                subjects: self.subjects.as_ref(),
+                grants: self.grants.as_ref(),
+                keys: self.keys.as_ref(),
             }
         }
     }
@@ -168,8 +174,9 @@ impl Drop for FfiStorage {
             // SAFETY: created by `Box::into_raw` in `FfiStorage::heap` and not freed since.
             unsafe {
                 drop(Box::from_raw(self.codes.as_ptr()));
-                drop(Box::from_raw(self.families.as_ptr()));
-                drop(Box::from_raw(self.tokens.as_ptr()));
+                drop(Box::from_raw(self.subjects.as_ptr()));
+                drop(Box::from_raw(self.grants.as_ptr()));
+                drop(Box::from_raw(self.keys.as_ptr()));
             }
         }
     }
@@ -179,15 +186,17 @@ impl FfiStorage {
     #[cfg(feature = "std")]
     fn heap() -> Self {
         let codes = Box::into_raw(vec![None; AUTHCODE_SERVER_CODES].into_boxed_slice());
-        let families =
-            Box::into_raw(vec![FamilyEntry::EMPTY; AUTHCODE_SERVER_FAMILIES].into_boxed_slice());
-        let tokens = Box::into_raw(vec![None; AUTHCODE_SERVER_TOKENS].into_boxed_slice());
+        let subjects = Box::into_raw(vec![None; AUTHCODE_SERVER_CODES].into_boxed_slice());
+        let grants =
+            Box::into_raw(vec![GrantEntry::EMPTY; AUTHCODE_SERVER_GRANTS].into_boxed_slice());
+        let keys = Box::into_raw(vec![None; AUTHCODE_SERVER_KEYS].into_boxed_slice());
         // SAFETY: `Box::into_raw` never returns NULL.
         unsafe {
             Self {
                 codes: NonNull::new_unchecked(codes),
-                families: NonNull::new_unchecked(families),
-                tokens: NonNull::new_unchecked(tokens),
+                subjects: NonNull::new_unchecked(subjects),
+                grants: NonNull::new_unchecked(grants),
+                keys: NonNull::new_unchecked(keys),
                 owned: true,
             }
         }
@@ -196,7 +205,7 @@ impl FfiStorage {
 
 /// An authorization server (opaque).
 pub struct authcode_server {
-    server: Server<FfiStorage, AUTHCODE_SERVER_APPS>,
+    server: Server<MemoryStore<FfiStorage, AUTHCODE_SERVER_APPS>, AUTHCODE_SERVER_APPS>,
     last_error: String<256>,
 }
 
@@ -216,8 +225,8 @@ pub unsafe extern "C" fn authcode_server_get_capacities(
         let capacities = authcode_server_capacities {
             apps: AUTHCODE_SERVER_APPS,
             codes: AUTHCODE_SERVER_CODES,
-            families: AUTHCODE_SERVER_FAMILIES,
-            tokens: AUTHCODE_SERVER_TOKENS,
+            grants: AUTHCODE_SERVER_GRANTS,
+            keys: AUTHCODE_SERVER_KEYS,
         };
         // SAFETY: valid when non-NULL, per the caller.
         unsafe { put(out, capacities) }
@@ -252,8 +261,16 @@ pub unsafe extern "C" fn authcode_server_free(server: *mut authcode_server) {
     unsafe { crate::memory::free(server) }
 }
 
-/// Offsets of the parts inside caller storage: the object, then the three tables.
-const fn layout() -> (usize, usize, usize, usize) {
+/// Offsets of the parts inside caller storage: the object, then the four tables.
+struct Layout {
+    codes: usize,
+    subjects: usize,
+    grants: usize,
+    keys: usize,
+    end: usize,
+}
+
+const fn layout() -> Layout {
     const fn align_up(offset: usize, align: usize) -> usize {
         offset.div_ceil(align) * align
     }
@@ -261,22 +278,32 @@ const fn layout() -> (usize, usize, usize, usize) {
         core::mem::size_of::<authcode_server>(),
         core::mem::align_of::<Option<CodeEntry>>(),
     );
-    let families = align_up(
+    let subjects = align_up(
         codes + AUTHCODE_SERVER_CODES * core::mem::size_of::<Option<CodeEntry>>(),
-        core::mem::align_of::<FamilyEntry>(),
+        core::mem::align_of::<Option<SubjectEntry>>(),
     );
-    let tokens = align_up(
-        families + AUTHCODE_SERVER_FAMILIES * core::mem::size_of::<FamilyEntry>(),
-        core::mem::align_of::<Option<TokenEntry>>(),
+    let grants = align_up(
+        subjects + AUTHCODE_SERVER_CODES * core::mem::size_of::<Option<SubjectEntry>>(),
+        core::mem::align_of::<GrantEntry>(),
     );
-    let end = tokens + AUTHCODE_SERVER_TOKENS * core::mem::size_of::<Option<TokenEntry>>();
-    (codes, families, tokens, end)
+    let keys = align_up(
+        grants + AUTHCODE_SERVER_GRANTS * core::mem::size_of::<GrantEntry>(),
+        core::mem::align_of::<Option<KeyEntry>>(),
+    );
+    let end = keys + AUTHCODE_SERVER_KEYS * core::mem::size_of::<Option<KeyEntry>>();
+    Layout {
+        codes,
+        subjects,
+        grants,
+        keys,
+        end,
+    }
 }
 
 /// Bytes of storage `authcode_server_init` needs (the object and its tables).
 #[unsafe(no_mangle)]
 pub extern "C" fn authcode_server_size() -> usize {
-    layout().3
+    layout().end
 }
 
 /// Alignment `authcode_server_init` needs.
@@ -284,8 +311,9 @@ pub extern "C" fn authcode_server_size() -> usize {
 pub extern "C" fn authcode_server_align() -> usize {
     core::mem::align_of::<authcode_server>()
         .max(core::mem::align_of::<Option<CodeEntry>>())
-        .max(core::mem::align_of::<FamilyEntry>())
-        .max(core::mem::align_of::<Option<TokenEntry>>())
+        .max(core::mem::align_of::<Option<SubjectEntry>>())
+        .max(core::mem::align_of::<GrantEntry>())
+        .max(core::mem::align_of::<Option<KeyEntry>>())
 }
 
 /// `authcode_server_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
@@ -302,41 +330,49 @@ pub unsafe extern "C" fn authcode_server_init(
         if storage.is_null() {
             return Err(authcode_result::NullPointer);
         }
-        let (codes_at, families_at, tokens_at, end) = layout();
-        if storage_len < end {
+        let at = layout();
+        if storage_len < at.end {
             return Err(authcode_result::StorageTooSmall);
         }
         if !(storage as usize).is_multiple_of(authcode_server_align()) {
             return Err(authcode_result::StorageMisaligned);
         }
         let config = ServerConfig::new(profile_from(profile)?);
-        // SAFETY: the storage holds `end` writable bytes, aligned for every part (checked
-        // above); each part is written before a reference to it is made.
+        // SAFETY: the storage holds `at.end` writable bytes, aligned for every part
+        // (checked above); each part is written before a reference to it is made.
         unsafe {
-            let codes = storage.add(codes_at).cast::<Option<CodeEntry>>();
+            let codes = storage.add(at.codes).cast::<Option<CodeEntry>>();
             for index in 0..AUTHCODE_SERVER_CODES {
                 codes.add(index).write(None);
             }
-            let families = storage.add(families_at).cast::<FamilyEntry>();
-            for index in 0..AUTHCODE_SERVER_FAMILIES {
-                families.add(index).write(FamilyEntry::EMPTY);
+            let subjects = storage.add(at.subjects).cast::<Option<SubjectEntry>>();
+            for index in 0..AUTHCODE_SERVER_CODES {
+                subjects.add(index).write(None);
             }
-            let tokens = storage.add(tokens_at).cast::<Option<TokenEntry>>();
-            for index in 0..AUTHCODE_SERVER_TOKENS {
-                tokens.add(index).write(None);
+            let grants = storage.add(at.grants).cast::<GrantEntry>();
+            for index in 0..AUTHCODE_SERVER_GRANTS {
+                grants.add(index).write(GrantEntry::EMPTY);
+            }
+            let keys = storage.add(at.keys).cast::<Option<KeyEntry>>();
+            for index in 0..AUTHCODE_SERVER_KEYS {
+                keys.add(index).write(None);
             }
             let table_storage = FfiStorage {
                 codes: NonNull::slice_from_raw_parts(
                     NonNull::new_unchecked(codes),
                     AUTHCODE_SERVER_CODES,
                 ),
-                families: NonNull::slice_from_raw_parts(
-                    NonNull::new_unchecked(families),
-                    AUTHCODE_SERVER_FAMILIES,
+                subjects: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(subjects),
+                    AUTHCODE_SERVER_CODES,
                 ),
-                tokens: NonNull::slice_from_raw_parts(
-                    NonNull::new_unchecked(tokens),
-                    AUTHCODE_SERVER_TOKENS,
+                grants: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(grants),
+                    AUTHCODE_SERVER_GRANTS,
+                ),
+                keys: NonNull::slice_from_raw_parts(
+                    NonNull::new_unchecked(keys),
+                    AUTHCODE_SERVER_KEYS,
                 ),
                 #[cfg(feature = "std")]
                 owned: false,
@@ -532,6 +568,7 @@ pub unsafe extern "C" fn authcode_server_create_app(
 fn app_code(error: AppError) -> authcode_result {
     match error {
         AppError::Randomness => authcode_result::Randomness,
+        AppError::Store(_) => authcode_result::StoreUnavailable,
         _ => authcode_result::AppRefused,
     }
 }
@@ -560,7 +597,11 @@ pub unsafe extern "C" fn authcode_server_update_app(
     })
 }
 
-/// Deletes an app; every code and token it holds stops working at once.
+/// Deletes an app and frees its grants; every code and token it holds stops working at
+/// once.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+/// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_delete_app(
     server: *mut authcode_server,
@@ -572,8 +613,7 @@ pub unsafe extern "C" fn authcode_server_delete_app(
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
         handle
             .server
-            .registry_mut()
-            .delete(client_id)
+            .delete_app(client_id)
             .map_err(|error| handle.record(app_code(error), &error))
     })
 }
@@ -798,11 +838,13 @@ pub unsafe extern "C" fn authcode_server_token(
     })
 }
 
-/// Answers an RFC 7009 revocation request. `buf` must hold at least 1024 bytes.
+/// Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
+/// `buf` must hold at least 1024 bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_revoke(
     server: *mut authcode_server,
     request: *const authcode_token_request,
+    now: u64,
     buf: *mut u8,
     len: usize,
     out: *mut authcode_token_response,
@@ -813,7 +855,9 @@ pub unsafe extern "C" fn authcode_server_revoke(
         let (handle, request, buffer) =
             unsafe { (object_mut(server)?, object(request)?, buffer(buf, len)?) };
         let request = token_request(request)?;
-        let response = handle.server.revoke(&request, buffer)?;
+        let response = handle
+            .server
+            .revoke(&request, Timestamp::from_unix_seconds(now), buffer)?;
         // SAFETY: checked non-NULL.
         unsafe { put(out, response_out(response)) }
     })
@@ -873,7 +917,7 @@ pub unsafe extern "C" fn authcode_server_revoke_token(
         check_out(known)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, token) = unsafe { (object_mut(server)?, text(token, token_len)?) };
-        let was_known = handle.server.revoke_token(token);
+        let was_known = handle.server.revoke_token(token)?;
         // SAFETY: checked non-NULL.
         unsafe { put(known, was_known) }
     })
@@ -892,9 +936,304 @@ pub unsafe extern "C" fn authcode_server_purge_expired(
         let handle = unsafe { object_mut(server)? };
         let count = handle
             .server
-            .purge_expired(Timestamp::from_unix_seconds(now));
+            .purge_expired(Timestamp::from_unix_seconds(now))?;
         // SAFETY: checked non-NULL.
         unsafe { put(removed, count) }
+    })
+}
+
+/// How the tables are shared: `codes_per_app` and `grants_per_app` (0: the default,
+/// capacity / 10 apps), `codes_per_subject` (1 to 8). See the README's "Quotas".
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG` (a value out of
+/// range; nothing changes), `AUTHCODE_RESULT_NULL_POINTER`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_quotas(
+    server: *mut authcode_server,
+    codes_per_app: u32,
+    grants_per_app: u32,
+    codes_per_subject: u8,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object_mut(server)? };
+        let quotas = Quotas {
+            codes_per_app: (codes_per_app > 0).then_some(codes_per_app),
+            grants_per_app: (grants_per_app > 0).then_some(grants_per_app),
+            codes_per_subject,
+        };
+        update_config(handle, |config| config.with_quotas(quotas))
+    })
+}
+
+/// How many live access tokens one grant holds (1 to 4, default 2): issuing one more ends
+/// that grant's oldest.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`,
+/// `AUTHCODE_RESULT_NULL_POINTER`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_access_tokens_per_grant(
+    server: *mut authcode_server,
+    count: u8,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object_mut(server)? };
+        update_config(handle, |config| config.with_access_tokens_per_grant(count))
+    })
+}
+
+/// The refresh grace window in seconds (0 = off, the default; at most 60): a rotated-out
+/// refresh token presented by its client this soon after its rotation gets one fresh pair
+/// of the same grant instead of revoking it.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`,
+/// `AUTHCODE_RESULT_NULL_POINTER`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_set_refresh_grace(
+    server: *mut authcode_server,
+    seconds: u64,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object_mut(server)? };
+        update_config(handle, |config| config.with_refresh_grace(seconds))
+    })
+}
+
+/// Ends every grant of `subject` in every app ("sign out everywhere"); `*count`: how many.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_revoke_subject(
+    server: *mut authcode_server,
+    subject: *const u8,
+    subject_len: usize,
+    count: *mut usize,
+) -> authcode_result {
+    guard(|| {
+        check_out(count)?;
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, subject) = unsafe { (object_mut(server)?, text(subject, subject_len)?) };
+        let ended = handle.server.revoke_subject(subject)?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(count, ended) }
+    })
+}
+
+/// Ends every grant of the app `client_id`; `*count`: how many.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+/// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`,
+/// `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_revoke_app_grants(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    count: *mut usize,
+) -> authcode_result {
+    guard(|| {
+        check_out(count)?;
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
+        let ended = handle
+            .server
+            .revoke_app_grants(client_id)
+            .map_err(|error| handle.record(app_code(error), &error))?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(count, ended) }
+    })
+}
+
+/// Checks a secret output buffer before anything changes: non-NULL and at least
+/// `TOKEN_LEN` bytes (else `*out_len` gets the size needed).
+///
+/// # Safety
+///
+/// `out_len` is valid when non-NULL.
+unsafe fn check_secret_buffer(buf: *mut u8, len: usize, out_len: *mut usize) -> FfiResult {
+    check_out(out_len)?;
+    if len < limits::TOKEN_LEN {
+        // SAFETY: checked non-NULL; valid per the caller.
+        return unsafe {
+            report_len(
+                Err(authcode::BufferTooSmall {
+                    needed: limits::TOKEN_LEN,
+                }),
+                out_len,
+            )
+        };
+    }
+    if buf.is_null() {
+        return Err(authcode_result::NullPointer);
+    }
+    Ok(())
+}
+
+/// Gives a web app a new secret (43 bytes, shown this once, into `buf`); its other
+/// secrets keep working for `overlap_seconds` more (0: they stop at once; at most
+/// 86400), and with `end_grants` every grant of the app ends at once. The buffer is
+/// checked before anything changes.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: 43),
+/// `AUTHCODE_RESULT_APP_REFUSED` (unknown app, not a web app, overlap too long),
+/// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_rotate_secret_with(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    overlap_seconds: u64,
+    end_grants: bool,
+    now: u64,
+    rng: *const authcode_rng,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: `out_len` valid when non-NULL, per the caller.
+        unsafe { check_secret_buffer(buf, len, out_len)? };
+        // SAFETY: valid handle, string and RNG, per the caller.
+        let (handle, client_id, mut rng) = unsafe {
+            (
+                object_mut(server)?,
+                text(client_id, client_id_len)?,
+                Rng::from_ptr(rng)?,
+            )
+        };
+        let rotation = SecretRotation {
+            overlap: overlap_seconds,
+            end_grants,
+        };
+        let secret = handle
+            .server
+            .rotate_secret(client_id, rotation, Timestamp::from_unix_seconds(now), &mut rng)
+            .map_err(|error| handle.record(app_code(error), &error))?;
+        // SAFETY: buffer checked above; contract from the caller.
+        unsafe { copy_out(secret.as_bytes(), buf, len, out_len) }
+    })
+}
+
+/// Adds a second secret to a web app (43 bytes, shown this once, into `buf`; `*slot`:
+/// its slot, 0 or 1, to delete it by). The existing secret keeps working. Outputs are
+/// checked before anything changes.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: 43),
+/// `AUTHCODE_RESULT_APP_REFUSED` (unknown app, not a web app, two secrets already),
+/// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_add_secret(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    now: u64,
+    rng: *const authcode_rng,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+    slot: *mut u32,
+) -> authcode_result {
+    guard(|| {
+        check_out(slot)?;
+        // SAFETY: `out_len` valid when non-NULL, per the caller.
+        unsafe { check_secret_buffer(buf, len, out_len)? };
+        // SAFETY: valid handle, string and RNG, per the caller.
+        let (handle, client_id, mut rng) = unsafe {
+            (
+                object_mut(server)?,
+                text(client_id, client_id_len)?,
+                Rng::from_ptr(rng)?,
+            )
+        };
+        let (index, secret) = handle
+            .server
+            .registry_mut()
+            .add_secret(client_id, Timestamp::from_unix_seconds(now), &mut rng)
+            .map_err(|error| handle.record(app_code(error), &error))?;
+        // SAFETY: outputs checked above; contract from the caller.
+        unsafe {
+            copy_out(secret.as_bytes(), buf, len, out_len)?;
+            put(slot, u32::try_from(index).unwrap_or(u32::MAX))
+        }
+    })
+}
+
+/// Deletes the web app's secret in `slot` (0 or 1); it stops working at once. The app's
+/// last live secret cannot be deleted.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown app or slot, the
+/// last secret), `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_delete_secret(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    slot: u32,
+    now: u64,
+) -> authcode_result {
+    guard(|| {
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
+        let slot = usize::try_from(slot).unwrap_or(usize::MAX);
+        handle
+            .server
+            .registry_mut()
+            .delete_secret(client_id, slot, Timestamp::from_unix_seconds(now))
+            .map_err(|error| handle.record(app_code(error), &error))
+    })
+}
+
+/// What one app holds in the server's tables.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_app_usage {
+    /// Pending codes (expired ones not yet reclaimed included).
+    pub codes: u32,
+    /// Grants (expired ones not yet reclaimed included).
+    pub grants: u32,
+    /// The app's quota of pending codes.
+    pub codes_quota: u32,
+    /// The app's quota of grants.
+    pub grants_quota: u32,
+}
+
+/// What the app `client_id` holds, and its quotas.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_APP_REFUSED` (unknown client id),
+/// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_server_app_usage(
+    server: *mut authcode_server,
+    client_id: *const u8,
+    client_id_len: usize,
+    out: *mut authcode_app_usage,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        // SAFETY: valid handle and string, per the caller.
+        let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
+        let usage = handle
+            .server
+            .usage(client_id)
+            .map_err(|error| handle.record(app_code(error), &error))?;
+        let limits = handle.server.limits();
+        // SAFETY: checked non-NULL.
+        unsafe {
+            put(
+                out,
+                authcode_app_usage {
+                    codes: usage.codes,
+                    grants: usage.grants,
+                    codes_quota: limits.codes_per_app,
+                    grants_quota: limits.grants_per_app,
+                },
+            )
+        }
     })
 }
 

@@ -133,7 +133,7 @@ static void send_to_server(authcode_server *server, const authcode_http_request 
     token_request.authorization = request->authorization;
     token_request.body = request->body;
     if (request->url.len >= 6 && memcmp(request->url.ptr + request->url.len - 6, "revoke", 6) == 0) {
-        OK(authcode_server_revoke(server, &token_request, response_buf, response_len, response));
+        OK(authcode_server_revoke(server, &token_request, now, response_buf, response_len, response));
     } else {
         OK(authcode_server_token(server, &token_request, now, NULL, response_buf, response_len, response));
     }
@@ -279,7 +279,7 @@ static void test_whole_flow(void) {
     OK(authcode_session_access_token(restored, token, sizeof token, &len));
     CHECK_RESULT(authcode_server_validate(server, token, len, now + 3601, &info), AUTHCODE_RESULT_INVALID_TOKEN);
     OK(authcode_server_revoke_token(server, token, len, &known));
-    CHECK(known);
+    CHECK(!known); /* the revoked grant is gone, and with it every trace of its tokens */
     OK(authcode_session_sign_out(restored));
     CHECK_RESULT(authcode_session_access_token(restored, token, sizeof token, &len), AUTHCODE_RESULT_WRONG_STATE);
     CHECK_RESULT(authcode_session_revocation_request(restored, 7, request_buf, sizeof request_buf, &len, &request),
@@ -346,6 +346,101 @@ static void test_server_refusals(void) {
     CHECK_RESULT(authcode_server_token(server, NULL, 0, NULL, body, sizeof body, &response), AUTHCODE_RESULT_NULL_POINTER);
     OK(authcode_server_delete_app(server, client_id, client_id_len));
     CHECK_RESULT(authcode_server_delete_app(server, client_id, client_id_len), AUTHCODE_RESULT_APP_REFUSED);
+    authcode_server_free(server);
+}
+
+/* The grant-store controls: quotas, access tokens per grant, grace window, mass
+ * revocation, two secrets with overlap — and every refused call changes nothing. */
+static void test_server_grant_controls(void) {
+    const uint64_t now = 1700000000u;
+    authcode_server *server = NULL;
+    authcode_app_spec spec;
+    authcode_str redirect = str("https://web.example.com/cb");
+    uint8_t client_id[64], secret[64], second[64], rotated[64];
+    size_t client_id_len = 0, secret_len = 0, second_len = 0, rotated_len = 0, count = 99;
+    uint32_t slot = 7;
+    authcode_app_usage usage;
+    authcode_token_request request;
+    authcode_token_response response;
+    uint8_t body[1024], form[512];
+
+    OK(authcode_server_new(AUTHCODE_PROFILE_RFC, &server));
+    memset(&spec, 0, sizeof spec);
+    spec.name = str("Web");
+    spec.kind = AUTHCODE_APP_KIND_WEB_APP;
+    spec.redirect_uris = &redirect;
+    spec.redirect_uri_count = 1;
+    spec.require_pkce = true;
+    OK(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, sizeof secret,
+                                  &secret_len));
+
+    /* Settings: out-of-range values are refused. */
+    OK(authcode_server_set_quotas(server, 5, 7, 3));
+    OK(authcode_server_app_usage(server, client_id, client_id_len, &usage));
+    CHECK(usage.codes == 0 && usage.grants == 0 && usage.codes_quota == 5 && usage.grants_quota == 7);
+    CHECK_RESULT(authcode_server_set_quotas(server, 0, 0, 9), AUTHCODE_RESULT_INVALID_SERVER_CONFIG);
+    OK(authcode_server_set_quotas(server, 0, 0, 8));
+    OK(authcode_server_app_usage(server, client_id, client_id_len, &usage));
+    CHECK(usage.codes_quota == 22 && usage.grants_quota == 12);
+    OK(authcode_server_set_access_tokens_per_grant(server, 1));
+    CHECK_RESULT(authcode_server_set_access_tokens_per_grant(server, 5), AUTHCODE_RESULT_INVALID_SERVER_CONFIG);
+    OK(authcode_server_set_refresh_grace(server, 30));
+    CHECK_RESULT(authcode_server_set_refresh_grace(server, 61), AUTHCODE_RESULT_INVALID_SERVER_CONFIG);
+    CHECK_RESULT(authcode_server_app_usage(server, S("nobody"), &usage), AUTHCODE_RESULT_APP_REFUSED);
+
+    /* Mass revocation. */
+    OK(authcode_server_revoke_subject(server, S("user-1"), &count));
+    CHECK(count == 0);
+    OK(authcode_server_revoke_app_grants(server, client_id, client_id_len, &count));
+    CHECK(count == 0);
+    CHECK_RESULT(authcode_server_revoke_app_grants(server, S("nobody"), &count), AUTHCODE_RESULT_APP_REFUSED);
+
+    /* A second secret: a NULL or short buffer changes nothing. */
+    CHECK_RESULT(authcode_server_add_secret(server, client_id, client_id_len, now, NULL, NULL, 64, &second_len, &slot),
+                 AUTHCODE_RESULT_NULL_POINTER);
+    CHECK_RESULT(authcode_server_add_secret(server, client_id, client_id_len, now, NULL, second, 10, &second_len, &slot),
+                 AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(second_len == 43);
+    OK(authcode_server_add_secret(server, client_id, client_id_len, now, NULL, second, sizeof second, &second_len, &slot));
+    CHECK(slot == 1 && second_len == 43);
+    CHECK_RESULT(authcode_server_add_secret(server, client_id, client_id_len, now, NULL, rotated, sizeof rotated,
+                                            &rotated_len, &slot),
+                 AUTHCODE_RESULT_APP_REFUSED);
+
+    /* Both secrets authenticate at the revocation endpoint. */
+    memset(&request, 0, sizeof request);
+    request.method = str("POST");
+    request.content_type = str("application/x-www-form-urlencoded");
+    snprintf((char *)form, sizeof form, "token=x&client_id=%.*s&client_secret=%.*s", (int)client_id_len, client_id,
+             (int)second_len, second);
+    request.body.ptr = form;
+    request.body.len = strlen((const char *)form);
+    OK(authcode_server_revoke(server, &request, now, body, sizeof body, &response));
+    CHECK(response.status == 200);
+    OK(authcode_server_delete_secret(server, client_id, client_id_len, 1, now));
+    OK(authcode_server_revoke(server, &request, now, body, sizeof body, &response));
+    CHECK(response.status == 401);
+    CHECK_RESULT(authcode_server_delete_secret(server, client_id, client_id_len, 0, now), AUTHCODE_RESULT_APP_REFUSED);
+
+    /* Rotation with overlap: a NULL buffer rotates nothing; then the old secret overlaps. */
+    CHECK_RESULT(authcode_server_rotate_secret_with(server, client_id, client_id_len, 60, false, now, NULL, NULL, 64,
+                                                    &rotated_len),
+                 AUTHCODE_RESULT_NULL_POINTER);
+    snprintf((char *)form, sizeof form, "token=x&client_id=%.*s&client_secret=%.*s", (int)client_id_len, client_id,
+             (int)secret_len, secret);
+    request.body.len = strlen((const char *)form);
+    OK(authcode_server_revoke(server, &request, now, body, sizeof body, &response));
+    CHECK(response.status == 200);
+    OK(authcode_server_rotate_secret_with(server, client_id, client_id_len, 60, true, now, NULL, rotated, sizeof rotated,
+                                          &rotated_len));
+    CHECK(rotated_len == 43);
+    OK(authcode_server_revoke(server, &request, now + 59, body, sizeof body, &response));
+    CHECK(response.status == 200);
+    OK(authcode_server_revoke(server, &request, now + 60, body, sizeof body, &response));
+    CHECK(response.status == 401);
+    CHECK_RESULT(authcode_server_rotate_secret_with(server, client_id, client_id_len, 86401, false, now, NULL, rotated,
+                                                    sizeof rotated, &rotated_len),
+                 AUTHCODE_RESULT_APP_REFUSED);
     authcode_server_free(server);
 }
 
@@ -444,6 +539,7 @@ int main(void) {
     test_client_config_errors();
     test_whole_flow();
     test_server_refusals();
+    test_server_grant_controls();
     test_caller_storage();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -85,9 +85,23 @@ static void test_flow() {
     CHECK(thrown([&] { restored.restore(saved.substr(0, saved.size() - 1)); }) == AUTHCODE_RESULT_RESTORE_FAILED);
 
     auto revoke = restored.revocation_request(AUTHCODE_TOKEN_KIND_REFRESH);
-    response = server.revoke(revoke.method, revoke.content_type, revoke.authorization, revoke.body);
+    response = server.revoke(revoke.method, revoke.content_type, revoke.authorization, revoke.body, now + 20);
     CHECK(response.status == 200);
     CHECK(!server.validate(restored.access_token(), now + 3601));
+
+    // The grant-store controls.
+    server.quotas(0, 0, 8);
+    server.access_tokens_per_grant(2);
+    server.refresh_grace(10);
+    CHECK(thrown([&] { server.refresh_grace(61); }) == AUTHCODE_RESULT_INVALID_SERVER_CONFIG);
+    CHECK(server.revoke_subject("user-7") == 0);
+    CHECK(server.revoke_app_grants(app.client_id) == 0);
+    auto [slot, second] = server.add_secret(app.client_id, now + 30);
+    CHECK(slot == 1 && second.size() == 43);
+    CHECK(thrown([&] { server.add_secret(app.client_id, now + 31); }) == AUTHCODE_RESULT_APP_REFUSED);
+    server.delete_secret(app.client_id, 0, now + 32);
+    auto rotated = server.rotate_secret(app.client_id, 60, true, now + 33);
+    CHECK(rotated.size() == 43 && rotated != second);
 }
 
 int main() {

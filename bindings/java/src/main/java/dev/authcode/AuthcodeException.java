@@ -15,7 +15,11 @@ public final class AuthcodeException extends RuntimeException {
     public static final int RESPONSE_UNREADABLE = 31;
     public static final int REFRESH_IN_FLIGHT = 32;
     public static final int RESTORE_FAILED = 35;
+    public static final int APP_REFUSED = 40;
     public static final int AUTHORIZE_REFUSED = 41;
+    public static final int INVALID_TOKEN = 42;
+    public static final int INVALID_SERVER_CONFIG = 43;
+    public static final int STORE_UNAVAILABLE = 44;
     public static final int CLOSED = 1000;
 
     private final int resultCode;

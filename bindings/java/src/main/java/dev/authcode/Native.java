@@ -36,4 +36,5 @@ final class Native {
     static native String[] serverToken(long server, boolean revoke, String method, String contentType,
                                        String authorization, byte[] body, long now);
     static native String serverValidate(long server, String token, long now);
+    static native String serverAdmin(long server, int op, String arg, long a, long b, long now);
 }

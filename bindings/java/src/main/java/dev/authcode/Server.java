@@ -58,8 +58,52 @@ public final class Server extends Handle {
         return new Response(Native.serverToken(pointer(), false, method, contentType, authorization, body, now));
     }
 
-    public Response revoke(String method, String contentType, String authorization, byte[] body) {
-        return new Response(Native.serverToken(pointer(), true, method, contentType, authorization, body, 0));
+    /** The RFC 7009 revocation endpoint, at {@code now} (Unix seconds). */
+    public Response revoke(String method, String contentType, String authorization, byte[] body, long now) {
+        return new Response(Native.serverToken(pointer(), true, method, contentType, authorization, body, now));
+    }
+
+    /** Ends every grant of {@code subject} in every app; returns how many. */
+    public int revokeSubject(String subject) {
+        return Integer.parseInt(Native.serverAdmin(pointer(), 0, subject, 0, 0, 0));
+    }
+
+    /** Ends every grant of the app; returns how many. */
+    public int revokeAppGrants(String clientId) {
+        return Integer.parseInt(Native.serverAdmin(pointer(), 1, clientId, 0, 0, 0));
+    }
+
+    /**
+     * Gives a web app a new secret (returned once); the old ones keep working for
+     * {@code overlapSeconds} (0: stop at once), and {@code endGrants} ends the app's grants.
+     */
+    public String rotateSecret(String clientId, long overlapSeconds, boolean endGrants, long now) {
+        return Native.serverAdmin(pointer(), 2, clientId, overlapSeconds, endGrants ? 1 : 0, now);
+    }
+
+    /** Adds a second secret to a web app (returned once); the current one keeps working. */
+    public String addSecret(String clientId, long now) {
+        return Native.serverAdmin(pointer(), 3, clientId, 0, 0, now);
+    }
+
+    /** Deletes the web app's secret in {@code slot} (0 or 1). */
+    public void deleteSecret(String clientId, int slot, long now) {
+        Native.serverAdmin(pointer(), 4, clientId, slot, 0, now);
+    }
+
+    /** Per-app quotas (0: the default share) and pending codes per subject (1 to 8). */
+    public void setQuotas(int codesPerApp, int grantsPerApp, int codesPerSubject) {
+        Native.serverAdmin(pointer(), 5, null, codesPerApp, grantsPerApp, codesPerSubject);
+    }
+
+    /** Live access tokens per grant (1 to 4, default 2). */
+    public void setAccessTokensPerGrant(int count) {
+        Native.serverAdmin(pointer(), 6, null, count, 0, 0);
+    }
+
+    /** The refresh grace window in seconds (0 = off, at most 60). */
+    public void setRefreshGrace(long seconds) {
+        Native.serverAdmin(pointer(), 7, null, seconds, 0, 0);
     }
 
     /** The token's subject, or null for an unknown, expired or revoked token. */

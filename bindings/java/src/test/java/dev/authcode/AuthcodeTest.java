@@ -82,6 +82,20 @@ public final class AuthcodeTest {
                 }
             }
             check(thrown(() -> server.authorize("response_type=code&client_id=nobody", "u", now)) == AuthcodeException.AUTHORIZE_REFUSED, "unknown client");
+
+            // The grant-store controls.
+            server.setQuotas(0, 0, 8);
+            server.setAccessTokensPerGrant(2);
+            server.setRefreshGrace(10);
+            check(thrown(() -> server.setRefreshGrace(61)) == AuthcodeException.INVALID_SERVER_CONFIG, "grace at most 60 s");
+            check(server.revokeSubject("user-5") == 1, "signed out everywhere");
+            check(server.revokeAppGrants(app.clientId) == 0, "nothing left to end");
+            Server.App web = server.createApp("Web", Server.APP_WEB, new String[] {"https://web.example.com/cb"}, true);
+            String second = server.addSecret(web.clientId, now);
+            check(second.length() == 43 && !second.equals(web.clientSecret), "a second secret");
+            check(thrown(() -> server.addSecret(web.clientId, now)) == AuthcodeException.APP_REFUSED, "at most two");
+            server.deleteSecret(web.clientId, 0, now);
+            check(server.rotateSecret(web.clientId, 60, true, now).length() == 43, "rotated with overlap");
         }
         Session closed;
         try (ClientConfig config = ClientConfig.create(ClientConfig.PROFILE_RFC, "https://a.example.com/a", "https://a.example.com/t", "app", "https://app.example.com/cb")) {
