@@ -631,3 +631,210 @@ fn a_mixed_load_over_http_loses_and_doubles_nothing() {
         "no lost tokens"
     );
 }
+
+// --- The grant-store issue's five attacks over HTTP, and its admin controls ------------
+
+/// A server whose apps file holds only `[server]` settings.
+fn with_settings(settings: &str) -> Harness {
+    let dir = std::env::temp_dir().join(format!(
+        "authcode-settings-{}-{}",
+        std::process::id(),
+        settings.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{:x}.toml", md5ish(settings)));
+    std::fs::write(&file, format!("[server]\n{settings}\n")).unwrap();
+    start(ServeOptions {
+        apps_file: Some(file),
+        auto_approve: Some("alice".into()),
+        ..ServeOptions::default()
+    })
+}
+
+fn md5ish(text: &str) -> u64 {
+    text.bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+        })
+}
+
+fn refresh_over_http(session: &mut Session) -> u16 {
+    let mut buf = vec![0u8; 8192];
+    let request = session.refresh_request(&mut buf).unwrap();
+    let response = http::send(&request).unwrap();
+    let _ = session.on_refresh_response(response.status, &response.body, serve::now());
+    response.status
+}
+
+fn admin_call(h: &Harness, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}/integrations/oauth2/admin/{path}", h.base);
+    // Lower case on purpose: the scheme is case-insensitive (RFC 9110 §11.1).
+    let authorization = format!("bearer {}", h.admin);
+    let mut response = match (method, body) {
+        ("DELETE", _) => agent
+            .delete(&url)
+            .header("Authorization", &authorization)
+            .call()
+            .unwrap(),
+        ("GET", _) => agent
+            .get(&url)
+            .header("Authorization", &authorization)
+            .call()
+            .unwrap(),
+        (_, body) => agent
+            .post(&url)
+            .header("Authorization", &authorization)
+            .header("Content-Type", "application/json")
+            .send(body.map(|body| body.to_string()).unwrap_or_default().as_bytes())
+            .unwrap(),
+    };
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[test]
+fn http_attack_1_a_refresh_token_two_rotations_old_ends_the_grant() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    assert_eq!(h.exchange(&mut session).0, 200);
+    let mut stolen_r0 = session.clone();
+    assert_eq!(refresh_over_http(&mut session), 200);
+    assert_eq!(refresh_over_http(&mut session), 200);
+    let thief_access = session.tokens().unwrap().access_token().to_owned();
+    assert_eq!(h.api(&thief_access), 200);
+    // The real client's R0 comes back after R0 → R1 → R2.
+    assert_eq!(refresh_over_http(&mut stolen_r0), 400);
+    assert_eq!(h.api(&thief_access), 401, "the newest tokens die with the grant");
+    assert_eq!(refresh_over_http(&mut session), 400);
+}
+
+#[test]
+fn http_attack_2_one_grant_refreshing_in_a_loop_cannot_fill_the_token_table() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    assert_eq!(h.exchange(&mut session).0, 200);
+    let first = session.tokens().unwrap().access_token().to_owned();
+    for _ in 0..300 {
+        assert_eq!(refresh_over_http(&mut session), 200);
+    }
+    assert_eq!(h.api(&first), 401, "a grant holds two live access tokens");
+    assert_eq!(h.api(session.tokens().unwrap().access_token()), 200);
+    let other = h.spa();
+    let mut fresh = h.session_with_code(&other);
+    assert_eq!(h.exchange(&mut fresh).0, 200, "other clients are not starved");
+}
+
+#[test]
+fn http_attack_3_a_refused_exchange_takes_no_slot_and_the_code_stays_live() {
+    let h = with_settings("grants_per_app = 2");
+    let client_id = h.spa();
+    for _ in 0..2 {
+        let mut session = h.session_with_code(&client_id);
+        assert_eq!(h.exchange(&mut session).0, 200);
+    }
+    let mut session = h.session_with_code(&client_id);
+    let retry = session.clone();
+    let (status, body) = h.exchange(&mut session);
+    assert_eq!((status, body["error"].as_str()), (503, Some("temporarily_unavailable")));
+    let (_, listing) = admin_call(&h, "GET", "apps", None);
+    assert_eq!(listing["apps"][0]["usage"]["grants"], 2, "no slot taken");
+    assert_eq!(
+        admin_call(&h, "DELETE", "subjects/alice/grants", None),
+        (200, json!({ "revoked": 2 }))
+    );
+    let mut retry = retry;
+    assert_eq!(h.exchange(&mut retry).0, 200, "the same code, redeemed later");
+}
+
+#[test]
+fn http_attack_4_one_app_cannot_take_another_apps_codes() {
+    let h = with_settings("codes_per_app = 3");
+    let greedy = h.spa();
+    for _ in 0..3 {
+        h.session_with_code(&greedy);
+    }
+    let mut session =
+        Session::start(h.config(&greedy), &mut getrandom::SysRng, serve::now()).unwrap();
+    let mut url = vec![0u8; 4096];
+    let url = session.authorize_url(&mut url).unwrap().to_owned();
+    let (_, location) = http::get(&url, &[]).unwrap();
+    let location = location.unwrap();
+    assert!(
+        location.contains("error=temporarily_unavailable"),
+        "{location}"
+    );
+    let other = h.spa();
+    let mut session = h.session_with_code(&other);
+    assert_eq!(h.exchange(&mut session).0, 200);
+}
+
+#[test]
+fn http_attack_5_a_code_replayed_after_its_lifetime_still_revokes_its_tokens() {
+    let h = with_settings("code_lifetime = 1");
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    let replay = session.clone();
+    assert_eq!(h.exchange(&mut session).0, 200);
+    let access = session.tokens().unwrap().access_token().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let mut replay = replay;
+    let (status, body) = h.exchange(&mut replay);
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(h.api(&access), 401);
+}
+
+#[test]
+fn the_admin_api_manages_two_secrets_and_ends_grants() {
+    let h = auto_approving(Profile::Workfront);
+    let web = h.create_app(json!({ "name": "Web", "kind": "web", "redirect_uris": ["https://a.example/cb"] }));
+    let id = web["client_id"].as_str().unwrap().to_owned();
+    let (status, second) = admin_call(&h, "POST", &format!("apps/{id}/secrets"), None);
+    assert_eq!(status, 201, "{second}");
+    assert_eq!(second["slot"], 1);
+    assert_eq!(second["client_secret"].as_str().unwrap().len(), 43);
+    let (status, _) = admin_call(&h, "POST", &format!("apps/{id}/secrets"), None);
+    assert_eq!(status, 409, "at most two secrets");
+    let (status, listing) = admin_call(&h, "GET", &format!("apps/{id}/secrets"), None);
+    assert_eq!((status, listing["secrets"].as_array().unwrap().len()), (200, 2));
+    assert!(!listing.to_string().contains(second["client_secret"].as_str().unwrap()));
+    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/0"), None).0, 204);
+    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/1"), None).0, 409, "the last one stays");
+    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/7"), None).0, 404);
+    let (status, rotated) = admin_call(
+        &h,
+        "POST",
+        &format!("apps/{id}/secrets"),
+        Some(json!({ "rotate": true, "overlap": 3600, "end_grants": true })),
+    );
+    assert_eq!(status, 201, "{rotated}");
+    assert_eq!(rotated["secrets"].as_array().unwrap().len(), 2, "the old one overlaps");
+    let (status, _) = admin_call(
+        &h,
+        "POST",
+        &format!("apps/{id}/secrets"),
+        Some(json!({ "rotate": true, "overlap": 90000 })),
+    );
+    assert_eq!(status, 400, "at most 24 h");
+
+    let spa = h.spa();
+    let mut session = h.session_with_code(&spa);
+    h.exchange(&mut session);
+    let access = session.tokens().unwrap().access_token().to_owned();
+    assert_eq!(
+        admin_call(&h, "DELETE", &format!("apps/{spa}/grants"), None),
+        (200, json!({ "revoked": 1 }))
+    );
+    assert_eq!(h.api(&access), 401);
+    assert_eq!(admin_call(&h, "DELETE", "apps/nobody/grants", None).0, 404);
+    assert_eq!(
+        admin_call(&h, "DELETE", "subjects/nobody/grants", None),
+        (200, json!({ "revoked": 0 }))
+    );
+}

@@ -1,9 +1,11 @@
-//! The admin API, mirroring Workfront's "Create app integration": create, list, delete
-//! apps. Guarded by the admin bearer token, compared in constant time.
+//! The admin API, mirroring Workfront's "Create app integration" (create, list, delete
+//! apps) and Adobe Developer Console's credential page (two client secrets with their
+//! last use), plus mass revocation: every grant of a subject, every grant of an app.
+//! Guarded by the admin bearer token, compared in constant time.
 
 use std::sync::Arc;
 
-use authcode::server::{AppKind, AppSpec, RefreshPolicy};
+use authcode::server::{AppError, AppKind, AppSpec, RefreshPolicy, SecretRotation};
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::State;
+use super::{State, now};
 use super::config::{kind_name, parse_kind};
 use super::routes::internal_error;
 
@@ -35,7 +37,11 @@ fn authorized(state: &State, headers: &HeaderMap) -> bool {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
+        .and_then(|value| {
+            // RFC 9110 §11.1: the scheme name is case-insensitive.
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
         .unwrap_or_default();
     authcode::Secret::<128>::copy_from(&state.admin_token)
         .is_ok_and(|expected| expected.ct_eq_bytes(presented.as_bytes()))
@@ -117,11 +123,13 @@ pub(crate) async fn list(AxumState(state): AxumState<Arc<State>>, headers: Heade
     let Ok(server) = state.server.lock() else {
         return internal_error();
     };
+    let limits = server.limits();
     let apps: Vec<_> = server
         .registry()
         .iter()
         .map(|app| {
             let policy = app.refresh_policy();
+            let usage = server.usage(app.client_id()).unwrap_or_default();
             json!({
                 "client_id": app.client_id(),
                 "name": app.name(),
@@ -131,12 +139,23 @@ pub(crate) async fn list(AxumState(state): AxumState<Arc<State>>, headers: Heade
                 "absolute_lifetime": policy.absolute_lifetime,
                 "inactivity_lifetime": policy.inactivity_lifetime,
                 "has_secret": app.kind() == AppKind::WebApp,
+                "secrets": secrets_json(app),
+                "usage": { "codes": usage.codes, "grants": usage.grants },
             })
         })
         .collect();
     (
         StatusCode::OK,
-        axum::Json(json!({ "apps": apps, "capacity": server.registry().capacity() })),
+        axum::Json(json!({
+            "apps": apps,
+            "capacity": server.registry().capacity(),
+            "quotas": {
+                "codes_per_app": limits.codes_per_app,
+                "grants_per_app": limits.grants_per_app,
+                "codes_per_subject": limits.codes_per_subject,
+                "access_tokens_per_grant": limits.access_tokens_per_grant,
+            },
+        })),
     )
         .into_response()
 }
@@ -152,8 +171,202 @@ pub(crate) async fn remove(
     let Ok(mut server) = state.server.lock() else {
         return internal_error();
     };
-    match server.registry_mut().delete(&client_id) {
+    match server.delete_app(&client_id) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(problem) => error(StatusCode::NOT_FOUND, &problem.to_string()),
+        Err(problem) => app_error(problem),
+    }
+}
+
+fn app_error(problem: AppError) -> Response {
+    let status = match problem {
+        AppError::UnknownApp | AppError::UnknownSecret => StatusCode::NOT_FOUND,
+        AppError::TooManySecrets | AppError::LastSecret | AppError::RegistryFull => {
+            StatusCode::CONFLICT
+        }
+        AppError::Store(_) | AppError::Randomness => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    error(status, &problem.to_string())
+}
+
+fn secrets_json(app: &authcode::server::App) -> Vec<serde_json::Value> {
+    app.secrets()
+        .map(|secret| {
+            json!({
+                "slot": secret.slot,
+                "created_at": secret.created_at.map(|at| at.unix_seconds()),
+                "last_used_at": secret.last_used_at.map(|at| at.unix_seconds()),
+                "expires_at": secret.expires_at.map(|at| at.unix_seconds()),
+            })
+        })
+        .collect()
+}
+
+/// The body of `POST /integrations/oauth2/admin/apps/{id}/secrets` (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSecret {
+    /// Replace the other secrets (after `overlap` seconds) instead of adding a second one.
+    #[serde(default)]
+    rotate: bool,
+    /// With `rotate`: seconds the replaced secrets keep working (0 to 86400).
+    #[serde(default)]
+    overlap: u64,
+    /// End every grant of the app at once (a leaked secret).
+    #[serde(default)]
+    end_grants: bool,
+}
+
+/// `POST …/apps/{id}/secrets`: a new client secret, shown once — a second one beside the
+/// current (at most two), or with `"rotate": true` one that replaces the others after
+/// `overlap` seconds.
+pub(crate) async fn add_secret(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return forbidden();
+    }
+    let request: NewSecret = if body.is_empty() {
+        NewSecret::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(problem) => {
+                return error(StatusCode::BAD_REQUEST, &format!("invalid request: {problem}"));
+            }
+        }
+    };
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    let at = now();
+    let created = if request.rotate {
+        let rotation = SecretRotation {
+            overlap: request.overlap,
+            end_grants: request.end_grants,
+        };
+        server
+            .rotate_secret(&client_id, rotation, at, &mut getrandom::SysRng)
+            .map(|secret| (None, secret))
+    } else if request.overlap > 0 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "overlap applies to a rotation: add \"rotate\": true",
+        );
+    } else {
+        // Check everything before changing anything: the secret first, then the grants.
+        match server
+            .registry_mut()
+            .add_secret(&client_id, at, &mut getrandom::SysRng)
+        {
+            Ok((slot, secret)) => {
+                if request.end_grants && server.revoke_app_grants(&client_id).is_err() {
+                    let _ = server.registry_mut().delete_secret(&client_id, slot, at);
+                    return error(StatusCode::SERVICE_UNAVAILABLE, "the grant store is unavailable");
+                }
+                Ok((Some(slot), secret))
+            }
+            Err(problem) => Err(problem),
+        }
+    };
+    match created {
+        Ok((slot, secret)) => {
+            let secrets = server
+                .registry()
+                .get(&client_id)
+                .map(secrets_json)
+                .unwrap_or_default();
+            (
+                StatusCode::CREATED,
+                axum::Json(json!({
+                    "client_id": client_id,
+                    "slot": slot,
+                    "client_secret": secret.as_str(),
+                    "secrets": secrets,
+                })),
+            )
+                .into_response()
+        }
+        Err(problem) => app_error(problem),
+    }
+}
+
+/// `GET …/apps/{id}/secrets`: slot, creation, last use and expiry of each secret.
+pub(crate) async fn list_secrets(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return forbidden();
+    }
+    let Ok(server) = state.server.lock() else {
+        return internal_error();
+    };
+    match server.registry().get(&client_id) {
+        Some(app) => (StatusCode::OK, axum::Json(json!({ "secrets": secrets_json(app) }))).into_response(),
+        None => app_error(AppError::UnknownApp),
+    }
+}
+
+/// `DELETE …/apps/{id}/secrets/{slot}`: that secret stops working at once (the last one
+/// cannot be deleted).
+pub(crate) async fn delete_secret(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path((client_id, slot)): Path<(String, String)>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return forbidden();
+    }
+    let Ok(slot) = slot.parse::<usize>() else {
+        return error(StatusCode::NOT_FOUND, "no live secret in that slot");
+    };
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    match server.registry_mut().delete_secret(&client_id, slot, now()) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(problem) => app_error(problem),
+    }
+}
+
+/// `DELETE …/apps/{id}/grants`: every grant of the app ends.
+pub(crate) async fn end_app_grants(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return forbidden();
+    }
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    match server.revoke_app_grants(&client_id) {
+        Ok(count) => (StatusCode::OK, axum::Json(json!({ "revoked": count }))).into_response(),
+        Err(problem) => app_error(problem),
+    }
+}
+
+/// `DELETE …/subjects/{subject}/grants`: every grant of the subject, in every app, ends
+/// ("sign out everywhere", a password change).
+pub(crate) async fn end_subject_grants(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(subject): Path<String>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return forbidden();
+    }
+    let Ok(mut server) = state.server.lock() else {
+        return internal_error();
+    };
+    match server.revoke_subject(&subject) {
+        Ok(count) => (StatusCode::OK, axum::Json(json!({ "revoked": count }))).into_response(),
+        Err(problem) => error(StatusCode::SERVICE_UNAVAILABLE, &problem.to_string()),
     }
 }

@@ -10,11 +10,20 @@
 //! absolute_lifetime = 7776000     # seconds; omit for no absolute expiration
 //! inactivity_lifetime = 2592000   # seconds; omit for no inactivity expiration
 //! public_keys = []                # machine-to-machine apps only
+//!
+//! [server]                        # optional: how the tables are shared
+//! codes_per_app = 400             # default: code slots × 7/8 / 10
+//! grants_per_app = 6500           # default: grant slots / 10
+//! codes_per_subject = 8           # 1 to 8
+//! access_tokens_per_grant = 2     # 1 to 4
+//! refresh_grace = 0               # seconds, 0 (off) to 60
+//! code_lifetime = 120             # seconds (default: the profile's)
+//! access_token_lifetime = 3600    # seconds
 //! ```
 
 use std::path::Path;
 
-use authcode::server::{AppKind, AppSpec, RefreshPolicy};
+use authcode::server::{AppKind, AppSpec, Quotas, RefreshPolicy, ServerConfig, ServerConfigError};
 use serde::Deserialize;
 
 use super::CoreServer;
@@ -23,9 +32,61 @@ use super::CoreServer;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppsFile {
+    /// Server-wide settings.
+    #[serde(default)]
+    pub server: ServerSettings,
     /// The apps.
     #[serde(default)]
     pub app: Vec<AppConfig>,
+}
+
+/// The `[server]` table: quotas, access tokens per grant, the refresh grace window.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Live pending codes one app may hold (default: its share of the code table).
+    pub codes_per_app: Option<u32>,
+    /// Live grants one app may hold (default: its share of the grant table).
+    pub grants_per_app: Option<u32>,
+    /// Pending codes one subject may hold, 1 to 8 (default 8).
+    pub codes_per_subject: Option<u8>,
+    /// Live access tokens per grant, 1 to 4 (default 2).
+    pub access_tokens_per_grant: Option<u8>,
+    /// Refresh grace window in seconds, 0 to 60 (default 0: off).
+    pub refresh_grace: Option<u64>,
+    /// Seconds a code stays valid (default: the profile's, 120 for Workfront).
+    pub code_lifetime: Option<u64>,
+    /// Seconds an access token stays valid (default 3600).
+    pub access_token_lifetime: Option<u64>,
+}
+
+impl ServerSettings {
+    /// `config` with these settings.
+    ///
+    /// # Errors
+    ///
+    /// The core's refusal of a value out of range.
+    pub fn apply(&self, config: ServerConfig) -> Result<ServerConfig, ServerConfigError> {
+        let defaults = Quotas::default();
+        let mut config = config.with_quotas(Quotas {
+            codes_per_app: self.codes_per_app,
+            grants_per_app: self.grants_per_app,
+            codes_per_subject: self.codes_per_subject.unwrap_or(defaults.codes_per_subject),
+        })?;
+        if let Some(count) = self.access_tokens_per_grant {
+            config = config.with_access_tokens_per_grant(count)?;
+        }
+        if let Some(seconds) = self.refresh_grace {
+            config = config.with_refresh_grace(seconds)?;
+        }
+        if let Some(seconds) = self.code_lifetime {
+            config = config.with_code_lifetime(seconds)?;
+        }
+        if let Some(seconds) = self.access_token_lifetime {
+            config = config.with_access_token_lifetime(seconds)?;
+        }
+        Ok(config)
+    }
 }
 
 /// One app.

@@ -18,9 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use authcode::Timestamp;
 use authcode::profile::Profile;
-use authcode::server::{CodeEntry, FamilyEntry, Server, ServerConfig, SliceStorage, TokenEntry};
+use authcode::server::{GrantEntry, MemoryStore, Server, ServerConfig, SliceStorage};
 
-pub use self::config::{AppConfig, AppsFile};
+pub use self::config::{AppConfig, AppsFile, ServerSettings};
 pub use self::html::escape as escape_html;
 
 /// The core server with its tables in leaked heap memory (they live as long as the
@@ -40,12 +40,10 @@ pub struct ServeOptions {
     pub apps_file: Option<PathBuf>,
     /// Workfront (default) or plain RFC responses.
     pub profile: Profile,
-    /// Code table slots.
+    /// Code table slots (and as many subject slots).
     pub codes: usize,
-    /// Grant table slots.
-    pub families: usize,
-    /// Token table slots.
-    pub tokens: usize,
+    /// Grant slots (each grant holds its tokens).
+    pub grants: usize,
 }
 
 impl Default for ServeOptions {
@@ -57,8 +55,7 @@ impl Default for ServeOptions {
             apps_file: None,
             profile: Profile::Workfront,
             codes: 4096,
-            families: 4096,
-            tokens: 16384,
+            grants: 16384,
         }
     }
 }
@@ -169,10 +166,19 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
             .with_workfront_identity(&addr.to_string(), "local", "authcode-dev")
             .map_err(|error| StartError::Config(error.to_string()))?;
     }
+    config = apps
+        .server
+        .apply(config)
+        .map_err(|error| StartError::Config(format!("[server] settings: {error}")))?;
+    let codes = options.codes.max(8);
+    let grants = options.grants.max(8);
+    // Two keys per grant, at most 7/8 of the index live.
+    let keys = grants.saturating_mul(2).saturating_add(grants / 3).saturating_add(8);
     let storage = SliceStorage {
-        codes: leak::<Option<CodeEntry>>(None, options.codes.max(8)),
-        families: leak(FamilyEntry::EMPTY, options.families.max(8)),
-        tokens: leak::<Option<TokenEntry>>(None, options.tokens.max(8)),
+        codes: leak(None, codes),
+        subjects: leak(None, codes),
+        grants: leak(GrantEntry::EMPTY, grants),
+        keys: leak(None, keys),
     };
     let mut server: CoreServer = Server::new(config, storage);
     let registered = apps.register(&mut server).map_err(StartError::Config)?;

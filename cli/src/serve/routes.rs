@@ -33,6 +33,22 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             "/integrations/oauth2/admin/apps/{client_id}",
             delete(admin::remove),
         )
+        .route(
+            "/integrations/oauth2/admin/apps/{client_id}/secrets",
+            get(admin::list_secrets).post(admin::add_secret),
+        )
+        .route(
+            "/integrations/oauth2/admin/apps/{client_id}/secrets/{slot}",
+            delete(admin::delete_secret),
+        )
+        .route(
+            "/integrations/oauth2/admin/apps/{client_id}/grants",
+            delete(admin::end_app_grants),
+        )
+        .route(
+            "/integrations/oauth2/admin/subjects/{subject}/grants",
+            delete(admin::end_subject_grants),
+        )
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -231,7 +247,7 @@ async fn revoke(
     body: Bytes,
 ) -> Response {
     endpoint(&state, &method, &headers, &body, |server, request, buf| {
-        server.revoke(request, buf).map(token_response)
+        server.revoke(request, now(), buf).map(token_response)
     })
 }
 
