@@ -21,7 +21,7 @@ use authcode::Timestamp;
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use authcode::server::{
-    AppKind, AppSpec, InlineStorage, RefreshPolicy, Server, ServerConfig, TokenRequest,
+    AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest,
 };
 use authcode_ffi::authcode_result;
 use authcode_ffi::authcode_str;
@@ -89,7 +89,7 @@ fn exchange(c: &mut Criterion) {
     let now = 1_700_000_000u64;
 
     // Rust API.
-    let mut server: Box<Server<MemoryStore<InlineStorage<256, 256, 1024>>>> = Box::new(Server::new(
+    let mut server: Box<Server<MemoryStore<InlineStorage<256, 256, 640>>>> = Box::new(Server::new(
         ServerConfig::new(Profile::Rfc),
         InlineStorage::new(),
     ));
@@ -152,7 +152,9 @@ fn exchange(c: &mut Criterion) {
                 done += batch;
                 // Untimed: step past the access-token lifetime and purge finished grants.
                 rust_clock += 4000;
-                server.purge_expired(Timestamp::from_unix_seconds(rust_clock));
+                server
+                    .purge_expired(Timestamp::from_unix_seconds(rust_clock))
+                    .unwrap();
             }
             total
         });

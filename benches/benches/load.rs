@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use authcode_cli::http;
-use authcode_cli::serve::{self, ServeOptions};
+use authcode_cli::serve::{self, ServeOptions, ServerSettings};
 use serde_json::json;
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -40,11 +40,17 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let options = ServeOptions {
         listen: ([127, 0, 0, 1], 0).into(),
-        auto_approve: Some("load".into()),
+        // A new user per login: one user holds at most 8 pending codes.
+        auto_approve: Some("load-*".into()),
         profile: Profile::Rfc,
-        codes: 1 << 17,
-        families: 1 << 17,
-        tokens: 1 << 19,
+        codes: 1 << 14,
+        grants: 1 << 19,
+        // One app makes every grant: let it use the whole tables.
+        settings: ServerSettings {
+            codes_per_app: Some(u32::MAX),
+            grants_per_app: Some(u32::MAX),
+            ..ServerSettings::default()
+        },
         ..ServeOptions::default()
     };
     let running = runtime.block_on(serve::start(options, false)).unwrap();

@@ -1,9 +1,9 @@
 //! The server: authorize, code exchange, refresh, validate — each with 16, 1 024 and
-//! 65 536 live entries in the tables, beside one S256 verification (the unit of cost).
+//! 65 536 live grants in the tables, beside one S256 verification (the unit of cost).
 //!
 //! `cargo bench -p authcode-benches --bench server`; figures in BENCHMARKS.md.
 //!
-//! Tables are sized at twice the live entries plus room for one batch of inserts. Operations that add entries are
+//! The grant table holds the live grants plus room for two batches of inserts. Operations that add entries are
 //! timed in batches with `iter_custom`; between batches, untimed, the entries they added
 //! are made to expire and are purged, so every timed call sees the same table fill. The
 //! pre-filled entries are issued "later" (their expiry lies beyond the purge time), so they
@@ -26,8 +26,8 @@ use authcode::Timestamp;
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use authcode::server::{
-    AppKind, AppSpec, CodeEntry, FamilyEntry, RefreshPolicy, Server, ServerConfig, SliceStorage,
-    TokenEntry, TokenRequest,
+    AppKind, AppSpec, GrantEntry, MemoryStore, Quotas, RefreshPolicy, Server, ServerConfig,
+    SliceStorage, TokenRequest,
 };
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
@@ -100,15 +100,25 @@ fn json_field(body: &str, name: &str) -> String {
     value[name].as_str().unwrap().to_owned()
 }
 
-/// A server with `live` codes and `live` tokens (from `live / 2` grants) in its tables.
+/// A server with `live` grants (and `live / 2` pending codes) in its tables.
 fn setup(live: usize) -> Setup {
+    let grants = live + 2 * BATCH as usize;
+    let codes = live + 4 * BATCH as usize;
     let storage = SliceStorage {
-        // Twice the live entries, plus room for one batch of benchmarked inserts.
-        codes: leak::<Option<CodeEntry>>(None, live * 2 + 4 * BATCH as usize),
-        families: leak(FamilyEntry::EMPTY, live / 2 + 2 * BATCH as usize),
-        tokens: leak::<Option<TokenEntry>>(None, live * 2 + 4 * BATCH as usize),
+        codes: leak(None, codes),
+        subjects: leak(None, codes),
+        grants: leak(GrantEntry::EMPTY, grants),
+        // Two keys per grant, at most 7/8 of the index live.
+        keys: leak(None, grants * 2 + grants / 3 + 8),
     };
-    let config = ServerConfig::new(Profile::Rfc);
+    // One app makes every grant here: let it use the whole tables.
+    let config = ServerConfig::new(Profile::Rfc)
+        .with_quotas(Quotas {
+            codes_per_app: Some(u32::MAX),
+            grants_per_app: Some(u32::MAX),
+            ..Quotas::default()
+        })
+        .unwrap();
     let mut server: BenchServer = Server::new(config, storage);
     let mut rng = StdRng::seed_from_u64(live as u64);
     let mut spec = AppSpec::new("bench", AppKind::SinglePage, &[REDIRECT]);
@@ -130,10 +140,16 @@ fn setup(live: usize) -> Setup {
     let mut buf = [0u8; 1024];
     let mut access = String::new();
     let mut refresh = String::new();
-    // live / 2 grants (each: a redeemed code, an access and a refresh token) …
-    for _ in 0..live / 2 {
+    // `live` grants (each: a grant entry with its tokens, two index keys) …
+    for index in 0..live {
         let location = server
-            .authorize(query.as_bytes(), "user", later, &mut rng, &mut buf)
+            .authorize(
+                query.as_bytes(),
+                &format!("user-{index}"),
+                later,
+                &mut rng,
+                &mut buf,
+            )
             .unwrap()
             .location
             .to_owned();
@@ -145,13 +161,20 @@ fn setup(live: usize) -> Setup {
         access = json_field(response.body, "access_token");
         refresh = json_field(response.body, "refresh_token");
     }
-    // … and live / 2 codes still waiting, so both tables hold `live` entries.
-    for _ in 0..live / 2 {
+    // … and live / 2 codes still waiting.
+    for index in 0..live / 2 {
         server
-            .authorize(query.as_bytes(), "user", later, &mut rng, &mut buf)
+            .authorize(
+                query.as_bytes(),
+                &format!("pending-{index}"),
+                later,
+                &mut rng,
+                &mut buf,
+            )
             .unwrap();
     }
-    assert_eq!(server.occupancy(), (live / 2 * 2, live / 2 * 2));
+    let tables = server.store().live();
+    assert_eq!((tables.grants, tables.codes), (live, live / 2));
     Setup {
         server,
         rng,
@@ -168,7 +191,8 @@ fn setup(live: usize) -> Setup {
 fn purge(setup: &mut Setup) {
     setup
         .server
-        .purge_expired(Timestamp::from_unix_seconds(BASE + 7_200));
+        .purge_expired(Timestamp::from_unix_seconds(BASE + 7_200))
+        .unwrap();
 }
 
 fn server_benches(c: &mut Criterion) {
@@ -197,12 +221,13 @@ fn server_benches(c: &mut Criterion) {
                 while done < iters {
                     let batch = BATCH.min(iters - done);
                     let start = Instant::now();
-                    for _ in 0..batch {
+                    let subjects: Vec<String> = (0..batch).map(|i| format!("u{i}")).collect();
+                    for subject in &subjects {
                         black_box(
                             s.server
                                 .authorize(
                                     black_box(query.as_bytes()),
-                                    "user",
+                                    subject,
                                     now,
                                     &mut s.rng,
                                     &mut buf,
@@ -229,10 +254,16 @@ fn server_benches(c: &mut Criterion) {
                     let batch = BATCH.min(iters - done);
                     bodies.clear();
                     lens.clear();
-                    for _ in 0..batch {
+                    for index in 0..batch {
                         let location = s
                             .server
-                            .authorize(query.as_bytes(), "user", now, &mut s.rng, &mut buf)
+                            .authorize(
+                                query.as_bytes(),
+                                &format!("u{index}"),
+                                now,
+                                &mut s.rng,
+                                &mut buf,
+                            )
                             .unwrap()
                             .location
                             .to_owned();
@@ -257,7 +288,9 @@ fn server_benches(c: &mut Criterion) {
                     for (output, len) in outputs.iter().zip(&lens) {
                         let body = core::str::from_utf8(&output[..*len]).unwrap();
                         assert!(
-                            s.server.revoke_token(&json_field(body, "access_token")),
+                            s.server
+                                .revoke_token(&json_field(body, "access_token"))
+                                .unwrap(),
                             "{body}"
                         );
                     }

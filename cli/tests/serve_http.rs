@@ -652,10 +652,9 @@ fn with_settings(settings: &str) -> Harness {
 }
 
 fn md5ish(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
-        })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn refresh_over_http(session: &mut Session) -> u16 {
@@ -689,7 +688,11 @@ fn admin_call(h: &Harness, method: &str, path: &str, body: Option<Value>) -> (u1
             .post(&url)
             .header("Authorization", &authorization)
             .header("Content-Type", "application/json")
-            .send(body.map(|body| body.to_string()).unwrap_or_default().as_bytes())
+            .send(
+                body.map(|body| body.to_string())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )
             .unwrap(),
     };
     let status = response.status().as_u16();
@@ -710,7 +713,11 @@ fn http_attack_1_a_refresh_token_two_rotations_old_ends_the_grant() {
     assert_eq!(h.api(&thief_access), 200);
     // The real client's R0 comes back after R0 → R1 → R2.
     assert_eq!(refresh_over_http(&mut stolen_r0), 400);
-    assert_eq!(h.api(&thief_access), 401, "the newest tokens die with the grant");
+    assert_eq!(
+        h.api(&thief_access),
+        401,
+        "the newest tokens die with the grant"
+    );
     assert_eq!(refresh_over_http(&mut session), 400);
 }
 
@@ -728,7 +735,11 @@ fn http_attack_2_one_grant_refreshing_in_a_loop_cannot_fill_the_token_table() {
     assert_eq!(h.api(session.tokens().unwrap().access_token()), 200);
     let other = h.spa();
     let mut fresh = h.session_with_code(&other);
-    assert_eq!(h.exchange(&mut fresh).0, 200, "other clients are not starved");
+    assert_eq!(
+        h.exchange(&mut fresh).0,
+        200,
+        "other clients are not starved"
+    );
 }
 
 #[test]
@@ -742,7 +753,10 @@ fn http_attack_3_a_refused_exchange_takes_no_slot_and_the_code_stays_live() {
     let mut session = h.session_with_code(&client_id);
     let retry = session.clone();
     let (status, body) = h.exchange(&mut session);
-    assert_eq!((status, body["error"].as_str()), (503, Some("temporarily_unavailable")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("temporarily_unavailable"))
+    );
     let (_, listing) = admin_call(&h, "GET", "apps", None);
     assert_eq!(listing["apps"][0]["usage"]["grants"], 2, "no slot taken");
     assert_eq!(
@@ -750,7 +764,11 @@ fn http_attack_3_a_refused_exchange_takes_no_slot_and_the_code_stays_live() {
         (200, json!({ "revoked": 2 }))
     );
     let mut retry = retry;
-    assert_eq!(h.exchange(&mut retry).0, 200, "the same code, redeemed later");
+    assert_eq!(
+        h.exchange(&mut retry).0,
+        200,
+        "the same code, redeemed later"
+    );
 }
 
 #[test]
@@ -760,8 +778,7 @@ fn http_attack_4_one_app_cannot_take_another_apps_codes() {
     for _ in 0..3 {
         h.session_with_code(&greedy);
     }
-    let mut session =
-        Session::start(h.config(&greedy), &mut getrandom::SysRng, serve::now()).unwrap();
+    let session = Session::start(h.config(&greedy), &mut getrandom::SysRng, serve::now()).unwrap();
     let mut url = vec![0u8; 4096];
     let url = session.authorize_url(&mut url).unwrap().to_owned();
     let (_, location) = http::get(&url, &[]).unwrap();
@@ -783,17 +800,22 @@ fn http_attack_5_a_code_replayed_after_its_lifetime_still_revokes_its_tokens() {
     let replay = session.clone();
     assert_eq!(h.exchange(&mut session).0, 200);
     let access = session.tokens().unwrap().access_token().to_owned();
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    std::thread::sleep(core::time::Duration::from_millis(2100));
     let mut replay = replay;
     let (status, body) = h.exchange(&mut replay);
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     assert_eq!(h.api(&access), 401);
 }
 
 #[test]
 fn the_admin_api_manages_two_secrets_and_ends_grants() {
     let h = auto_approving(Profile::Workfront);
-    let web = h.create_app(json!({ "name": "Web", "kind": "web", "redirect_uris": ["https://a.example/cb"] }));
+    let web = h.create_app(
+        json!({ "name": "Web", "kind": "web", "redirect_uris": ["https://a.example/cb"] }),
+    );
     let id = web["client_id"].as_str().unwrap().to_owned();
     let (status, second) = admin_call(&h, "POST", &format!("apps/{id}/secrets"), None);
     assert_eq!(status, 201, "{second}");
@@ -802,11 +824,28 @@ fn the_admin_api_manages_two_secrets_and_ends_grants() {
     let (status, _) = admin_call(&h, "POST", &format!("apps/{id}/secrets"), None);
     assert_eq!(status, 409, "at most two secrets");
     let (status, listing) = admin_call(&h, "GET", &format!("apps/{id}/secrets"), None);
-    assert_eq!((status, listing["secrets"].as_array().unwrap().len()), (200, 2));
-    assert!(!listing.to_string().contains(second["client_secret"].as_str().unwrap()));
-    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/0"), None).0, 204);
-    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/1"), None).0, 409, "the last one stays");
-    assert_eq!(admin_call(&h, "DELETE", &format!("apps/{id}/secrets/7"), None).0, 404);
+    assert_eq!(
+        (status, listing["secrets"].as_array().unwrap().len()),
+        (200, 2)
+    );
+    assert!(
+        !listing
+            .to_string()
+            .contains(second["client_secret"].as_str().unwrap())
+    );
+    assert_eq!(
+        admin_call(&h, "DELETE", &format!("apps/{id}/secrets/0"), None).0,
+        204
+    );
+    assert_eq!(
+        admin_call(&h, "DELETE", &format!("apps/{id}/secrets/1"), None).0,
+        409,
+        "the last one stays"
+    );
+    assert_eq!(
+        admin_call(&h, "DELETE", &format!("apps/{id}/secrets/7"), None).0,
+        404
+    );
     let (status, rotated) = admin_call(
         &h,
         "POST",
@@ -814,7 +853,11 @@ fn the_admin_api_manages_two_secrets_and_ends_grants() {
         Some(json!({ "rotate": true, "overlap": 3600, "end_grants": true })),
     );
     assert_eq!(status, 201, "{rotated}");
-    assert_eq!(rotated["secrets"].as_array().unwrap().len(), 2, "the old one overlaps");
+    assert_eq!(
+        rotated["secrets"].as_array().unwrap().len(),
+        2,
+        "the old one overlaps"
+    );
     let (status, _) = admin_call(
         &h,
         "POST",

@@ -14,7 +14,9 @@ use authcode::Timestamp;
 use authcode::client::{ClientConfig, Session};
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
-use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, Server, ServerConfig, TokenRequest};
+use authcode::server::{
+    AppKind, AppSpec, InlineStorage, MemoryStore, Server, ServerConfig, TokenRequest,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 

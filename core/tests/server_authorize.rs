@@ -50,11 +50,14 @@ fn iss_is_added_when_an_issuer_is_configured() {
     let config = ServerConfig::new(Profile::Rfc)
         .with_issuer("https://as.example.com")
         .unwrap();
-    let mut server: Box<authcode::server::Server<authcode::server::MemoryStore<authcode::server::InlineStorage<8, 8, 8>>>> =
-        Box::new(authcode::server::Server::new(
-            config,
-            authcode::server::InlineStorage::new(),
-        ));
+    let mut server: Box<
+        authcode::server::Server<
+            authcode::server::MemoryStore<authcode::server::InlineStorage<8, 8, 8>>,
+        >,
+    > = Box::new(authcode::server::Server::new(
+        config,
+        authcode::server::InlineStorage::new(),
+    ));
     let spa = server
         .registry_mut()
         .create(

@@ -193,7 +193,10 @@ fn revoking_an_unknown_token_is_fine_and_another_clients_is_refused() {
         authorization: None,
         body: body.as_bytes(),
     };
-    assert_eq!(f.server.revoke(&request, at(1), &mut buf).unwrap().status, 200);
+    assert_eq!(
+        f.server.revoke(&request, at(1), &mut buf).unwrap().status,
+        200
+    );
     let body = format!(
         "token={}&client_id={}&client_secret={}",
         enc(&access),
@@ -206,7 +209,10 @@ fn revoking_an_unknown_token_is_fine_and_another_clients_is_refused() {
         authorization: None,
         body: body.as_bytes(),
     };
-    assert_eq!(f.server.revoke(&request, at(1), &mut buf).unwrap().status, 400);
+    assert_eq!(
+        f.server.revoke(&request, at(1), &mut buf).unwrap().status,
+        400
+    );
     assert!(f.server.validate(&access, at(1)).is_ok());
     assert!(f.server.revoke_token(&access).unwrap());
     assert!(f.server.validate(&access, at(1)).is_err());
@@ -403,7 +409,12 @@ fn an_app_at_its_grant_quota_is_temporarily_unavailable_until_its_grants_end() {
     let (code, verifier) = f.spa_code(500, at(0));
     let (status, json) = f.redeem_spa(&code, &verifier, at(1));
     assert_eq!((status, error_of(&json)), (503, "temporarily_unavailable"));
-    assert!(json["error_description"].as_str().unwrap().contains("quota"));
+    assert!(
+        json["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("quota")
+    );
     // The failed exchange leaves the code usable; once the old grants' refresh lifetime
     // and access tokens are over, their slots are reused.
     let (status, json) = f.redeem_spa(&code, &verifier, at(2));
@@ -425,8 +436,17 @@ fn reuse_of_any_rotated_out_refresh_token_revokes_the_grant() {
             current = json["refresh_token"].as_str().unwrap().to_owned();
         }
         let (status, json) = f.refresh_spa(&first, None, at(100));
-        assert_eq!((status, error_of(&json)), (400, "invalid_grant"), "depth {depth}");
-        assert!(json["error_description"].as_str().unwrap().contains("reuse"));
+        assert_eq!(
+            (status, error_of(&json)),
+            (400, "invalid_grant"),
+            "depth {depth}"
+        );
+        assert!(
+            json["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("reuse")
+        );
         assert_eq!(
             error_of(&f.refresh_spa(&current, None, at(101)).1),
             "invalid_grant",

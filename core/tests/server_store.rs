@@ -87,7 +87,10 @@ fn attack_1_a_refresh_token_two_rotations_old_still_ends_the_grant() {
     // The real client comes back with R0: the thief's R2 must die with the grant.
     let (status, json) = f.refresh_spa(&r0, None, at(30));
     assert_eq!((status, error_of(&json)), (400, "invalid_grant"));
-    assert_eq!(error_of(&f.refresh_spa(&r2, None, at(31)).1), "invalid_grant");
+    assert_eq!(
+        error_of(&f.refresh_spa(&r2, None, at(31)).1),
+        "invalid_grant"
+    );
     assert_eq!(f.server.validate(&a2, at(31)), Err(InvalidToken));
 }
 
@@ -200,7 +203,9 @@ fn attack_3_a_full_index_or_grant_quota_leaves_the_code_live_and_no_slot_taken()
     // Once a grant ends, the same code is redeemed.
     assert_eq!(server.revoke_subject("u").unwrap(), 3);
     let mut out = [0u8; 1024];
-    let response = server.token(&form(&body), at(2), &mut rng, &mut out).unwrap();
+    let response = server
+        .token(&form(&body), at(2), &mut rng, &mut out)
+        .unwrap();
     assert_eq!(response.status, 200, "{}", response.body);
 }
 
@@ -213,7 +218,10 @@ fn attack_4_one_app_cannot_take_another_apps_codes_or_grants() {
         assert!(!code.is_empty());
     }
     let (code, description) = code_for(&mut f, "user-99", 99, 0);
-    assert!(code.is_empty() && description.contains("quota"), "{description}");
+    assert!(
+        code.is_empty() && description.contains("quota"),
+        "{description}"
+    );
     // …and the web app is not affected.
     let web = f.web.clone();
     let query = format!(
@@ -241,7 +249,11 @@ fn attack_4_one_user_cannot_take_the_code_table() {
     assert!(!ninth.0.is_empty());
     assert_eq!(f.server.store().live().codes, 8);
     let (status, json, _) = f.token_form(&exchange_body(&f, &codes[0].0, &codes[0].1), None, at(9));
-    assert_eq!((status, error_of(&json)), (400, "invalid_grant"), "the oldest is gone");
+    assert_eq!(
+        (status, error_of(&json)),
+        (400, "invalid_grant"),
+        "the oldest is gone"
+    );
     let (status, _, _) = f.token_form(&exchange_body(&f, &codes[1].0, &codes[1].1), None, at(9));
     assert_eq!(status, 200, "the others stay");
     // For another app the subject is refused: its share is full.
@@ -307,7 +319,12 @@ fn attack_5_a_code_replayed_after_its_lifetime_still_revokes_its_tokens() {
     // The code lifetime is 600 s; the replay comes much later.
     let (status, json) = f.redeem_spa(&code, &verifier, at(3000));
     assert_eq!((status, error_of(&json)), (400, "invalid_grant"));
-    assert!(json["error_description"].as_str().unwrap().contains("revoked"));
+    assert!(
+        json["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
     assert_eq!(f.server.validate(&access, at(3001)), Err(InvalidToken));
     assert_eq!(f.refresh_spa(&refresh, None, at(3001)).0, 400);
 }
@@ -318,7 +335,12 @@ fn attack_5_a_code_replayed_after_its_lifetime_still_revokes_its_tokens() {
 fn a_grant_holds_two_live_access_tokens_by_default_and_the_cap_is_configurable() {
     for cap in [1u8, 2, 4] {
         let mut f = fixture_with(Profile::Rfc, rotating());
-        let config = f.server.config().clone().with_access_tokens_per_grant(cap).unwrap();
+        let config = f
+            .server
+            .config()
+            .clone()
+            .with_access_tokens_per_grant(cap)
+            .unwrap();
         f.server.set_config(config);
         let (first, mut refresh) = f.spa_tokens(1, at(0));
         let mut accesses = vec![first];
@@ -333,8 +355,16 @@ fn a_grant_holds_two_live_access_tokens_by_default_and_the_cap_is_configurable()
         let expected: Vec<usize> = (6 - usize::from(cap)..6).collect();
         assert_eq!(live, expected, "cap {cap}");
     }
-    assert!(ServerConfig::new(Profile::Rfc).with_access_tokens_per_grant(0).is_err());
-    assert!(ServerConfig::new(Profile::Rfc).with_access_tokens_per_grant(5).is_err());
+    assert!(
+        ServerConfig::new(Profile::Rfc)
+            .with_access_tokens_per_grant(0)
+            .is_err()
+    );
+    assert!(
+        ServerConfig::new(Profile::Rfc)
+            .with_access_tokens_per_grant(5)
+            .is_err()
+    );
 }
 
 #[test]
@@ -355,7 +385,10 @@ fn the_grace_window_gives_a_just_rotated_token_one_more_pair() {
     assert!(f.server.validate(&a3, at(21)).is_ok(), "same grant, live");
     // Only once: R1 again (or R2, rotated out by the grace exchange) is reuse.
     assert_eq!(f.refresh_spa(&r1, None, at(22)).0, 400);
-    assert_eq!(error_of(&f.refresh_spa(&r3, None, at(23)).1), "invalid_grant");
+    assert_eq!(
+        error_of(&f.refresh_spa(&r3, None, at(23)).1),
+        "invalid_grant"
+    );
     drop(r2);
 
     // Outside the window it is reuse at once.
@@ -366,8 +399,16 @@ fn the_grace_window_gives_a_just_rotated_token_one_more_pair() {
     let (_, json) = f.refresh_spa(&r1, None, at(10));
     let r2 = json["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(f.refresh_spa(&r1, None, at(40)).0, 400);
-    assert_eq!(f.refresh_spa(&r2, None, at(41)).0, 400, "the grant is revoked");
-    assert!(ServerConfig::new(Profile::Rfc).with_refresh_grace(61).is_err());
+    assert_eq!(
+        f.refresh_spa(&r2, None, at(41)).0,
+        400,
+        "the grant is revoked"
+    );
+    assert!(
+        ServerConfig::new(Profile::Rfc)
+            .with_refresh_grace(61)
+            .is_err()
+    );
 }
 
 #[test]
@@ -389,7 +430,10 @@ fn after_every_lifetime_a_purge_leaves_every_table_empty() {
         code_for(&mut f, &format!("pending-{seed}"), 100 + seed, 0);
     }
     let live = f.server.store().live();
-    assert!(live.codes == 5 && live.grants == 5 && live.keys == 10, "{live:?}");
+    assert!(
+        live.codes == 5 && live.grants == 5 && live.keys == 10,
+        "{live:?}"
+    );
     f.server.purge_expired(at(20_000)).unwrap();
     assert_eq!(f.server.store().live(), Default::default());
     let spa = f.spa.clone();
@@ -403,7 +447,11 @@ fn signing_a_subject_out_everywhere_ends_its_grants_in_every_app() {
     let mut f = fixture_with(Profile::Rfc, rotating());
     let (spa_access, _) = f.spa_tokens(1, at(0));
     let (other_code, other_verifier) = code_for(&mut f, "user-2", 2, 0);
-    let (status, json, _) = f.token_form(&exchange_body(&f, &other_code, &other_verifier), None, at(0));
+    let (status, json, _) = f.token_form(
+        &exchange_body(&f, &other_code, &other_verifier),
+        None,
+        at(0),
+    );
     assert_eq!(status, 200);
     let other_access = json["access_token"].as_str().unwrap().to_owned();
     // A web-app grant of user-1 too.
@@ -475,7 +523,11 @@ fn a_web_app_holds_two_secrets_each_with_its_last_use() {
     let mut f = fixture();
     let web = f.web.clone();
     let old = f.web_secret.clone();
-    let (slot, second) = f.server.registry_mut().add_secret(&web, at(0), &mut f.rng).unwrap();
+    let (slot, second) = f
+        .server
+        .registry_mut()
+        .add_secret(&web, at(0), &mut f.rng)
+        .unwrap();
     assert_eq!(slot, 1);
     assert_eq!(web_auth_status(&mut f, &old, 5), 200);
     assert_eq!(web_auth_status(&mut f, second.as_str(), 7), 200);
@@ -485,10 +537,16 @@ fn a_web_app_holds_two_secrets_each_with_its_last_use() {
     assert_eq!(secrets[1].last_used_at, Some(at(7)));
     assert_eq!(secrets[1].created_at, Some(at(0)));
     assert_eq!(
-        f.server.registry_mut().add_secret(&web, at(8), &mut f.rng).map(|_| ()),
+        f.server
+            .registry_mut()
+            .add_secret(&web, at(8), &mut f.rng)
+            .map(|_| ()),
         Err(AppError::TooManySecrets)
     );
-    f.server.registry_mut().delete_secret(&web, 0, at(9)).unwrap();
+    f.server
+        .registry_mut()
+        .delete_secret(&web, 0, at(9))
+        .unwrap();
     assert_eq!(web_auth_status(&mut f, &old, 10), 401);
     assert_eq!(web_auth_status(&mut f, second.as_str(), 10), 200);
     assert_eq!(
@@ -501,7 +559,10 @@ fn a_web_app_holds_two_secrets_each_with_its_last_use() {
     );
     let spa = f.spa.clone();
     assert_eq!(
-        f.server.registry_mut().add_secret(&spa, at(0), &mut f.rng).map(|_| ()),
+        f.server
+            .registry_mut()
+            .add_secret(&spa, at(0), &mut f.rng)
+            .map(|_| ()),
         Err(AppError::NotConfidential)
     );
 }
@@ -513,7 +574,15 @@ fn a_rotated_secret_overlaps_for_a_while_and_can_end_the_grants() {
     let old = f.web_secret.clone();
     let new = f
         .server
-        .rotate_secret(&web, SecretRotation { overlap: 60, end_grants: false }, at(0), &mut f.rng)
+        .rotate_secret(
+            &web,
+            SecretRotation {
+                overlap: 60,
+                end_grants: false,
+            },
+            at(0),
+            &mut f.rng,
+        )
         .unwrap();
     assert_eq!(web_auth_status(&mut f, &old, 59), 200, "within the overlap");
     assert_eq!(web_auth_status(&mut f, &old, 60), 401, "after it");
@@ -522,14 +591,33 @@ fn a_rotated_secret_overlaps_for_a_while_and_can_end_the_grants() {
     let spa_access = f.spa_tokens(1, at(61)).0;
     let newer = f
         .server
-        .rotate_secret(&web, SecretRotation { overlap: 0, end_grants: true }, at(62), &mut f.rng)
+        .rotate_secret(
+            &web,
+            SecretRotation {
+                overlap: 0,
+                end_grants: true,
+            },
+            at(62),
+            &mut f.rng,
+        )
         .unwrap();
     assert_eq!(web_auth_status(&mut f, new.as_str(), 62), 401);
     assert_eq!(web_auth_status(&mut f, newer.as_str(), 62), 200);
-    assert!(f.server.validate(&spa_access, at(63)).is_ok(), "other apps keep theirs");
+    assert!(
+        f.server.validate(&spa_access, at(63)).is_ok(),
+        "other apps keep theirs"
+    );
     assert_eq!(
         f.server
-            .rotate_secret(&web, SecretRotation { overlap: 86_401, end_grants: false }, at(64), &mut f.rng)
+            .rotate_secret(
+                &web,
+                SecretRotation {
+                    overlap: 86_401,
+                    end_grants: false
+                },
+                at(64),
+                &mut f.rng
+            )
             .map(|_| ()),
         Err(AppError::InvalidOverlap)
     );

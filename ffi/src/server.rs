@@ -1111,7 +1111,12 @@ pub unsafe extern "C" fn authcode_server_rotate_secret_with(
         };
         let secret = handle
             .server
-            .rotate_secret(client_id, rotation, Timestamp::from_unix_seconds(now), &mut rng)
+            .rotate_secret(
+                client_id,
+                rotation,
+                Timestamp::from_unix_seconds(now),
+                &mut rng,
+            )
             .map_err(|error| handle.record(app_code(error), &error))?;
         // SAFETY: buffer checked above; contract from the caller.
         unsafe { copy_out(secret.as_bytes(), buf, len, out_len) }

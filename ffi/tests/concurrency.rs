@@ -98,10 +98,10 @@ impl Fixture {
         let mut location = [0u8; 1024];
         let (mut len, mut error) = (0, authcode_error_code::None);
         // A user per code: each subject holds at most 8 pending codes.
-        static USERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        static USERS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
         let subject = format!(
             "user-{}",
-            USERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            USERS.fetch_add(1, core::sync::atomic::Ordering::Relaxed)
         );
         let guard = self.server.lock().unwrap();
         // SAFETY: live server used under the lock; valid strings and buffers.
@@ -279,7 +279,10 @@ fn a_non_rotating_refresh_token_refreshed_from_many_threads_always_works() {
         .collect();
     assert_eq!(access.len(), THREADS, "no doubled tokens");
     // A grant holds two live access tokens: the last two issued.
-    assert_eq!(access.iter().filter(|token| fixture.valid(token)).count(), 2);
+    assert_eq!(
+        access.iter().filter(|token| fixture.valid(token)).count(),
+        2
+    );
 }
 
 #[test]

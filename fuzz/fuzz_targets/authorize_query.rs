@@ -5,11 +5,11 @@ mod common;
 
 use authcode::Timestamp;
 use authcode::profile::Profile;
-use authcode::server::{AppKind, AppSpec, InlineStorage, Server, ServerConfig};
+use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, Server, ServerConfig};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut server: Box<Server<InlineStorage<8, 8, 8>>> = Box::new(Server::new(ServerConfig::new(Profile::Workfront), InlineStorage::new()));
+    let mut server: Box<Server<MemoryStore<InlineStorage<8, 8, 8>>>> = Box::new(Server::new(ServerConfig::new(Profile::Workfront), InlineStorage::new()));
     let mut rng = common::rng(2);
     let app = server.registry_mut().create(&AppSpec::new("x", AppKind::SinglePage, &["https://a.example/cb"]), &mut rng).unwrap();
     // Prefix a real client and redirect URI half the time, to get past the first checks.

@@ -1,6 +1,12 @@
-//! The server driven by fuzzer-chosen operations and times. Invariants after every step:
-//! a code is redeemed at most once; no access token validates after its grant was revoked
-//! or after its expiry.
+//! The server driven by fuzzer-chosen operations, apps, users and times. Invariants after
+//! every step:
+//! - a code is redeemed at most once;
+//! - no access token validates after its grant was revoked or after its expiry;
+//! - a rotated-out refresh token of a live grant, when presented, ends the grant — however
+//!   many rotations ago it was replaced;
+//! - no app under its quota is refused for lack of room (a refusal names the app's or the
+//!   user's own share, and the app really holds its quota);
+//! - after every lifetime has passed and `purge_expired` ran, every table is empty.
 #![no_main]
 
 mod common;
@@ -11,71 +17,107 @@ use arbitrary::Arbitrary;
 use authcode::Timestamp;
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
-use authcode::server::{AppKind, AppSpec, InlineStorage, RefreshPolicy, Server, ServerConfig, TokenRequest};
+use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest};
 use libfuzzer_sys::fuzz_target;
+
+type FuzzServer = Server<MemoryStore<InlineStorage<32, 32, 80>, 2>, 2>;
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Authorize,
+    Authorize { app: bool, user: u8 },
     Redeem { code: u8, right_verifier: bool },
     Refresh { grant: u8 },
+    ReuseOld { grant: u8, depth: u8 },
     Revoke { grant: u8 },
+    RevokeUser { user: u8 },
     Validate { grant: u8 },
     Wait(u16),
     Purge,
 }
 
+struct Grant {
+    app: usize,
+    access: String,
+    refresh: String,
+    /// Refresh tokens rotated out, oldest first.
+    rotated_out: Vec<String>,
+    access_expires: u64,
+    user: u8,
+}
+
+fn form(body: &str) -> TokenRequest<'_> {
+    TokenRequest { method: "POST", content_type: Some("application/x-www-form-urlencoded"), authorization: None, body: body.as_bytes() }
+}
+
 fuzz_target!(|input: (bool, u8, Vec<Op>)| {
     let (rotation, lifetime, ops) = input;
     let config = ServerConfig::new(Profile::Rfc).with_access_token_lifetime(60).unwrap().with_code_lifetime(30).unwrap();
-    let mut server: Box<Server<InlineStorage<16, 16, 64>>> = Box::new(Server::new(config, InlineStorage::new()));
+    let mut server: Box<FuzzServer> = Box::new(Server::new(config, InlineStorage::new()));
     let mut rng = common::rng(4);
     let mut spec = AppSpec::new("x", AppKind::SinglePage, &["https://a.example/cb"]);
-    spec.refresh = RefreshPolicy { rotation, absolute_lifetime: Some(u64::from(lifetime) + 1), inactivity_lifetime: None };
-    let app = server.registry_mut().create(&spec, &mut rng).unwrap();
-    let client_id = app.client_id.to_string();
+    let absolute = u64::from(lifetime) + 1;
+    spec.refresh = RefreshPolicy { rotation, absolute_lifetime: Some(absolute), inactivity_lifetime: None };
+    let apps: Vec<String> = (0..2).map(|_| server.registry_mut().create(&spec, &mut rng).unwrap().client_id.to_string()).collect();
+    let limits = server.limits();
 
     let mut now = 0u64;
-    let mut codes: Vec<(String, Verifier)> = Vec::new();
-    // code → the grant it produced
+    let mut codes: Vec<(String, Verifier, usize, u8)> = Vec::new();
     let mut redeemed: HashMap<String, usize> = HashMap::new();
-    // grant index → (access token, refresh token, access expiry)
-    let mut grants: Vec<(String, String, u64)> = Vec::new();
+    let mut grants: Vec<Grant> = Vec::new();
     let mut revoked: HashSet<usize> = HashSet::new();
     let mut buf = vec![0u8; 2048];
-    for op in ops.into_iter().take(64) {
+    for op in ops.into_iter().take(96) {
         let at = Timestamp::from_unix_seconds(now);
         match op {
-            Op::Authorize => {
+            Op::Authorize { app, user } => {
+                let app = usize::from(app);
+                let user = user % 3;
                 let verifier = Verifier::generate(&mut rng, VerifierLength::DEFAULT).unwrap();
                 let query = format!(
-                    "response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fa.example%2Fcb&code_challenge={}&code_challenge_method=S256",
+                    "response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fa.example%2Fcb&code_challenge={}&code_challenge_method=S256",
+                    apps[app],
                     Challenge::s256(&verifier)
                 );
-                if let Ok(answer) = server.authorize(query.as_bytes(), "u", at, &mut rng, &mut buf) {
-                    if let Some(code) = answer.location.split("code=").nth(1) {
-                        codes.push((code.split('&').next().unwrap().to_owned(), verifier));
+                let answer = server.authorize(query.as_bytes(), &format!("user-{user}"), at, &mut rng, &mut buf).unwrap();
+                if let Some(code) = answer.location.split("code=").nth(1) {
+                    codes.push((code.split('&').next().unwrap().to_owned(), verifier, app, user));
+                } else {
+                    // Refused: only for the app's own quota or the user's own share.
+                    let location = answer.location.to_owned();
+                    let usage = server.usage(&apps[app]).unwrap();
+                    if location.contains("quota") {
+                        assert!(usage.codes >= limits.codes_per_app, "refused under quota: {usage:?} {location}");
+                    } else {
+                        assert!(location.contains("user"), "refused for lack of room: {location}");
                     }
                 }
             }
             Op::Redeem { code, right_verifier } => {
-                let Some((code, verifier)) = codes.get(usize::from(code) % codes.len().max(1)).cloned() else { continue };
+                let Some((code, verifier, app, user)) = codes.get(usize::from(code) % codes.len().max(1)).map(|(c, v, a, u)| (c.clone(), v.clone(), *a, *u)) else { continue };
                 let verifier = if right_verifier { verifier } else { Verifier::generate(&mut rng, VerifierLength::DEFAULT).unwrap() };
                 let body = format!(
-                    "grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fa.example%2Fcb&client_id={client_id}&code_verifier={}",
+                    "grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fa.example%2Fcb&client_id={}&code_verifier={}",
+                    apps[app],
                     verifier.as_str()
                 );
-                let request = TokenRequest { method: "POST", content_type: Some("application/x-www-form-urlencoded"), authorization: None, body: body.as_bytes() };
-                let response = server.token(&request, at, &mut rng, &mut buf).unwrap();
+                let response = server.token(&form(&body), at, &mut rng, &mut buf).unwrap();
                 if response.status == 200 {
                     assert!(!redeemed.contains_key(&code), "a code was redeemed twice");
-                    let access = field(response.body, "access_token");
-                    let refresh = field(response.body, "refresh_token");
                     redeemed.insert(code, grants.len());
-                    grants.push((access, refresh, now + 60));
+                    grants.push(Grant {
+                        app,
+                        access: field(response.body, "access_token"),
+                        refresh: field(response.body, "refresh_token"),
+                        rotated_out: Vec::new(),
+                        access_expires: now + 60,
+                        user,
+                    });
+                } else if response.status == 503 {
+                    let usage = server.usage(&apps[app]).unwrap();
+                    assert!(response.body.contains("quota"), "refused for lack of room: {}", response.body);
+                    assert!(usage.grants >= limits.grants_per_app, "refused under quota: {usage:?}");
                 } else if let Some(&grant) = redeemed.get(&code) {
-                    // A replayed code — presented again before it expires — revokes the grant
-                    // it produced. (After expiry it is forgotten and merely unknown.)
+                    // A replayed code revokes the grant it produced, whenever it comes.
                     if response.body.contains("already used") {
                         revoked.insert(grant);
                     }
@@ -84,34 +126,64 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
             Op::Refresh { grant } => {
                 let index = usize::from(grant) % grants.len().max(1);
                 let Some(entry) = grants.get_mut(index) else { continue };
-                let body = format!("grant_type=refresh_token&refresh_token={}&client_id={client_id}", entry.1);
-                let request = TokenRequest { method: "POST", content_type: Some("application/x-www-form-urlencoded"), authorization: None, body: body.as_bytes() };
-                let response = server.token(&request, at, &mut rng, &mut buf).unwrap();
+                let body = format!("grant_type=refresh_token&refresh_token={}&client_id={}", entry.refresh, apps[entry.app]);
+                let response = server.token(&form(&body), at, &mut rng, &mut buf).unwrap();
                 if response.status == 200 {
                     assert!(!revoked.contains(&index), "a revoked grant was refreshed");
-                    entry.0 = field(response.body, "access_token");
-                    entry.1 = field(response.body, "refresh_token");
-                    entry.2 = now + 60;
+                    let refresh = field(response.body, "refresh_token");
+                    if refresh != entry.refresh {
+                        entry.rotated_out.push(std::mem::replace(&mut entry.refresh, refresh));
+                    }
+                    entry.access = field(response.body, "access_token");
+                    entry.access_expires = now + 60;
                 }
+            }
+            Op::ReuseOld { grant, depth } => {
+                let index = usize::from(grant) % grants.len().max(1);
+                let Some(entry) = grants.get(index) else { continue };
+                if entry.rotated_out.is_empty() {
+                    continue;
+                }
+                let old = &entry.rotated_out[usize::from(depth) % entry.rotated_out.len()];
+                let body = format!("grant_type=refresh_token&refresh_token={old}&client_id={}", apps[entry.app]);
+                let response = server.token(&form(&body), at, &mut rng, &mut buf).unwrap();
+                assert_ne!(response.status, 200, "a rotated-out refresh token was accepted");
+                // Whatever state the grant was in, it is over now.
+                let current = entry.access.clone();
+                revoked.insert(index);
+                assert!(server.validate(&current, at).is_err(), "reuse left the grant alive");
             }
             Op::Revoke { grant } => {
                 let index = usize::from(grant) % grants.len().max(1);
                 let Some(entry) = grants.get(index) else { continue };
-                server.revoke_token(&entry.1);
+                server.revoke_token(&entry.refresh).unwrap();
                 revoked.insert(index);
+            }
+            Op::RevokeUser { user } => {
+                let user = user % 3;
+                server.revoke_subject(&format!("user-{user}")).unwrap();
+                for (index, grant) in grants.iter().enumerate() {
+                    if grant.user == user {
+                        revoked.insert(index);
+                    }
+                }
             }
             Op::Validate { grant } => {
                 let index = usize::from(grant) % grants.len().max(1);
                 let Some(entry) = grants.get(index) else { continue };
-                if server.validate(&entry.0, at).is_ok() {
+                if server.validate(&entry.access, at).is_ok() {
                     assert!(!revoked.contains(&index), "a revoked token validated");
-                    assert!(now < entry.2, "a token outlived its lifetime");
+                    assert!(now < entry.access_expires, "a token outlived its lifetime");
                 }
             }
             Op::Wait(seconds) => now += u64::from(seconds % 200),
-            Op::Purge => drop(server.purge_expired(at)),
+            Op::Purge => drop(server.purge_expired(at).unwrap()),
         }
     }
+    // Every lifetime over (codes 30 s, access 60 s, refresh ≤ 256 s after the last use):
+    // a purge leaves nothing behind.
+    server.purge_expired(Timestamp::from_unix_seconds(now + absolute + 61 + 30)).unwrap();
+    assert_eq!(server.store().live(), Default::default(), "a table leaked entries");
 });
 
 fn field(body: &str, name: &str) -> String {

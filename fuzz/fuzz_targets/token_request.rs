@@ -7,7 +7,7 @@ mod common;
 use arbitrary::Arbitrary;
 use authcode::Timestamp;
 use authcode::profile::Profile;
-use authcode::server::{AppKind, AppSpec, InlineStorage, Server, ServerConfig, TokenRequest};
+use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, Server, ServerConfig, TokenRequest};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -19,7 +19,7 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let mut server: Box<Server<InlineStorage<8, 8, 8>>> = Box::new(Server::new(ServerConfig::new(Profile::Rfc), InlineStorage::new()));
+    let mut server: Box<Server<MemoryStore<InlineStorage<8, 8, 8>>>> = Box::new(Server::new(ServerConfig::new(Profile::Rfc), InlineStorage::new()));
     let mut rng = common::rng(3);
     let _ = server.registry_mut().create(&AppSpec::new("web", AppKind::WebApp, &["https://a.example/cb"]), &mut rng);
     let request = TokenRequest {
@@ -32,5 +32,5 @@ fuzz_target!(|input: Input<'_>| {
     let response = server.token(&request, Timestamp::from_unix_seconds(0), &mut rng, &mut buf).unwrap();
     assert_ne!(response.status, 200, "random input earned tokens");
     assert!(response.body.starts_with('{') && response.body.ends_with('}'));
-    let _ = server.revoke(&request, &mut buf).unwrap();
+    let _ = server.revoke(&request, Timestamp::from_unix_seconds(0), &mut buf).unwrap();
 });

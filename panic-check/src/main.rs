@@ -148,8 +148,10 @@ fn config_fallback() -> ClientConfig {
 
 #[cfg(not(feature = "client-only"))]
 fn server() {
-    use authcode::server::{AppKind, AppSpec, InlineStorage, Server, ServerConfig, TokenRequest};
-    static mut SERVER: Option<Server<MemoryStore<InlineStorage<16, 16, 32>>, 4>> = None;
+    use authcode::server::{
+        AppKind, AppSpec, InlineStorage, MemoryStore, SecretRotation, Server, ServerConfig, TokenRequest,
+    };
+    static mut SERVER: Option<Server<MemoryStore<InlineStorage<16, 16, 40>>, 4>> = None;
     // SAFETY: single-threaded program; the only access.
     let slot = unsafe { &mut *addr_of_mut!(SERVER) };
     let server = slot.get_or_insert_with(|| {
@@ -183,11 +185,28 @@ fn server() {
     );
     sink(
         server
-            .revoke(&request, output())
+            .revoke(&request, now(), output())
             .map_or(0, |r| r.body.len()),
     );
     sink(server.validate(text(1), now()).is_ok() as usize);
-    sink(server.purge_expired(now()));
+    sink(server.purge_expired(now()).unwrap_or(0));
+    sink(server.revoke_token(text(2)).is_ok() as usize);
+    sink(server.revoke_subject(text(3)).unwrap_or(0));
+    sink(server.revoke_app_grants(text(4)).unwrap_or(0));
+    sink(
+        server
+            .rotate_secret(
+                text(5),
+                SecretRotation {
+                    overlap: 60,
+                    end_grants: true,
+                },
+                now(),
+                &mut HardwareRng,
+            )
+            .is_ok() as usize,
+    );
+    sink(server.delete_app(text(6)).is_ok() as usize);
 }
 
 #[cfg(feature = "client-only")]

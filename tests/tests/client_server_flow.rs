@@ -10,13 +10,13 @@ use authcode::client::{
 };
 use authcode::profile::Profile;
 use authcode::server::{
-    AppKind, AppSpec, InlineStorage, InvalidToken, RefreshPolicy, Server, ServerConfig,
-    TokenRequest,
+    AppKind, AppSpec, InlineStorage, InvalidToken, MemoryStore, RefreshPolicy, Server,
+    ServerConfig, TokenRequest,
 };
 use authcode_tests::seeded_rng;
 use rand::rngs::StdRng;
 
-type TestServer = Server<MemoryStore<InlineStorage<16, 16, 64>>>;
+type TestServer = Server<MemoryStore<InlineStorage<16, 16, 40>>>;
 
 const REDIRECT: &str = "com.example.app:/oauth2redirect";
 
@@ -93,7 +93,7 @@ impl World {
         };
         let mut buf = [0u8; 1024];
         let response = if request.url.ends_with("revoke") {
-            self.server.revoke(&token_request, &mut buf).unwrap()
+            self.server.revoke(&token_request, now, &mut buf).unwrap()
         } else {
             self.server
                 .token(&token_request, now, &mut self.rng, &mut buf)

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{State, now};
 use super::config::{kind_name, parse_kind};
 use super::routes::internal_error;
+use super::{State, now};
 
 /// The body of `POST /integrations/oauth2/admin/apps`.
 #[derive(Debug, Deserialize)]
@@ -235,7 +235,10 @@ pub(crate) async fn add_secret(
         match serde_json::from_slice(&body) {
             Ok(request) => request,
             Err(problem) => {
-                return error(StatusCode::BAD_REQUEST, &format!("invalid request: {problem}"));
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("invalid request: {problem}"),
+                );
             }
         }
     };
@@ -265,7 +268,10 @@ pub(crate) async fn add_secret(
             Ok((slot, secret)) => {
                 if request.end_grants && server.revoke_app_grants(&client_id).is_err() {
                     let _ = server.registry_mut().delete_secret(&client_id, slot, at);
-                    return error(StatusCode::SERVICE_UNAVAILABLE, "the grant store is unavailable");
+                    return error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the grant store is unavailable",
+                    );
                 }
                 Ok((Some(slot), secret))
             }
@@ -307,7 +313,11 @@ pub(crate) async fn list_secrets(
         return internal_error();
     };
     match server.registry().get(&client_id) {
-        Some(app) => (StatusCode::OK, axum::Json(json!({ "secrets": secrets_json(app) }))).into_response(),
+        Some(app) => (
+            StatusCode::OK,
+            axum::Json(json!({ "secrets": secrets_json(app) })),
+        )
+            .into_response(),
         None => app_error(AppError::UnknownApp),
     }
 }

@@ -61,6 +61,22 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// These settings with each one that `other` sets taken from `other`.
+    #[must_use]
+    pub fn overridden_by(&self, other: &Self) -> Self {
+        Self {
+            codes_per_app: other.codes_per_app.or(self.codes_per_app),
+            grants_per_app: other.grants_per_app.or(self.grants_per_app),
+            codes_per_subject: other.codes_per_subject.or(self.codes_per_subject),
+            access_tokens_per_grant: other
+                .access_tokens_per_grant
+                .or(self.access_tokens_per_grant),
+            refresh_grace: other.refresh_grace.or(self.refresh_grace),
+            code_lifetime: other.code_lifetime.or(self.code_lifetime),
+            access_token_lifetime: other.access_token_lifetime.or(self.access_token_lifetime),
+        }
+    }
+
     /// `config` with these settings.
     ///
     /// # Errors

@@ -34,7 +34,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The admin API's bearer token; generated and printed when `None`.
     pub admin_token: Option<String>,
-    /// Sign in as this subject and approve at once, skipping the page (scripted use).
+    /// Sign in as this subject and approve at once, skipping the page (scripted use). A
+    /// trailing `*` stands for a counter: a new subject per request.
     pub auto_approve: Option<String>,
     /// Apps to register at start.
     pub apps_file: Option<PathBuf>,
@@ -44,6 +45,8 @@ pub struct ServeOptions {
     pub codes: usize,
     /// Grant slots (each grant holds its tokens).
     pub grants: usize,
+    /// Server settings; each one set here overrides the apps file's `[server]` table.
+    pub settings: ServerSettings,
 }
 
 impl Default for ServeOptions {
@@ -56,6 +59,7 @@ impl Default for ServeOptions {
             profile: Profile::Workfront,
             codes: 4096,
             grants: 16384,
+            settings: ServerSettings::default(),
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct State {
     pub(crate) server: Mutex<CoreServer>,
     pub(crate) admin_token: String,
     pub(crate) auto_approve: Option<String>,
+    pub(crate) auto_approved: core::sync::atomic::AtomicU64,
     pub(crate) base_url: String,
 }
 
@@ -168,12 +173,16 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
     }
     config = apps
         .server
+        .overridden_by(&options.settings)
         .apply(config)
         .map_err(|error| StartError::Config(format!("[server] settings: {error}")))?;
     let codes = options.codes.max(8);
     let grants = options.grants.max(8);
     // Two keys per grant, at most 7/8 of the index live.
-    let keys = grants.saturating_mul(2).saturating_add(grants / 3).saturating_add(8);
+    let keys = grants
+        .saturating_mul(2)
+        .saturating_add(grants / 3)
+        .saturating_add(8);
     let storage = SliceStorage {
         codes: leak(None, codes),
         subjects: leak(None, codes),
@@ -191,6 +200,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         server: Mutex::new(server),
         admin_token: admin_token.clone(),
         auto_approve: options.auto_approve.clone(),
+        auto_approved: core::sync::atomic::AtomicU64::new(0),
         base_url,
     });
     let app = routes::router(state);

@@ -8,12 +8,12 @@ use rand_core::TryCryptoRng;
 
 use super::endpoint::store_refusal;
 use super::entries::CodeEntry;
-use super::server::Server;
-use super::store::GrantStore;
-use super::tokens::digest;
 use super::limits::{MAX_CLIENT_ID, MAX_REDIRECT_URI, MAX_SCOPE, MAX_STATE, MAX_SUBJECT};
 use super::registry::{AppId, random_token};
 use super::scope;
+use super::server::Server;
+use super::store::GrantStore;
+use super::tokens::digest;
 use crate::BufferTooSmall;
 use crate::client::ErrorCode;
 use crate::pkce::{Challenge, Method, MethodError};

@@ -47,9 +47,7 @@ impl core::fmt::Display for ServerConfigError {
                 "a Workfront domain, lane or wid value is too long or malformed"
             }
             Self::ZeroLifetime => "a lifetime must be at least one second",
-            Self::InvalidQuota => {
-                "quotas must be at least 1, and pending codes per subject 1 to 8"
-            }
+            Self::InvalidQuota => "quotas must be at least 1, and pending codes per subject 1 to 8",
             Self::InvalidAccessTokenCap => "access tokens per grant must be 1 to 4",
             Self::GraceTooLong => "the refresh grace window is at most 60 seconds",
         })
@@ -133,7 +131,8 @@ impl ServerConfig {
     /// [`ServerConfigError::InvalidQuota`] for a quota of 0 or a per-subject cap outside
     /// 1 to 8.
     pub fn with_quotas(mut self, quotas: Quotas) -> Result<Self, ServerConfigError> {
-        let subject_ok = (1..=MAX_CODES_PER_SUBJECT).contains(&usize::from(quotas.codes_per_subject));
+        let subject_ok =
+            (1..=MAX_CODES_PER_SUBJECT).contains(&usize::from(quotas.codes_per_subject));
         if !subject_ok || quotas.codes_per_app == Some(0) || quotas.grants_per_app == Some(0) {
             return Err(ServerConfigError::InvalidQuota);
         }

@@ -8,7 +8,9 @@
 //! - The key index: locator keys → grant, reclaimed lazily once the grant is gone.
 //! - Per-app counters of codes and grants, for the quotas.
 
-use super::entries::{CodeEntry, GrantEntry, GrantId, GrantStatus, Key, KeyEntry, PendingRef, SubjectEntry};
+use super::entries::{
+    CodeEntry, GrantEntry, GrantId, GrantStatus, Key, KeyEntry, PendingRef, SubjectEntry,
+};
 use super::registry::AppId;
 use super::storage::{Storage, Tables, TablesRef};
 use super::store::{
@@ -129,7 +131,10 @@ fn usage_of<const APPS: usize>(usage: &mut [AppUsage; APPS], app: AppId) -> Opti
 }
 
 fn release_code<const APPS: usize>(usage: &mut [AppUsage; APPS], app: AppId) {
-    if let Some(slot) = usage.get_mut(usize::from(app.index)).filter(|slot| slot.app == Some(app)) {
+    if let Some(slot) = usage
+        .get_mut(usize::from(app.index))
+        .filter(|slot| slot.app == Some(app))
+    {
         slot.codes = slot.codes.saturating_sub(1);
     }
 }
@@ -175,7 +180,10 @@ fn free_grant<const APPS: usize>(
     grant.free(*free);
     *free = Some(index);
     *live = live.saturating_sub(1);
-    if let Some(slot) = usage.get_mut(usize::from(app.index)).filter(|slot| slot.app == Some(app)) {
+    if let Some(slot) = usage
+        .get_mut(usize::from(app.index))
+        .filter(|slot| slot.app == Some(app))
+    {
         slot.grants = slot.grants.saturating_sub(1);
     }
 }
@@ -301,7 +309,10 @@ impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
         }
         if let Some(index) = self.free {
             let tables = self.storage.tables();
-            let next = match usize::try_from(index).ok().and_then(|i| tables.grants.get(i)) {
+            let next = match usize::try_from(index)
+                .ok()
+                .and_then(|i| tables.grants.get(i))
+            {
                 Some(GrantEntry {
                     status: GrantStatus::Free { next },
                     ..
@@ -322,7 +333,10 @@ impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
     /// Gives a slot from [`Self::take_grant_slot`] back (a later step failed).
     fn return_grant_slot(&mut self, index: u32) {
         let tables = self.storage.tables();
-        if let Some(grant) = usize::try_from(index).ok().and_then(|i| tables.grants.get_mut(i)) {
+        if let Some(grant) = usize::try_from(index)
+            .ok()
+            .and_then(|i| tables.grants.get_mut(i))
+        {
             grant.status = GrantStatus::Free { next: self.free };
             self.free = Some(index);
         }
@@ -374,7 +388,8 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
         // 2. The app's share (a replacement keeps its count).
         if replace.is_none() {
             let at_quota = |store: &mut Self| {
-                usage_of(&mut store.usage, app).is_none_or(|slot| slot.codes >= limits.codes_per_app)
+                usage_of(&mut store.usage, app)
+                    .is_none_or(|slot| slot.codes >= limits.codes_per_app)
             };
             if at_quota(self) {
                 self.reclaim_app_codes(app, now);
@@ -418,8 +433,9 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
         if let Some(oldest) = replace {
             remove_code(&mut tables, codes, usage, &oldest);
         }
-        let (_, replaced) = table::insert(tables.codes, codes, code.clone(), |old| old.expired(now))
-            .map_err(|_| StoreError::Full(TableKind::Codes))?;
+        let (_, replaced) =
+            table::insert(tables.codes, codes, code.clone(), |old| old.expired(now))
+                .map_err(|_| StoreError::Full(TableKind::Codes))?;
         if let Some(old) = replaced {
             release_code(usage, old.app);
         }
@@ -474,9 +490,7 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
         limits: &Limits,
         now: Timestamp,
     ) -> Result<GrantId, RedeemError> {
-        let live = self
-            .code(digest)?
-            .is_some_and(|code| !code.expired(now));
+        let live = self.code(digest)?.is_some_and(|code| !code.expired(now));
         if !live {
             return Err(RedeemError::NotLive);
         }
@@ -579,7 +593,8 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
 
     fn find_key(&self, key: &Key) -> Result<Option<FoundGrant>, StoreError> {
         let tables = self.storage.tables_ref();
-        let Some(Some(entry)) = table::find(tables.keys, key).and_then(|i| tables.keys.get(i)) else {
+        let Some(Some(entry)) = table::find(tables.keys, key).and_then(|i| tables.keys.get(i))
+        else {
             return Ok(None);
         };
         let grant = usize::try_from(entry.grant.index)

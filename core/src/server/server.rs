@@ -130,7 +130,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     ///
     /// [`AppError::UnknownApp`]; [`AppError::Store`].
     pub fn usage(&self, client_id: &str) -> Result<Usage, AppError> {
-        let (id, _) = self.registry.lookup(client_id).ok_or(AppError::UnknownApp)?;
+        let (id, _) = self
+            .registry
+            .lookup(client_id)
+            .ok_or(AppError::UnknownApp)?;
         self.store.usage(id).map_err(AppError::Store)
     }
 

@@ -50,7 +50,9 @@ pub struct InlineStorage<const CODES: usize, const GRANTS: usize, const KEYS: us
     keys: [Option<KeyEntry>; KEYS],
 }
 
-impl<const CODES: usize, const GRANTS: usize, const KEYS: usize> InlineStorage<CODES, GRANTS, KEYS> {
+impl<const CODES: usize, const GRANTS: usize, const KEYS: usize>
+    InlineStorage<CODES, GRANTS, KEYS>
+{
     /// Empty tables.
     #[must_use]
     pub const fn new() -> Self {

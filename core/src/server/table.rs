@@ -75,7 +75,8 @@ pub(crate) fn make_room<E: Keyed>(
     reclaimable: impl Fn(&E) -> bool,
     on_remove: impl FnMut(&E),
 ) -> bool {
-    let fits = |occupancy: &Occupancy| occupancy.live.saturating_add(count) <= max_live(slots.len());
+    let fits =
+        |occupancy: &Occupancy| occupancy.live.saturating_add(count) <= max_live(slots.len());
     if fits(occupancy) {
         return true;
     }
@@ -265,7 +266,10 @@ mod tests {
             insert(&mut slots, &mut occupancy, entry, |_| false).unwrap();
         }
         let mut seen = 0;
-        assert_eq!(sweep(&mut slots, &mut occupancy, |e| e.dead, |_| seen += 1), 6);
+        assert_eq!(
+            sweep(&mut slots, &mut occupancy, |e| e.dead, |_| seen += 1),
+            6
+        );
         assert_eq!(seen, 6);
         assert_eq!(occupancy.live, 6);
         for i in 0..12u8 {

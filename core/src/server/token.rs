@@ -13,7 +13,9 @@ use super::endpoint::{
     Params, RESPONSE_BUFFER_LEN, Refusal, TokenRequest, TokenResponse, read_params, refuse,
     store_refusal, write_refusal,
 };
-use super::entries::{AccessSlot, GrantEntry, GrantStatus, GrantType, KeyKind, RefreshMatch, Rotation};
+use super::entries::{
+    AccessSlot, GrantEntry, GrantStatus, GrantType, KeyKind, RefreshMatch, Rotation,
+};
 use super::limits::{ISSUED_TOKEN_LEN, MAX_ACCESS_TOKENS_PER_GRANT, MAX_SCOPE};
 use super::scope;
 use super::server::Server;
@@ -224,10 +226,19 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
 
     /// When the refresh tokens of a grant of `client` started at `started` and last used
     /// at `used` stop working, under the app's policy.
-    fn refresh_expiry(&self, client: &Client, started: Timestamp, used: Timestamp) -> Option<Timestamp> {
+    fn refresh_expiry(
+        &self,
+        client: &Client,
+        started: Timestamp,
+        used: Timestamp,
+    ) -> Option<Timestamp> {
         let policy = self.registry.by_id(client.id)?.refresh_policy();
-        let absolute = policy.absolute_lifetime.map(|lifetime| started.plus(lifetime));
-        let inactive = policy.inactivity_lifetime.map(|lifetime| used.plus(lifetime));
+        let absolute = policy
+            .absolute_lifetime
+            .map(|lifetime| started.plus(lifetime));
+        let inactive = policy
+            .inactivity_lifetime
+            .map(|lifetime| used.plus(lifetime));
         match (absolute, inactive) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -266,7 +277,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             ));
         }
         let rotation = app.refresh_policy().rotation;
-        let matched = grant.classify_refresh(&presented.secret_digest, now, self.config.refresh_grace);
+        let matched =
+            grant.classify_refresh(&presented.secret_digest, now, self.config.refresh_grace);
         if matched == RefreshMatch::Reuse {
             if !rotation {
                 return Err(invalid_grant("unknown refresh token"));

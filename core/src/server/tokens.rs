@@ -72,10 +72,7 @@ pub(crate) struct Minted {
 }
 
 /// Makes a token under `locator` with a fresh random secret.
-pub(crate) fn mint<R: TryCryptoRng + ?Sized>(
-    locator: &Locator,
-    rng: &mut R,
-) -> Result<Minted, ()> {
+pub(crate) fn mint<R: TryCryptoRng + ?Sized>(locator: &Locator, rng: &mut R) -> Result<Minted, ()> {
     let mut raw = [0u8; TOKEN_BYTES];
     let mut text = [0u8; ISSUED_TOKEN_LEN];
     let result = (|| {
