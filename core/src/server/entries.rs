@@ -16,9 +16,9 @@ use super::table::Keyed;
 use crate::pkce::Challenge;
 use crate::time::Timestamp;
 
-/// A digest that locates an entry in a keyed table: the first 16 bytes of SHA-256 of a
-/// random locator (128 bits; the secret half of a token is checked separately against a
-/// full 32-byte digest).
+/// A grant's locator, under which the key index finds it: a 128-bit digest derived from
+/// the authorization code (see `README.md`, "Token format"). The secret half of a token is
+/// checked separately against a full 32-byte digest.
 pub type Key = [u8; 16];
 
 /// Identifies a grant slot and its incarnation: freeing a slot bumps the incarnation, so
@@ -91,19 +91,22 @@ pub struct SubjectEntry {
 }
 
 impl SubjectEntry {
-    /// Whether every code it lists has expired (or it lists none).
-    pub(crate) fn reclaimable(&self, now: Timestamp) -> bool {
-        self.pending.iter().all(|pending| now >= pending.expires_at)
+    /// Whether none of the codes it lists is pending any more (expired, redeemed, burned
+    /// or replaced), `is_pending` telling whether a code is still in the code table.
+    pub(crate) fn reclaimable(
+        &self,
+        now: Timestamp,
+        is_pending: impl Fn(&[u8; 32]) -> bool,
+    ) -> bool {
+        self.pending
+            .iter()
+            .all(|pending| now >= pending.expires_at || !is_pending(&pending.code))
     }
 
-    /// Drops the references to expired codes.
-    pub(crate) fn prune(&mut self, now: Timestamp) {
-        self.pending.retain(|pending| now < pending.expires_at);
-    }
-
-    /// Drops the reference to `code`.
-    pub(crate) fn forget(&mut self, code: &[u8; 32]) {
-        self.pending.retain(|pending| &pending.code != code);
+    /// Drops the references to codes that are no longer pending.
+    pub(crate) fn prune(&mut self, now: Timestamp, is_pending: impl Fn(&[u8; 32]) -> bool) {
+        self.pending
+            .retain(|pending| now < pending.expires_at && is_pending(&pending.code));
     }
 
     /// The oldest pending code of `app`.

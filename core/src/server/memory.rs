@@ -143,7 +143,8 @@ fn subject_key(subject: &str) -> [u8; 32] {
     digest(subject.as_bytes())
 }
 
-/// Removes the pending code `digest` and its reference in its subject's entry.
+/// Removes the pending code `digest`. (Its reference in its subject's entry goes stale:
+/// a subject's references are checked against the code table whenever they are counted.)
 fn remove_code<const APPS: usize>(
     tables: &mut Tables<'_>,
     codes: &mut Occupancy,
@@ -153,13 +154,12 @@ fn remove_code<const APPS: usize>(
     let index = table::find(tables.codes, digest)?;
     let removed = table::remove(tables.codes, codes, index)?;
     release_code(usage, removed.app);
-    let key = subject_key(&removed.subject);
-    if let Some(Some(subject)) =
-        table::find(tables.subjects, &key).and_then(|index| tables.subjects.get_mut(index))
-    {
-        subject.forget(digest);
-    }
     Some(removed)
+}
+
+/// Whether `codes` holds the code `digest`.
+fn pending(codes: &[Option<CodeEntry>], digest: &[u8; 32]) -> bool {
+    table::find(codes, digest).is_some()
 }
 
 /// Frees grant slot `index`, wiping it, and updates the counters.
@@ -364,16 +364,17 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
         // 1. The subject's share: at its cap, replace its oldest code for this app.
         let (has_subject, replace) = {
             let tables = self.storage.tables_ref();
+            let is_pending = |code: &[u8; 32]| pending(tables.codes, code);
             match table::find(tables.subjects, &key).and_then(|i| tables.subjects.get(i)) {
                 Some(Some(subject)) => {
                     let live = subject
                         .pending
                         .iter()
-                        .filter(|pending| now < pending.expires_at)
+                        .filter(|code| now < code.expires_at && is_pending(&code.code))
                         .count();
                     if live >= usize::from(limits.codes_per_subject.max(1)) {
                         let mut unexpired = subject.clone();
-                        unexpired.prune(now);
+                        unexpired.prune(now, is_pending);
                         match unexpired.oldest_of(app) {
                             Some(oldest) => (true, Some(oldest)),
                             None => return Err(StoreError::SubjectQuota),
@@ -407,15 +408,18 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
             ..
         } = self;
         let mut tables = storage.tables();
-        if !has_subject
-            && !table::make_room(
-                tables.subjects,
-                subjects,
-                1,
-                |subject| subject.reclaimable(now),
-                |_| {},
-            )
-        {
+        let room = {
+            let codes_now: &[Option<CodeEntry>] = tables.codes;
+            has_subject
+                || table::make_room(
+                    tables.subjects,
+                    subjects,
+                    1,
+                    |subject| subject.reclaimable(now, |code| pending(codes_now, code)),
+                    |_| {},
+                )
+        };
+        if !room {
             return Err(StoreError::Full(TableKind::Codes));
         }
         if replace.is_none()
@@ -444,9 +448,11 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
             app,
             expires_at: code.expires_at,
         };
+        let codes_now: &[Option<CodeEntry>] = tables.codes;
+        let is_pending = |code: &[u8; 32]| &pending.code == code || self::pending(codes_now, code);
         match table::find(tables.subjects, &key).and_then(|i| tables.subjects.get_mut(i)) {
             Some(Some(subject)) => {
-                subject.prune(now);
+                subject.prune(now, is_pending);
                 let _ = subject.pending.push(pending);
             }
             _ => {
@@ -455,7 +461,9 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
                     pending: heapless::Vec::new(),
                 };
                 let _ = entry.pending.push(pending);
-                let _ = table::insert(tables.subjects, subjects, entry, |old| old.reclaimable(now));
+                let _ = table::insert(tables.subjects, subjects, entry, |old| {
+                    old.reclaimable(now, is_pending)
+                });
             }
         }
         if let Some(slot) = usage_of(usage, app) {
@@ -692,10 +700,11 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
             |code| code.expired(now),
             |code| release_code(usage, code.app),
         );
+        let codes_now: &[Option<CodeEntry>] = tables.codes;
         let removed_subjects = table::sweep(
             tables.subjects,
             subjects,
-            |subject| subject.reclaimable(now),
+            |subject| subject.reclaimable(now, |code| pending(codes_now, code)),
             |_| {},
         );
         let (freed, next) = free_grants_where(

@@ -291,11 +291,35 @@ impl<const APPS: usize> Registry<APPS> {
         now: Timestamp,
         rng: &mut R,
     ) -> Result<Secret<TOKEN_LEN>, AppError> {
+        self.check_rotation(client_id, overlap)?;
+        let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
+        self.install_secret(client_id, &secret, overlap, now)?;
+        Ok(secret)
+    }
+
+    /// Whether [`Registry::rotate_secret_at`] would accept `client_id` and `overlap`.
+    pub(crate) fn check_rotation(&self, client_id: &str, overlap: u64) -> Result<(), AppError> {
         if overlap > MAX_SECRET_OVERLAP {
             return Err(AppError::InvalidOverlap);
         }
+        let app = self.get(client_id).ok_or(AppError::UnknownApp)?;
+        if app.kind.is_confidential() {
+            Ok(())
+        } else {
+            Err(AppError::NotConfidential)
+        }
+    }
+
+    /// Installs `secret` as the app's newest; the newest other secret keeps working for
+    /// `overlap` seconds, the rest stop at once.
+    pub(crate) fn install_secret(
+        &mut self,
+        client_id: &str,
+        secret: &Secret<TOKEN_LEN>,
+        overlap: u64,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
         let app = self.confidential_mut(client_id)?;
-        let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
         drop_expired(&mut app.secrets, now);
         // Keep the newest other secret for the overlap (if any); replace the rest.
         let keep = newest(&app.secrets).filter(|_| overlap > 0);
@@ -310,9 +334,9 @@ impl<const APPS: usize> Registry<APPS> {
             }
         }
         if let Some(free) = app.secrets.iter_mut().find(|entry| entry.is_none()) {
-            *free = Some(new_secret(&secret, Some(now)));
+            *free = Some(new_secret(secret, Some(now)));
         }
-        Ok(secret)
+        Ok(())
     }
 
     /// Adds a second secret to a web app, returned here once with its slot; the current

@@ -250,19 +250,17 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         now: Timestamp,
         rng: &mut R,
     ) -> Result<Secret<TOKEN_LEN>, AppError> {
-        // Check everything that can fail before changing anything.
-        let app = self.registry.get(client_id).ok_or(AppError::UnknownApp)?;
-        if !app.kind().is_confidential() {
-            return Err(AppError::NotConfidential);
-        }
-        if rotation.overlap > super::limits::MAX_SECRET_OVERLAP {
-            return Err(AppError::InvalidOverlap);
-        }
+        // Everything that can fail before anything changes: the app and the overlap, the
+        // random number generator, then the store (ending the grants); installing the new
+        // secret cannot fail after that.
+        self.registry.check_rotation(client_id, rotation.overlap)?;
+        let secret = super::registry::random_token(rng).map_err(|()| AppError::Randomness)?;
         if rotation.end_grants {
             self.revoke_app_grants(client_id)?;
         }
         self.registry
-            .rotate_secret_at(client_id, rotation.overlap, now, rng)
+            .install_secret(client_id, &secret, rotation.overlap, now)?;
+        Ok(secret)
     }
 
     fn app_id(&self, client_id: &str) -> Result<AppId, AppError> {

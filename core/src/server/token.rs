@@ -112,8 +112,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
 
     /// Revokes the grant a redeemed code produced (found through the refresh locator the
     /// code derives), and answers the replay.
-    fn replayed_code(&mut self, code: &[u8]) -> Refusal {
-        let key = tokens::key_of(&tokens::refresh_locator(code));
+    fn replayed_code(&mut self, code_digest: &[u8; 32]) -> Refusal {
+        let key = tokens::refresh_locator(code_digest);
         match self.store.find_key(&key) {
             Ok(Some(found)) if found.kind == KeyKind::Refresh => {
                 // RFC 6749 §4.1.2: a code used twice revokes what it was exchanged for.
@@ -141,7 +141,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         let code_digest = digest(code.as_bytes());
         let entry = match self.store.code(&code_digest).map_err(store_refusal)? {
             Some(entry) => entry,
-            None => return Err(self.replayed_code(code.as_bytes())),
+            None => return Err(self.replayed_code(&code_digest)),
         };
         if entry.expired(now) {
             return Err(invalid_grant("the code has expired"));
@@ -177,7 +177,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             return Err(invalid_grant(description));
         }
         // Every random value first: a failing RNG changes nothing.
-        let refresh_locator = tokens::refresh_locator(code.as_bytes());
+        let refresh_locator = tokens::refresh_locator(&code_digest);
         let access_locator = tokens::access_locator(&refresh_locator);
         let refresh = tokens::mint(&refresh_locator, rng).map_err(|()| RANDOMNESS)?;
         let access = tokens::mint(&access_locator, rng).map_err(|()| RANDOMNESS)?;
@@ -207,8 +207,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 rotated: None,
                 access: access_slots,
             },
-            refresh_key: tokens::key_of(&refresh_locator),
-            access_key: tokens::key_of(&access_locator),
+            refresh_key: refresh_locator,
+            access_key: access_locator,
         };
         let limits = self.limits();
         match self.store.redeem_code(&code_digest, &grant, &limits, now) {
@@ -219,7 +219,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 scope: scope::text(&entry.scope, scope_mask),
             }),
             // Redeemed by a racing request in between: this one is the replay.
-            Err(RedeemError::NotLive) => Err(self.replayed_code(code.as_bytes())),
+            Err(RedeemError::NotLive) => Err(self.replayed_code(&code_digest)),
             Err(RedeemError::Store(error)) => Err(store_refusal(error)),
         }
     }

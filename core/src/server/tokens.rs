@@ -1,14 +1,16 @@
 //! The format of the access and refresh tokens the server issues.
 //!
-//! A token is 64 base64url characters: a 16-byte **locator** and a 32-byte **secret**,
-//! both random to the client (opaque, 384 bits). The server keeps SHA-256 digests only:
-//! the key index holds the first 16 bytes of the locator's digest, the grant holds the
-//! secret's digest. Every refresh token of a grant carries the grant's refresh locator,
-//! so a rotated-out token is recognised at any depth without a history: its locator finds
-//! the grant and its secret is not the current one. The refresh locator is derived from
-//! the authorization code (so a replayed code finds its grant), and the access locator
-//! from the refresh locator (so a refresh can mint access tokens; a resource server that
-//! sees access tokens learns nothing about the refresh locator).
+//! A token is 64 base64url characters: a 16-byte **locator** and a 32-byte **secret**
+//! (opaque to the client, 384 bits) — the split-token pattern: the locator finds the grant
+//! and proves nothing; the secret proves possession and is kept only as its SHA-256.
+//! The locators are themselves digests: the refresh locator is the first 16 bytes of the
+//! SHA-256 of the authorization code (so a replayed code finds its grant), the access
+//! locator the first 16 bytes of a domain-separated SHA-256 of the refresh locator (so a
+//! refresh can mint access tokens, and a resource server that sees access tokens learns
+//! nothing about the refresh locator). The key index stores these digests; no table holds
+//! a secret. Every refresh token of a grant carries the grant's refresh locator, so a
+//! rotated-out token is recognised at any depth without a history: its locator finds the
+//! grant and its secret is not the current one.
 
 use base64ct::{Base64UrlUnpadded, Encoding as _};
 use rand_core::TryCryptoRng;
@@ -38,20 +40,9 @@ fn truncated(hash: [u8; 32]) -> [u8; 16] {
     *head
 }
 
-/// The index key of a locator.
-pub(crate) fn key_of(locator: &Locator) -> Key {
-    truncated(digest(locator))
-}
-
-/// The refresh locator of the grant a code produces.
-pub(crate) fn refresh_locator(code: &[u8]) -> Locator {
-    truncated(
-        Sha256::new()
-            .chain_update(b"authcode refresh locator\0")
-            .chain_update(code)
-            .finalize()
-            .into(),
-    )
+/// The refresh locator of the grant a code produces, from the code's SHA-256.
+pub(crate) fn refresh_locator(code_digest: &[u8; 32]) -> Locator {
+    truncated(*code_digest)
 }
 
 /// The access locator of the grant whose refresh locator is `refresh`.
@@ -99,9 +90,9 @@ pub(crate) struct Presented {
 }
 
 impl Presented {
-    /// The token's index key.
-    pub(crate) fn key(&self) -> Key {
-        key_of(&self.locator)
+    /// The token's index key: its locator.
+    pub(crate) const fn key(&self) -> Key {
+        self.locator
     }
 }
 
@@ -155,20 +146,20 @@ mod tests {
 
     #[test]
     fn a_minted_token_parses_back_to_its_locator_and_secret() {
-        let locator = refresh_locator(b"some code");
+        let locator = refresh_locator(&digest(b"some code"));
         let minted = mint(&locator, &mut Counter(0)).unwrap();
         assert_eq!(minted.text.as_str().len(), ISSUED_TOKEN_LEN);
         let presented = parse(minted.text.as_bytes()).unwrap();
         assert_eq!(presented.locator, locator);
         assert_eq!(presented.secret_digest, minted.secret_digest);
-        assert_eq!(presented.key(), key_of(&locator));
+        assert_eq!(presented.key(), locator);
     }
 
     #[test]
     fn locators_are_domain_separated() {
-        let refresh = refresh_locator(b"code");
+        let refresh = refresh_locator(&digest(b"code"));
         assert_ne!(access_locator(&refresh), refresh);
-        assert_ne!(refresh_locator(b"code2"), refresh);
+        assert_ne!(refresh_locator(&digest(b"code2")), refresh);
     }
 
     #[test]
