@@ -16,9 +16,9 @@ use super::table::Keyed;
 use crate::pkce::Challenge;
 use crate::time::Timestamp;
 
-/// A grant's locator, under which the key index finds it: a 128-bit digest derived from
-/// the authorization code (see `README.md`, "Token format"). The secret half of a token is
-/// checked separately against a full 32-byte digest.
+/// The key under which the index finds a grant: the first 16 characters of its tokens,
+/// base64url of a 96-bit digest derived from the authorization code (see `README.md`,
+/// "Token format"). The rest of a token is checked against a full 32-byte digest.
 pub type Key = [u8; 16];
 
 /// Identifies a grant slot and its incarnation: freeing a slot bumps the incarnation, so
@@ -48,7 +48,7 @@ impl GrantId {
 
 /// An issued authorization code that has not been redeemed, bound to everything the token
 /// request must repeat. Redeeming it removes it; what remains of it is the grant, which a
-/// replay of the code finds again through the refresh locator derived from the code.
+/// replay of the code finds again through the refresh key derived from the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     pub(crate) digest: [u8; 32],
@@ -174,7 +174,7 @@ pub(crate) enum RefreshMatch {
     Current,
     /// The token rotated out last, within the grace window and not yet used in it.
     Grace,
-    /// Any other token carrying this grant's locator: rotated out earlier (at any depth),
+    /// Any other token carrying this grant's refresh key: rotated out earlier (at any depth),
     /// or forged by someone who saw a token of the grant.
     Reuse,
 }
@@ -383,13 +383,13 @@ pub struct Rotation {
 /// What a key in the index points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyKind {
-    /// The grant's refresh locator (also derived from its code, to recognise replays).
+    /// The grant's refresh key (derived from its code, so a replay finds the grant).
     Refresh,
-    /// The grant's access locator.
+    /// The grant's access key.
     Access,
 }
 
-/// An entry of the key index: a locator's key and the grant it leads to.
+/// An entry of the key index: a key and the grant it leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyEntry {
     pub(crate) key: Key,

@@ -24,8 +24,8 @@ pub const CLIENT_ID_LEN: usize = 32;
 pub const TOKEN_LEN: usize = 43;
 /// Longest `client_id` accepted in a request (ours are [`CLIENT_ID_LEN`]).
 pub const MAX_CLIENT_ID: usize = 64;
-/// Length of issued access and refresh tokens: base64url of a 16-byte locator and a
-/// 32-byte secret (see `README.md`, "Token format").
+/// Length of issued access and refresh tokens: a 16-character key and 48 characters of
+/// secret, 36 random bytes (see `README.md`, "Token format").
 pub const ISSUED_TOKEN_LEN: usize = 64;
 /// Most live access tokens one grant holds; the per-server setting is 1 to this
 /// (default 2). Issuing one more ends the grant's oldest.

@@ -5,7 +5,7 @@
 //!   of old age is found by a sweep, which runs only when the slab (or an app's quota) is
 //!   full *and* some grant can have died since the last sweep — the store remembers the
 //!   earliest time one can (`reclaim_at`), so a full table of live grants costs no scan.
-//! - The key index: locator keys → grant, reclaimed lazily once the grant is gone.
+//! - The key index: refresh and access keys → grant, reclaimed lazily once the grant is gone.
 //! - Per-app counters of codes and grants, for the quotas.
 
 use super::entries::{

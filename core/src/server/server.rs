@@ -271,9 +271,9 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     }
 }
 
-/// Whether a presented token whose locator found `found` is one of that grant's: a refresh
-/// locator is the grant's own (current or rotated-out token: either may end it); an
-/// access locator needs the secret of one of its access tokens.
+/// Whether a presented token whose key found `found` is one of that grant's: a refresh key
+/// is the grant's own (current or rotated-out token: either may end it); an access key
+/// needs the secret of one of its access tokens.
 pub(crate) fn owns(found: &super::store::FoundGrant, secret_digest: &[u8; 32]) -> bool {
     match found.kind {
         KeyKind::Refresh => true,

@@ -113,7 +113,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     /// Revokes the grant a redeemed code produced (found through the refresh locator the
     /// code derives), and answers the replay.
     fn replayed_code(&mut self, code_digest: &[u8; 32]) -> Refusal {
-        let key = tokens::refresh_locator(code_digest);
+        let key = tokens::refresh_key(code_digest);
         match self.store.find_key(&key) {
             Ok(Some(found)) if found.kind == KeyKind::Refresh => {
                 // RFC 6749 §4.1.2: a code used twice revokes what it was exchanged for.
@@ -177,10 +177,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             return Err(invalid_grant(description));
         }
         // Every random value first: a failing RNG changes nothing.
-        let refresh_locator = tokens::refresh_locator(&code_digest);
-        let access_locator = tokens::access_locator(&refresh_locator);
-        let refresh = tokens::mint(&refresh_locator, rng).map_err(|()| RANDOMNESS)?;
-        let access = tokens::mint(&access_locator, rng).map_err(|()| RANDOMNESS)?;
+        let refresh_key = tokens::refresh_key(&code_digest);
+        let access_key = tokens::access_key(&refresh_key);
+        let refresh = tokens::mint(&refresh_key, rng).map_err(|()| RANDOMNESS)?;
+        let access = tokens::mint(&access_key, rng).map_err(|()| RANDOMNESS)?;
         let lifetime = self.config.access_token_lifetime;
         let scope_mask = scope::full_mask(&entry.scope);
         let mut access_slots = [None; MAX_ACCESS_TOKENS_PER_GRANT];
@@ -207,8 +207,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 rotated: None,
                 access: access_slots,
             },
-            refresh_key: refresh_locator,
-            access_key: access_locator,
+            refresh_key,
+            access_key,
         };
         let limits = self.limits();
         match self.store.redeem_code(&code_digest, &grant, &limits, now) {
@@ -303,10 +303,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             Some(_) => return Err(refuse(ErrorCode::InvalidScope, "the scope is malformed")),
         };
         // Every random value first.
-        let access = tokens::mint(&tokens::access_locator(&presented.locator), rng)
-            .map_err(|()| RANDOMNESS)?;
+        let access =
+            tokens::mint(&tokens::access_key(&presented.key), rng).map_err(|()| RANDOMNESS)?;
         let successor = if rotation {
-            Some(tokens::mint(&presented.locator, rng).map_err(|()| RANDOMNESS)?)
+            Some(tokens::mint(&presented.key, rng).map_err(|()| RANDOMNESS)?)
         } else {
             None
         };

@@ -1,16 +1,17 @@
 //! The format of the access and refresh tokens the server issues.
 //!
-//! A token is 64 base64url characters: a 16-byte **locator** and a 32-byte **secret**
-//! (opaque to the client, 384 bits) — the split-token pattern: the locator finds the grant
-//! and proves nothing; the secret proves possession and is kept only as its SHA-256.
-//! The locators are themselves digests: the refresh locator is the first 16 bytes of the
-//! SHA-256 of the authorization code (so a replayed code finds its grant), the access
-//! locator the first 16 bytes of a domain-separated SHA-256 of the refresh locator (so a
-//! refresh can mint access tokens, and a resource server that sees access tokens learns
-//! nothing about the refresh locator). The key index stores these digests; no table holds
-//! a secret. Every refresh token of a grant carries the grant's refresh locator, so a
-//! rotated-out token is recognised at any depth without a history: its locator finds the
-//! grant and its secret is not the current one.
+//! A token is 64 base64url characters: a 16-character **key** and 48 characters of
+//! **secret** (36 random bytes, 288 bits) — the split-token pattern: the key finds the
+//! grant and proves nothing; the secret proves possession and is kept only as a SHA-256
+//! digest (of the token's last 48 characters). The keys are themselves digests: a grant's
+//! refresh key is base64url of the first 12 bytes of the SHA-256 of its authorization code
+//! (so a replayed code finds its grant), its access key base64url of 12 bytes of a
+//! domain-separated SHA-256 of the refresh key (so a refresh can mint access tokens, and a
+//! resource server that sees access tokens learns nothing about the refresh key). Every
+//! refresh token of a grant carries the grant's refresh key, so a rotated-out token is
+//! recognised at any depth without a history: its key finds the grant and its secret is
+//! not the current one. Reading a presented token decodes nothing: one hash and one
+//! lookup.
 
 use base64ct::{Base64UrlUnpadded, Encoding as _};
 use rand_core::TryCryptoRng;
@@ -21,34 +22,34 @@ use super::entries::Key;
 use super::limits::ISSUED_TOKEN_LEN;
 use crate::Secret;
 
-/// Bytes of a locator.
-pub(crate) const LOCATOR_BYTES: usize = 16;
-/// Bytes of a token's secret half.
-const SECRET_BYTES: usize = 32;
-const TOKEN_BYTES: usize = LOCATOR_BYTES + SECRET_BYTES;
-
-/// A grant's locator.
-pub(crate) type Locator = [u8; LOCATOR_BYTES];
+/// Characters of a token's key.
+pub(crate) const KEY_LEN: usize = 16;
+/// Random bytes of a token's secret (48 base64url characters).
+const SECRET_BYTES: usize = 36;
 
 /// SHA-256 of `value`.
 pub(crate) fn digest(value: &[u8]) -> [u8; 32] {
     Sha256::digest(value).into()
 }
 
-fn truncated(hash: [u8; 32]) -> [u8; 16] {
-    let (head, _) = hash.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
-    *head
+/// base64url of the first 12 bytes of `hash`: a key.
+fn key_of(hash: &[u8; 32]) -> Key {
+    let mut key = [0u8; KEY_LEN];
+    let (head, _) = hash.split_first_chunk::<12>().unwrap_or((&[0; 12], &[]));
+    // 12 bytes are exactly 16 characters, so this cannot fail.
+    let _ = Base64UrlUnpadded::encode(head, &mut key);
+    key
 }
 
-/// The refresh locator of the grant a code produces, from the code's SHA-256.
-pub(crate) fn refresh_locator(code_digest: &[u8; 32]) -> Locator {
-    truncated(*code_digest)
+/// The refresh key of the grant a code produces, from the code's SHA-256.
+pub(crate) fn refresh_key(code_digest: &[u8; 32]) -> Key {
+    key_of(code_digest)
 }
 
-/// The access locator of the grant whose refresh locator is `refresh`.
-pub(crate) fn access_locator(refresh: &Locator) -> Locator {
-    truncated(
-        Sha256::new()
+/// The access key of the grant whose refresh key is `refresh`.
+pub(crate) fn access_key(refresh: &Key) -> Key {
+    key_of(
+        &Sha256::new()
             .chain_update(b"authcode access locator\0")
             .chain_update(refresh)
             .finalize()
@@ -62,37 +63,38 @@ pub(crate) struct Minted {
     pub(crate) secret_digest: [u8; 32],
 }
 
-/// Makes a token under `locator` with a fresh random secret.
-pub(crate) fn mint<R: TryCryptoRng + ?Sized>(locator: &Locator, rng: &mut R) -> Result<Minted, ()> {
-    let mut raw = [0u8; TOKEN_BYTES];
+/// Makes a token under `key` with a fresh random secret.
+pub(crate) fn mint<R: TryCryptoRng + ?Sized>(key: &Key, rng: &mut R) -> Result<Minted, ()> {
+    let mut random = [0u8; SECRET_BYTES];
     let mut text = [0u8; ISSUED_TOKEN_LEN];
     let result = (|| {
-        let (head, secret) = raw.split_at_mut(LOCATOR_BYTES);
-        head.copy_from_slice(locator);
-        rng.try_fill_bytes(secret).map_err(|_| ())?;
-        let secret_digest = digest(secret);
-        let encoded = Base64UrlUnpadded::encode(&raw, &mut text).map_err(|_| ())?;
-        let text = Secret::copy_from(encoded).map_err(|_| ())?;
+        rng.try_fill_bytes(&mut random).map_err(|_| ())?;
+        let (head, tail) = text.split_at_mut(KEY_LEN);
+        head.copy_from_slice(key);
+        // The secret: the constant-time encoder.
+        let secret = Base64UrlUnpadded::encode(&random, tail).map_err(|_| ())?;
+        let secret_digest = digest(secret.as_bytes());
+        let text = core::str::from_utf8(&text).map_err(|_| ())?;
         Ok(Minted {
-            text,
+            text: Secret::copy_from(text).map_err(|_| ())?,
             secret_digest,
         })
     })();
-    raw.zeroize();
+    random.zeroize();
     text.zeroize();
     result
 }
 
-/// A token as presented: its locator and its secret's digest.
+/// A token as presented: its key and its secret's digest.
 pub(crate) struct Presented {
-    pub(crate) locator: Locator,
+    pub(crate) key: Key,
     pub(crate) secret_digest: [u8; 32],
 }
 
 impl Presented {
-    /// The token's index key: its locator.
+    /// The token's index key.
     pub(crate) const fn key(&self) -> Key {
-        self.locator
+        self.key
     }
 }
 
@@ -101,22 +103,13 @@ pub(crate) fn parse(text: &[u8]) -> Option<Presented> {
     if text.len() != ISSUED_TOKEN_LEN {
         return None;
     }
-    let mut raw = [0u8; TOKEN_BYTES];
-    // The constant-time decoder: the text is a secret.
-    let result = match Base64UrlUnpadded::decode(text, &mut raw) {
-        Ok(decoded) if decoded.len() == TOKEN_BYTES => {
-            let (locator, secret) = raw.split_at(LOCATOR_BYTES);
-            let mut out = Presented {
-                locator: [0; LOCATOR_BYTES],
-                secret_digest: digest(secret),
-            };
-            out.locator.copy_from_slice(locator);
-            Some(out)
-        }
-        _ => None,
-    };
-    raw.zeroize();
-    result
+    let (head, secret) = text.split_at_checked(KEY_LEN)?;
+    let mut key = [0u8; KEY_LEN];
+    key.copy_from_slice(head);
+    Some(Presented {
+        key,
+        secret_digest: digest(secret),
+    })
 }
 
 #[cfg(test)]
@@ -145,29 +138,39 @@ mod tests {
     impl rand_core::TryCryptoRng for Counter {}
 
     #[test]
-    fn a_minted_token_parses_back_to_its_locator_and_secret() {
-        let locator = refresh_locator(&digest(b"some code"));
-        let minted = mint(&locator, &mut Counter(0)).unwrap();
-        assert_eq!(minted.text.as_str().len(), ISSUED_TOKEN_LEN);
+    fn a_minted_token_parses_back_to_its_key_and_secret() {
+        let key = refresh_key(&digest(b"some code"));
+        let minted = mint(&key, &mut Counter(0)).unwrap();
+        let text = minted.text.as_str();
+        assert_eq!(text.len(), ISSUED_TOKEN_LEN);
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         let presented = parse(minted.text.as_bytes()).unwrap();
-        assert_eq!(presented.locator, locator);
+        assert_eq!(presented.key(), key);
         assert_eq!(presented.secret_digest, minted.secret_digest);
-        assert_eq!(presented.key(), locator);
+        let again = mint(&key, &mut Counter(7)).unwrap();
+        assert_ne!(again.text.as_str(), text, "a fresh secret");
+        assert_eq!(
+            &again.text.as_str()[..KEY_LEN],
+            &text[..KEY_LEN],
+            "the same key"
+        );
     }
 
     #[test]
-    fn locators_are_domain_separated() {
-        let refresh = refresh_locator(&digest(b"code"));
-        assert_ne!(access_locator(&refresh), refresh);
-        assert_ne!(refresh_locator(&digest(b"code2")), refresh);
+    fn keys_are_domain_separated() {
+        let refresh = refresh_key(&digest(b"code"));
+        assert_ne!(access_key(&refresh), refresh);
+        assert_ne!(refresh_key(&digest(b"code2")), refresh);
     }
 
     #[test]
-    fn anything_else_is_not_a_token() {
+    fn only_64_characters_can_be_a_token() {
         assert!(parse(b"").is_none());
         assert!(parse(&[b'A'; 63]).is_none());
-        assert!(parse(&[b'!'; 64]).is_none());
         assert!(parse(&[b'A'; 65]).is_none());
-        assert!(parse(&[b'='; 64]).is_none());
+        assert!(parse(&[b'A'; 64]).is_some(), "unknown, but shaped like one");
     }
 }
