@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::wire::query::{self, DecodeError, QueryError};
+use crate::wire::named;
+use crate::wire::query::{DecodeError, QueryError};
 
 /// Why a redirect was refused. The session is left as it was, so a forged or mangled
 /// redirect cannot end a login that is still in progress.
@@ -31,6 +32,13 @@ pub enum RedirectError {
         /// The problem.
         error: DecodeError,
     },
+    /// A parameter holds characters its grammar does not allow: the `code` must be
+    /// `VSCHAR`s (0x20–0x7E, RFC 6749 Appendix A.11) — never a control character such as
+    /// CR or LF.
+    InvalidCharacters {
+        /// The parameter.
+        parameter: &'static str,
+    },
 }
 
 impl fmt::Display for RedirectError {
@@ -50,6 +58,10 @@ impl fmt::Display for RedirectError {
             Self::Decode { parameter, error } => {
                 write!(f, "redirect parameter {parameter}: {error}")
             }
+            Self::InvalidCharacters { parameter } => write!(
+                f,
+                "redirect parameter {parameter} holds characters outside 0x20-0x7E"
+            ),
         }
     }
 }
@@ -102,24 +114,41 @@ pub(crate) struct RedirectParams<'a> {
 }
 
 /// Splits the query into the known parameters, after refusing repeated ones.
+/// The parameters a redirect may carry, in the order [`read_params`] reads them.
+const NAMES: [&str; 8] = [
+    "code",
+    "state",
+    "iss",
+    "error",
+    "error_description",
+    "error_uri",
+    "domain",
+    "lane",
+];
+
 pub(crate) fn read_params(query_bytes: &[u8]) -> Result<RedirectParams<'_>, RedirectError> {
-    query::check_unique(query_bytes).map_err(RedirectError::Query)?;
-    let mut params = RedirectParams::default();
-    for param in query::params(query_bytes) {
-        let slot = match () {
-            () if param.is("code") => &mut params.code,
-            () if param.is("state") => &mut params.state,
-            () if param.is("iss") => &mut params.iss,
-            () if param.is("error") => &mut params.error,
-            () if param.is("error_description") => &mut params.error_description,
-            () if param.is("error_uri") => &mut params.error_uri,
-            () if param.is("domain") => &mut params.domain,
-            () if param.is("lane") => &mut params.lane,
-            () => continue,
-        };
-        *slot = Some(param.value);
-    }
-    Ok(params)
+    let [
+        code,
+        state,
+        iss,
+        error,
+        error_description,
+        error_uri,
+        domain,
+        lane,
+    ] = named::read_query(query_bytes, &NAMES)
+        .and_then(named::QueryParams::unique)
+        .map_err(RedirectError::Query)?;
+    Ok(RedirectParams {
+        code,
+        state,
+        iss,
+        error,
+        error_description,
+        error_uri,
+        domain,
+        lane,
+    })
 }
 
 #[cfg(test)]

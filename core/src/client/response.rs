@@ -11,7 +11,8 @@ use super::limits::{
 };
 use crate::Secret;
 use crate::time::Timestamp;
-use crate::wire::json::{JsonError, ObjectReader, RawStr, Value};
+use crate::wire::json::{JsonError, RawStr, Value};
+use crate::wire::named::{self, ObjectError};
 
 /// The OAuth error codes of RFC 6749 §4.1.2.1 and §5.2 (and RFC 7009 §2.2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -379,8 +380,21 @@ impl core::error::Error for ResponseError {}
 /// A token endpoint's answer: the tokens were written, or the server's error.
 pub(crate) type Answer = Result<(), ServerError>;
 
-/// The members this reader knows; each may appear once.
-#[derive(Default)]
+/// The members this reader knows, in the order [`read_members`] reads them; each may
+/// appear once. Unknown members (`id_token`, `user`, …) are ignored, whatever their type.
+const NAMES: [&str; 9] = [
+    "access_token",
+    "token_type",
+    "expires_in",
+    "refresh_token",
+    "scope",
+    "wid",
+    "error",
+    "error_description",
+    "error_uri",
+];
+
+/// The known members of a token endpoint response.
 struct Members<'a> {
     access_token: Option<Value<'a>>,
     token_type: Option<Value<'a>>,
@@ -394,34 +408,35 @@ struct Members<'a> {
 }
 
 fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> {
-    let mut members = Members::default();
-    let mut reader = ObjectReader::new(body);
-    loop {
-        let next = reader.next_member().map_err(|error| match error {
-            JsonError::NotAnObject => ResponseError::NotJson { status },
-            error => ResponseError::MalformedJson { status, error },
-        })?;
-        let Some((name, value)) = next else { break };
-        let (slot, member) = match () {
-            () if name.is("access_token") => (&mut members.access_token, "access_token"),
-            () if name.is("token_type") => (&mut members.token_type, "token_type"),
-            () if name.is("expires_in") => (&mut members.expires_in, "expires_in"),
-            () if name.is("refresh_token") => (&mut members.refresh_token, "refresh_token"),
-            () if name.is("scope") => (&mut members.scope, "scope"),
-            () if name.is("wid") => (&mut members.wid, "wid"),
-            () if name.is("error") => (&mut members.error, "error"),
-            () if name.is("error_description") => {
-                (&mut members.error_description, "error_description")
-            }
-            () if name.is("error_uri") => (&mut members.error_uri, "error_uri"),
-            // Unknown members (id_token, user, …) are ignored, whatever their type.
-            () => continue,
-        };
-        if slot.replace(value).is_some() {
-            return Err(ResponseError::DuplicateMember { status, member });
-        }
-    }
-    Ok(members)
+    let [
+        access_token,
+        token_type,
+        expires_in,
+        refresh_token,
+        scope,
+        wid,
+        error,
+        error_description,
+        error_uri,
+    ] = named::read_object(body, &NAMES).map_err(|error| match error {
+        ObjectError::Json(JsonError::NotAnObject) => ResponseError::NotJson { status },
+        ObjectError::Json(error) => ResponseError::MalformedJson { status, error },
+        ObjectError::Duplicate(index) => ResponseError::DuplicateMember {
+            status,
+            member: NAMES.get(index).copied().unwrap_or("?"),
+        },
+    })?;
+    Ok(Members {
+        access_token,
+        token_type,
+        expires_in,
+        refresh_token,
+        scope,
+        wid,
+        error,
+        error_description,
+        error_uri,
+    })
 }
 
 /// A string member, decoded into `out`; `null` counts as absent.
@@ -556,6 +571,14 @@ fn read_into(
     if out.access_token.is_empty() {
         return Err(ResponseError::MissingAccessToken { status });
     }
+    // Tokens go into HTTP headers: visible ASCII only (RFC 6750 §2.1's `b64token` is a
+    // subset; real servers send JWTs, hex and base64), never CR, LF or other controls.
+    if !is_header_safe(out.access_token.as_bytes()) {
+        return Err(ResponseError::InvalidMember {
+            status,
+            member: "access_token",
+        });
+    }
 
     let mut type_buf = [0u8; 32];
     let token_type = match string_member(status, "token_type", members.token_type, &mut type_buf) {
@@ -605,6 +628,12 @@ fn read_into(
         members.refresh_token,
         &mut out.refresh_token,
     )?;
+    if !out.refresh_token.is_empty() && !is_header_safe(out.refresh_token.as_bytes()) {
+        return Err(ResponseError::InvalidMember {
+            status,
+            member: "refresh_token",
+        });
+    }
 
     let mut scope_buf = [0u8; MAX_SCOPE];
     let scope = string_member(status, "scope", members.scope, &mut scope_buf)?
@@ -619,6 +648,11 @@ fn read_into(
     out.wid = wid;
     out.received_at = now;
     Ok(Ok(()))
+}
+
+/// Whether a token is visible ASCII (0x21–0x7E), so it can go into an HTTP header.
+pub(crate) fn is_header_safe(token: &[u8]) -> bool {
+    token.iter().all(|byte| (0x21..=0x7e).contains(byte))
 }
 
 fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {

@@ -421,6 +421,9 @@ impl Session {
             parameter: "code",
             error,
         })?;
+        if !code.as_bytes().iter().all(|&b| (0x20..=0x7e).contains(&b)) {
+            return Err(RedirectError::InvalidCharacters { parameter: "code" }.into());
+        }
         let workfront = WorkfrontRouting {
             domain: decode_text(params.domain, "domain")?,
             lane: decode_text(params.lane, "lane")?,

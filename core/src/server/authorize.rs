@@ -19,7 +19,8 @@ use crate::client::ErrorCode;
 use crate::pkce::{Challenge, Method, MethodError};
 use crate::profile::Profile;
 use crate::wire::Writer;
-use crate::wire::query::{self, decode_into, encode};
+use crate::wire::named;
+use crate::wire::query::{decode_into, encode};
 
 /// An authorization request that cannot be answered with a redirect, because the client or
 /// the redirect URI cannot be trusted (RFC 6749 §4.1.2.1): the host shows this to the user
@@ -89,46 +90,19 @@ struct Parsed {
     scope: String<MAX_SCOPE>,
 }
 
-/// The parameters of an authorization request, read in one pass. `Err(())` marks a
-/// parameter that appeared more than once.
-#[derive(Default)]
-struct AuthorizeParams<'q> {
-    client_id: Option<Result<&'q [u8], ()>>,
-    redirect_uri: Option<Result<&'q [u8], ()>>,
-    response_type: Option<Result<&'q [u8], ()>>,
-    state: Option<Result<&'q [u8], ()>>,
-    scope: Option<Result<&'q [u8], ()>>,
-    code_challenge: Option<Result<&'q [u8], ()>>,
-    code_challenge_method: Option<Result<&'q [u8], ()>>,
-}
-
-impl<'q> AuthorizeParams<'q> {
-    fn read(query: &'q [u8]) -> Self {
-        let mut params = Self::default();
-        for param in query::params(query) {
-            let slot = match () {
-                () if param.is("client_id") => &mut params.client_id,
-                () if param.is("redirect_uri") => &mut params.redirect_uri,
-                () if param.is("response_type") => &mut params.response_type,
-                () if param.is("state") => &mut params.state,
-                () if param.is("scope") => &mut params.scope,
-                () if param.is("code_challenge") => &mut params.code_challenge,
-                () if param.is("code_challenge_method") => &mut params.code_challenge_method,
-                () => continue,
-            };
-            *slot = Some(match slot {
-                None => Ok(param.value),
-                Some(_) => Err(()),
-            });
-        }
-        params
-    }
-}
-
-/// The value of a parameter read once; `Err` when it was repeated.
-fn single(value: Option<Result<&[u8], ()>>) -> Result<Option<&[u8]>, ()> {
-    value.transpose()
-}
+/// The parameters of an authorization request, in the order they are read.
+const NAMES: [&str; 7] = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+];
+const CLIENT_ID: usize = 0;
+const REDIRECT_URI: usize = 1;
+const STATE: usize = 3;
 
 fn decode_text<const N: usize>(raw: &[u8]) -> Option<String<N>> {
     let mut buf = [0u8; 512];
@@ -139,10 +113,25 @@ fn decode_text<const N: usize>(raw: &[u8]) -> Option<String<N>> {
 impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     fn parse_authorize(&self, query_bytes: &[u8]) -> Result<Parsed, AuthorizeError> {
         let query_bytes = query_bytes.strip_prefix(b"?").unwrap_or(query_bytes);
-        let params = AuthorizeParams::read(query_bytes);
+        let read = named::read_query(query_bytes, &NAMES);
+        let repeated = match &read {
+            Ok(params) => params.repeated.map(|repeated| repeated.known),
+            Err(_) => Some(None),
+        };
+        let [
+            raw_client,
+            raw_redirect,
+            response_type,
+            state,
+            scope,
+            code_challenge,
+            code_challenge_method,
+        ] = read.map_or([None; 7], |params| params.values);
         // 1. The client and the redirect URI: errors here are shown to the user, never
         //    redirected (RFC 6749 §4.1.2.1).
-        let raw_client = single(params.client_id).map_err(|()| AuthorizeError::MissingClientId)?;
+        if repeated == Some(Some(CLIENT_ID)) {
+            return Err(AuthorizeError::MissingClientId);
+        }
         let client_id: String<MAX_CLIENT_ID> = raw_client
             .and_then(decode_text)
             .filter(|id: &String<MAX_CLIENT_ID>| !id.is_empty())
@@ -151,8 +140,9 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             .registry
             .lookup(&client_id)
             .ok_or(AuthorizeError::UnknownClient)?;
-        let raw_redirect =
-            single(params.redirect_uri).map_err(|()| AuthorizeError::InvalidRedirectUri)?;
+        if repeated == Some(Some(REDIRECT_URI)) {
+            return Err(AuthorizeError::InvalidRedirectUri);
+        }
         let (redirect_uri, redirect_uri_given) = match raw_redirect {
             Some(raw) => {
                 let uri: String<MAX_REDIRECT_URI> =
@@ -186,24 +176,23 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             scope: String::new(),
         };
         let invalid = |description| Some((ErrorCode::InvalidRequest, description));
-        let state = single(params.state);
-        parsed.state = match state {
-            Ok(Some(raw)) => match decode_text(raw) {
+        parsed.state = match state.filter(|_| repeated != Some(Some(STATE))) {
+            Some(raw) => match decode_text(raw) {
                 Some(state) => Some(state),
                 None => {
                     parsed.problem = invalid("state is too long or not UTF-8");
                     return Ok(parsed);
                 }
             },
-            _ => None,
+            None => None,
         };
-        if query::check_unique(query_bytes).is_err() {
+        if repeated.is_some() {
             parsed.problem = invalid("a parameter is repeated");
             return Ok(parsed);
         }
-        parsed.problem = match single(params.response_type) {
-            Ok(Some(b"code")) => None,
-            Ok(Some(_)) => Some((
+        parsed.problem = match response_type {
+            Some(b"code") => None,
+            Some(_) => Some((
                 ErrorCode::UnsupportedResponseType,
                 "only response_type=code is supported",
             )),
@@ -221,9 +210,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         }
 
         // PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1).
-        let challenge = single(params.code_challenge).ok().flatten();
-        let method = single(params.code_challenge_method).ok().flatten();
-        parsed.problem = match (challenge, method) {
+        parsed.problem = match (code_challenge, code_challenge_method) {
             (None, None) if app.requires_pkce() => {
                 invalid("code_challenge and code_challenge_method=S256 are required")
             }
@@ -255,9 +242,9 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             return Ok(parsed);
         }
 
-        let scope_text: Option<String<MAX_SCOPE>> = match single(params.scope) {
-            Ok(Some(raw)) => decode_text(raw),
-            _ => Some(String::new()),
+        let scope_text: Option<String<MAX_SCOPE>> = match scope {
+            Some(raw) => decode_text(raw),
+            None => Some(String::new()),
         };
         match scope_text.filter(|text| scope::is_valid(text)) {
             Some(text) => parsed.scope = text,

@@ -5,7 +5,7 @@ use core::fmt::Write as _;
 
 use heapless::String;
 
-use super::params::{self, Field, Format, MAX_VALUE, ParamSet};
+use super::params::{self, Format, MAX_VALUE};
 use super::store::StoreError;
 use crate::Secret;
 use crate::client::ErrorCode;
@@ -100,7 +100,6 @@ pub(crate) const fn store_refusal(error: StoreError) -> Refusal {
 }
 
 /// The parameters of a token or revocation request.
-#[derive(Default)]
 pub(crate) struct Params {
     pub(crate) grant_type: Option<String<32>>,
     pub(crate) code: Option<Secret<MAX_VALUE>>,
@@ -111,26 +110,24 @@ pub(crate) struct Params {
     pub(crate) refresh_token: Option<Secret<MAX_VALUE>>,
     pub(crate) scope: Option<String<MAX_VALUE>>,
     pub(crate) token: Option<Secret<MAX_VALUE>>,
+    /// Read (so a malformed one is refused) but not needed: a key finds either kind.
+    #[allow(dead_code)]
     pub(crate) token_type_hint: Option<String<32>>,
 }
 
-impl ParamSet for Params {
-    fn field(&mut self, is: &dyn Fn(&str) -> bool) -> Option<&mut dyn Field> {
-        Some(match () {
-            () if is("grant_type") => &mut self.grant_type,
-            () if is("code") => &mut self.code,
-            () if is("redirect_uri") => &mut self.redirect_uri,
-            () if is("code_verifier") => &mut self.code_verifier,
-            () if is("client_id") => &mut self.client_id,
-            () if is("client_secret") => &mut self.client_secret,
-            () if is("refresh_token") => &mut self.refresh_token,
-            () if is("scope") => &mut self.scope,
-            () if is("token") => &mut self.token,
-            () if is("token_type_hint") => &mut self.token_type_hint,
-            () => return None,
-        })
-    }
-}
+/// The parameters [`Params`] holds, in the order [`read_params`] reads them.
+const NAMES: [&str; 10] = [
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "scope",
+    "token",
+    "token_type_hint",
+];
 
 /// Reads the request's method, content type and body parameters.
 pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal> {
@@ -160,8 +157,7 @@ pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal>
             "Content-Type must be application/x-www-form-urlencoded or application/json",
         ));
     };
-    let mut params = Params::default();
-    params::read(request.body, format, &mut params).map_err(|error| {
+    let refusal = |error| {
         refuse(
             ErrorCode::InvalidRequest,
             match error {
@@ -171,8 +167,31 @@ pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal>
                 params::ParamError::BadValue => "a parameter value is too long or not UTF-8",
             },
         )
-    })?;
-    Ok(params)
+    };
+    let [
+        grant_type,
+        code,
+        redirect_uri,
+        code_verifier,
+        client_id,
+        client_secret,
+        refresh_token,
+        scope,
+        token,
+        token_type_hint,
+    ] = params::read(request.body, format, &NAMES).map_err(refusal)?;
+    Ok(Params {
+        grant_type: params::text(grant_type).map_err(refusal)?,
+        code: params::secret(code).map_err(refusal)?,
+        redirect_uri: params::text(redirect_uri).map_err(refusal)?,
+        code_verifier: params::secret(code_verifier).map_err(refusal)?,
+        client_id: params::text(client_id).map_err(refusal)?,
+        client_secret: params::secret(client_secret).map_err(refusal)?,
+        refresh_token: params::secret(refresh_token).map_err(refusal)?,
+        scope: params::text(scope).map_err(refusal)?,
+        token: params::secret(token).map_err(refusal)?,
+        token_type_hint: params::text(token_type_hint).map_err(refusal)?,
+    })
 }
 
 /// Writes an error answer.

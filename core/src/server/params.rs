@@ -1,11 +1,12 @@
-//! Reading the parameters of a token or revocation request: a form body or a JSON object,
-//! into fixed-capacity fields, refusing repeated parameters.
+//! Reading the parameters of a token or revocation request — a form body or a JSON object
+//! — through the one named-parameter reader ([`crate::wire::named`]), then decoding each
+//! value into fixed-capacity storage.
 
 use heapless::String;
 
 use crate::Secret;
-use crate::wire::json::{ObjectReader, Value};
-use crate::wire::query::{self, DecodeError};
+use crate::wire::json::{RawStr, Value};
+use crate::wire::named::{self, ObjectError};
 
 /// Longest value kept for any parameter; longer ones are refused (`invalid_request`).
 pub(crate) const MAX_VALUE: usize = 256;
@@ -30,109 +31,83 @@ pub(crate) enum Format {
     Json,
 }
 
-/// A destination for one parameter's decoded value.
-pub(crate) trait Field {
-    /// Whether a value was already stored.
-    fn is_set(&self) -> bool;
-    /// Stores the value (decoded by `decode` into up to [`MAX_VALUE`] bytes).
-    fn set(
-        &mut self,
-        decode: &mut dyn FnMut(&mut [u8]) -> Result<usize, ParamError>,
-    ) -> Result<(), ParamError>;
+/// One parameter's value as it arrived: percent-encoded, or a JSON string with escapes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RawValue<'a> {
+    Form(&'a [u8]),
+    Json(RawStr<'a>),
 }
 
-impl<const N: usize> Field for Option<String<N>> {
-    fn is_set(&self) -> bool {
-        self.is_some()
-    }
-
-    fn set(
-        &mut self,
-        decode: &mut dyn FnMut(&mut [u8]) -> Result<usize, ParamError>,
-    ) -> Result<(), ParamError> {
-        let mut buf = [0u8; MAX_VALUE];
-        let len = decode(&mut buf)?;
-        let text = buf
-            .get(..len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .ok_or(ParamError::BadValue)?;
-        *self = Some(String::try_from(text).map_err(|_| ParamError::BadValue)?);
-        Ok(())
+impl RawValue<'_> {
+    /// Decodes into `out`; returns the length.
+    fn decode_into(&self, out: &mut [u8]) -> Result<usize, ParamError> {
+        match self {
+            Self::Form(raw) => crate::wire::query::decode_into(raw, out)
+                .map(str::len)
+                .map_err(|_| ParamError::BadValue),
+            Self::Json(raw) => raw
+                .decode_into(out)
+                .map(str::len)
+                .map_err(|_| ParamError::BadValue),
+        }
     }
 }
 
-impl<const N: usize> Field for Option<Secret<N>> {
-    fn is_set(&self) -> bool {
-        self.is_some()
-    }
-
-    fn set(
-        &mut self,
-        decode: &mut dyn FnMut(&mut [u8]) -> Result<usize, ParamError>,
-    ) -> Result<(), ParamError> {
-        let mut secret = Secret::<N>::new();
-        secret.set_with(|buf| decode(buf), ParamError::BadValue)?;
-        *self = Some(secret);
-        Ok(())
-    }
-}
-
-/// A set of named fields.
-pub(crate) trait ParamSet {
-    /// The field for the parameter whose name satisfies `is`, if it is one of ours.
-    fn field(&mut self, is: &dyn Fn(&str) -> bool) -> Option<&mut dyn Field>;
-}
-
-/// Decodes each parameter that `params` has a field for into it. Unknown parameters are
-/// ignored, whatever their type.
-pub(crate) fn read(
-    body: &[u8],
+/// Reads the parameters `names` from `body`. Unknown parameters are ignored, whatever
+/// their type; any parameter may appear once.
+pub(crate) fn read<'a, const N: usize>(
+    body: &'a [u8],
     format: Format,
-    params: &mut dyn ParamSet,
-) -> Result<(), ParamError> {
+    names: &[&str; N],
+) -> Result<[Option<RawValue<'a>>; N], ParamError> {
     match format {
         Format::Form => {
-            query::check_unique(body).map_err(|_| ParamError::Duplicate)?;
-            for param in query::params(body) {
-                let Some(field) = params.field(&|name| param.is(name)) else {
-                    continue;
-                };
-                if field.is_set() {
-                    return Err(ParamError::Duplicate);
-                }
-                field.set(&mut |buf| {
-                    query::decode_into(param.value, buf).map(str::len).map_err(
-                        |error| match error {
-                            DecodeError::TooLong { .. } | DecodeError::NotUtf8 => {
-                                ParamError::BadValue
-                            }
-                        },
-                    )
-                })?;
-            }
-            Ok(())
+            let values = named::read_query(body, names)
+                .map_err(|_| ParamError::Duplicate)?
+                .unique()
+                .map_err(|_| ParamError::Duplicate)?;
+            Ok(values.map(|value| value.map(RawValue::Form)))
         }
         Format::Json => {
-            let mut reader = ObjectReader::new(body);
-            while let Some((name, value)) =
-                reader.next_member().map_err(|_| ParamError::Malformed)?
-            {
-                let Some(field) = params.field(&|wanted| name.is(wanted)) else {
-                    continue;
+            let values = named::read_object(body, names).map_err(|error| match error {
+                ObjectError::Duplicate(_) => ParamError::Duplicate,
+                ObjectError::Json(_) => ParamError::Malformed,
+            })?;
+            let mut out = [None; N];
+            for (slot, value) in out.iter_mut().zip(values) {
+                *slot = match value {
+                    None => None,
+                    Some(Value::String(raw)) => Some(RawValue::Json(raw)),
+                    Some(_) => return Err(ParamError::NotAString),
                 };
-                if field.is_set() {
-                    return Err(ParamError::Duplicate);
-                }
-                let Value::String(raw) = value else {
-                    return Err(ParamError::NotAString);
-                };
-                field.set(&mut |buf| {
-                    raw.decode_into(buf)
-                        .map(str::len)
-                        .map_err(|_| ParamError::BadValue)
-                })?;
             }
-            Ok(())
+            Ok(out)
         }
     }
+}
+
+/// A text parameter.
+pub(crate) fn text<const N: usize>(
+    value: Option<RawValue<'_>>,
+) -> Result<Option<String<N>>, ParamError> {
+    let Some(value) = value else { return Ok(None) };
+    let mut buf = [0u8; MAX_VALUE];
+    let len = value.decode_into(&mut buf)?;
+    let text = buf
+        .get(..len)
+        .and_then(|bytes| core::str::from_utf8(bytes).ok())
+        .ok_or(ParamError::BadValue)?;
+    String::try_from(text)
+        .map(Some)
+        .map_err(|_| ParamError::BadValue)
+}
+
+/// A secret parameter, decoded straight into wiped-on-drop storage.
+pub(crate) fn secret<const N: usize>(
+    value: Option<RawValue<'_>>,
+) -> Result<Option<Secret<N>>, ParamError> {
+    let Some(value) = value else { return Ok(None) };
+    let mut secret = Secret::<N>::new();
+    secret.set_with(|buf| value.decode_into(buf), ParamError::BadValue)?;
+    Ok(Some(secret))
 }

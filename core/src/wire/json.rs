@@ -7,8 +7,9 @@
 //! deserialize a value whose type is only known once it is read (`deserialize_any` is
 //! unsupported), and its serializer cannot say how large a buffer it would have needed,
 //! which [`crate::BufferTooSmall`] promises. The grammar needed here (one object of
-//! members, nested values skipped) is small enough to check completely; the reader is
-//! covered by property tests and never panics.
+//! members, nested values validated completely and skipped, without recursion) is small
+//! enough to check completely; the reader is tested against `serde_json` on generated and
+//! mutated objects (it accepts exactly what `serde_json` accepts) and never panics.
 
 use core::fmt;
 
@@ -173,7 +174,7 @@ pub enum Value<'a> {
     Bool(bool),
     /// `null`.
     Null,
-    /// A nested object or array (checked for balance and skipped).
+    /// A nested object or array (checked completely per RFC 8259, then skipped).
     Composite,
 }
 
@@ -312,9 +313,10 @@ impl<'a> ObjectReader<'a> {
             .get(start..self.pos)
             .ok_or_else(|| self.syntax())?;
         self.advance();
-        // Check the escapes now, so that a member that is later ignored cannot hide a
-        // malformed body.
+        // Check the escapes and the encoding now, so that a member that is later ignored
+        // cannot hide a malformed body (RFC 8259 §8.1: JSON text is UTF-8).
         validate_escapes(raw)?;
+        core::str::from_utf8(raw).map_err(|_| JsonError::NotUtf8)?;
         Ok(RawStr(raw))
     }
 
@@ -382,31 +384,100 @@ impl<'a> ObjectReader<'a> {
         Ok(())
     }
 
-    /// Skips a nested object or array, checking brackets balance and strings are closed.
+    /// Reads a nested object or array completely per RFC 8259 — bracket kinds, member
+    /// names and colons, commas, literals, numbers, strings with their escapes — without
+    /// recursion, at most [`MAX_DEPTH`] levels deep.
     fn composite(&mut self) -> Result<Value<'a>, JsonError> {
+        // Bit `d` set: the container at depth `d` is an object.
+        let mut objects: u64 = 0;
         let mut depth = 0usize;
         loop {
+            // A value is due: open a container or read a scalar.
+            self.skip_whitespace();
             match self.peek() {
-                None => return Err(self.syntax()),
-                Some(b'{' | b'[') => {
-                    depth = depth.saturating_add(1);
-                    if depth > MAX_DEPTH {
+                Some(open @ (b'{' | b'[')) => {
+                    if depth >= MAX_DEPTH {
                         return Err(JsonError::TooDeep);
                     }
+                    let is_object = open == b'{';
+                    let bit = 1u64
+                        .checked_shl(u32::try_from(depth).unwrap_or(63))
+                        .unwrap_or(0);
+                    objects = if is_object {
+                        objects | bit
+                    } else {
+                        objects & !bit
+                    };
+                    depth = depth.saturating_add(1);
                     self.advance();
-                }
-                Some(b'}' | b']') => {
-                    depth = depth.saturating_sub(1);
-                    self.advance();
-                    if depth == 0 {
-                        return Ok(Value::Composite);
+                    self.skip_whitespace();
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.advance();
+                        depth = depth.saturating_sub(1);
+                    } else {
+                        if is_object {
+                            self.member_name()?;
+                        }
+                        continue;
                     }
                 }
-                Some(b'"') => {
-                    self.string()?;
-                }
-                Some(_) => self.advance(),
+                Some(_) => self.scalar()?,
+                None => return Err(self.syntax()),
             }
+            // After a value: a comma (then the next value) or the container's own close.
+            loop {
+                if depth == 0 {
+                    return Ok(Value::Composite);
+                }
+                self.skip_whitespace();
+                let bit = 1u64
+                    .checked_shl(u32::try_from(depth.saturating_sub(1)).unwrap_or(63))
+                    .unwrap_or(0);
+                let in_object = objects & bit != 0;
+                match self.peek() {
+                    Some(b',') => {
+                        self.advance();
+                        if in_object {
+                            self.skip_whitespace();
+                            self.member_name()?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if in_object => {
+                        self.advance();
+                        depth = depth.saturating_sub(1);
+                    }
+                    Some(b']') if !in_object => {
+                        self.advance();
+                        depth = depth.saturating_sub(1);
+                    }
+                    _ => return Err(self.syntax()),
+                }
+            }
+        }
+    }
+
+    /// A member name and its colon, inside a nested object.
+    fn member_name(&mut self) -> Result<(), JsonError> {
+        self.string()?;
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.syntax());
+        }
+        self.advance();
+        Ok(())
+    }
+
+    /// A string, number or literal inside a nested value.
+    fn scalar(&mut self) -> Result<(), JsonError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            Some(b't') => self.literal(b"true", Value::Null).map(|_| ()),
+            Some(b'f') => self.literal(b"false", Value::Null).map(|_| ()),
+            Some(b'n') => self.literal(b"null", Value::Null).map(|_| ()),
+            _ => Err(self.syntax()),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod basic;
 pub mod json;
+pub mod named;
 pub mod query;
 mod writer;
 

@@ -127,7 +127,7 @@ pub fn check_unique(query: &[u8]) -> Result<(), QueryError> {
 }
 
 /// Whether two raw names decode to the same bytes.
-fn same_name(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     if is_plain(a) && is_plain(b) {
         a == b
     } else {
