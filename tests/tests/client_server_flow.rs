@@ -16,7 +16,7 @@ use authcode::server::{
 use authcode_tests::seeded_rng;
 use rand::rngs::StdRng;
 
-type TestServer = Server<MemoryStore<InlineStorage<16, 16, 40>>>;
+type TestServer = Server<MemoryStore<InlineStorage<64, 64, 160>>>;
 
 const REDIRECT: &str = "com.example.app:/oauth2redirect";
 

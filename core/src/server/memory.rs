@@ -494,7 +494,7 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
     fn redeem_code(
         &mut self,
         digest: &[u8; 32],
-        grant: &NewGrant,
+        grant: NewGrant,
         limits: &Limits,
         now: Timestamp,
     ) -> Result<GrantId, RedeemError> {
@@ -586,7 +586,7 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
             *slot = GrantEntry {
                 incarnation,
                 status: GrantStatus::Active,
-                ..grant.entry.clone()
+                ..grant.entry
             };
             let dies = slot.dead_at().unwrap_or(NEVER);
             *grants_reclaim_at = (*grants_reclaim_at).min(dies);

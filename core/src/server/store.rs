@@ -222,7 +222,7 @@ pub trait GrantStore {
     fn redeem_code(
         &mut self,
         digest: &[u8; 32],
-        grant: &NewGrant,
+        grant: NewGrant,
         limits: &Limits,
         now: Timestamp,
     ) -> Result<GrantId, RedeemError>;

@@ -211,7 +211,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             access_key,
         };
         let limits = self.limits();
-        match self.store.redeem_code(&code_digest, &grant, &limits, now) {
+        match self.store.redeem_code(&code_digest, grant, &limits, now) {
             Ok(_) => Ok(Issued {
                 access: access.text,
                 refresh: refresh.text,

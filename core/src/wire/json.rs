@@ -495,6 +495,12 @@ fn validate_escapes(raw: &[u8]) -> Result<(), JsonError> {
 /// Writes `text` as a JSON string literal, quotes included.
 pub fn write_string(out: &mut Writer<'_>, text: &str) {
     out.push("\"");
+    // Tokens, codes and most names need no escape: one copy (a byte scan, not a char walk).
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push(text);
+        out.push("\"");
+        return;
+    }
     let mut run_start = 0;
     for (index, character) in text.char_indices() {
         let escape = match character {
