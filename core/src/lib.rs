@@ -81,6 +81,7 @@
 
 mod buffer;
 pub mod client;
+pub mod oauth;
 pub mod pkce;
 pub mod profile;
 pub mod secret;

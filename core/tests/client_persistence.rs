@@ -221,3 +221,67 @@ fn not_a_saved_session() {
         RestoreError::UnsupportedVersion { found: 2 }
     );
 }
+
+/// Saved bytes with the body (after the 25-byte header, before the checksum) replaced and
+/// the length and checksum made right again — what a forger with the (unkeyed) format can do.
+fn forged(saved: &[u8], body: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    use sha2::Digest as _;
+    let (header, rest) = saved.split_at(25);
+    let body = body(&rest[..rest.len() - 16]);
+    let total = u32::try_from(25 + body.len() + 16).unwrap();
+    let mut out = header.to_vec();
+    out[5..9].copy_from_slice(&total.to_le_bytes());
+    out.extend_from_slice(&body);
+    let checksum = sha2::Sha256::digest(&out);
+    out.extend_from_slice(&checksum[..16]);
+    out
+}
+
+/// A length-prefixed field of the save format.
+fn field(bytes: &[u8]) -> Vec<u8> {
+    let mut out = u16::try_from(bytes.len()).unwrap().to_le_bytes().to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[test]
+fn a_forged_save_with_weakened_invariants_is_refused() {
+    // The forging helper itself is faithful: an unchanged body restores.
+    let session = Session::start(rfc_config(), &mut rng(), now()).unwrap();
+    let mut buf = vec![0u8; MAX_SAVED_LEN];
+    let saved = session.save(&mut buf).unwrap().to_vec();
+    let same = forged(&saved, <[u8]>::to_vec);
+    assert!(Session::restore(rfc_config(), &same).is_ok());
+
+    // A pending login with a one-character state.
+    let weak_state = forged(&saved, |body| {
+        let verifier_len = usize::from(u16::from_le_bytes([body[1], body[2]]));
+        let mut out = body[..3 + verifier_len].to_vec();
+        out.extend(field(b"x"));
+        out.extend_from_slice(&body[body.len() - 8..]);
+        out
+    });
+    assert_eq!(
+        Session::restore(rfc_config(), &weak_state).map(|_| ()),
+        Err(RestoreError::Invalid)
+    );
+
+    // Tokens with an empty access token, or one carrying CR LF.
+    let session = authorized(rfc_config(), TOKENS);
+    let mut buf = vec![0u8; MAX_SAVED_LEN];
+    let saved = session.save(&mut buf).unwrap().to_vec();
+    for access in [&b""[..], b"at\r\nX-Injected: 1"] {
+        let bad = forged(&saved, |body| {
+            let old_len = usize::from(u16::from_le_bytes([body[1], body[2]]));
+            let mut out = vec![body[0]];
+            out.extend(field(access));
+            out.extend_from_slice(&body[3 + old_len..]);
+            out
+        });
+        assert_eq!(
+            Session::restore(rfc_config(), &bad).map(|_| ()),
+            Err(RestoreError::Invalid),
+            "{access:?}"
+        );
+    }
+}

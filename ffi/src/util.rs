@@ -168,18 +168,7 @@ pub(crate) fn describe<const N: usize>(value: &dyn core::fmt::Display) -> heaple
     out.0
 }
 
-struct Truncating<const N: usize>(heapless::String<N>);
-
-impl<const N: usize> core::fmt::Write for Truncating<N> {
-    fn write_str(&mut self, text: &str) -> core::fmt::Result {
-        for character in text.chars() {
-            if self.0.push(character).is_err() {
-                break;
-            }
-        }
-        Ok(())
-    }
-}
+use authcode::wire::utf8::Truncating;
 
 /// Copies `text` into a caller buffer.
 ///

@@ -9,8 +9,8 @@ use super::limits::{
     MAX_CLIENT_ID, MAX_CLIENT_SECRET, MAX_EXTRA_NAME, MAX_EXTRA_PARAMS, MAX_EXTRA_VALUE, MAX_SCOPE,
     MAX_URL,
 };
-use super::url::{UrlError, check_endpoint, check_redirect_uri};
 use crate::Secret;
+use crate::oauth::url::{UrlError, check_endpoint, check_redirect_uri};
 use crate::profile::{BodyFormat, Profile};
 
 /// How the client authenticates at the token endpoint (RFC 6749 §2.3).

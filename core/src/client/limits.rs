@@ -1,8 +1,7 @@
 //! Fixed capacities of the client, in bytes. Values longer than these are refused with an
 //! error that names the value and the limit — never cut short, never a panic.
 
-/// An endpoint URL, a redirect URI or an issuer identifier.
-pub const MAX_URL: usize = 512;
+pub use crate::oauth::limits::MAX_URL;
 /// A `client_id`.
 pub const MAX_CLIENT_ID: usize = 128;
 /// A client secret.

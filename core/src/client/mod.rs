@@ -23,16 +23,15 @@ mod redirect;
 mod request;
 mod response;
 mod session;
-mod url;
 
+pub use crate::oauth::ErrorCode;
+pub use crate::oauth::UrlError;
 pub use config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
 pub use error::ClientError;
 pub use persist::{MAX_SAVED_LEN, RestoreError};
 pub use redirect::RedirectError;
 pub use request::HttpRequest;
-pub use response::{ErrorCode, ResponseError, ServerError, TokenType, Tokens};
+pub use response::{ResponseError, ServerError, TokenType, Tokens};
 pub use session::{
     Failure, RedirectOutcome, RefreshOutcome, STATE_LEN, Session, Stage, TokenKind, TokenOutcome,
 };
-pub use url::UrlError;
-pub(crate) use url::{check_endpoint, check_redirect_uri, is_loopback_ip};

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::ClientConfig;
 use super::error::ClientError;
+use super::limits::MAX_CODE;
 use super::response::{ServerError, TokenType, Tokens};
 use super::session::{
     Authorized, CodeReceived, Failure, PendingLogin, STATE_LEN, Session, State, WorkfrontRouting,
@@ -391,6 +392,15 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
         1 => {
             let verifier = reader.verifier()?;
             let state = reader.secret::<STATE_LEN>()?;
+            // Exactly what `Session::start` makes: STATE_LEN base64url characters.
+            let full_state = state.as_bytes().len() == STATE_LEN
+                && state
+                    .as_bytes()
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !full_state {
+                return Err(Bad);
+            }
             let started_at = Timestamp::from_unix_seconds(reader.u64()?);
             State::AwaitingRedirect(PendingLogin {
                 verifier,
@@ -398,11 +408,19 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
                 started_at,
             })
         }
-        2 => State::AwaitingToken(CodeReceived {
-            verifier: reader.verifier()?,
-            code: reader.secret()?,
-            workfront: reader.routing()?,
-        }),
+        2 => {
+            let verifier = reader.verifier()?;
+            let code: Secret<MAX_CODE> = reader.secret()?;
+            // As `on_redirect` accepts it: non-empty VSCHARs.
+            if code.is_empty() || !code.as_bytes().iter().all(|&b| (0x20..=0x7e).contains(&b)) {
+                return Err(Bad);
+            }
+            State::AwaitingToken(CodeReceived {
+                verifier,
+                code,
+                workfront: reader.routing()?,
+            })
+        }
         3 => {
             tokens.access_token = reader.secret()?;
             tokens.token_type = match reader.u8()? {
@@ -417,6 +435,18 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
             tokens.scope = reader.string()?;
             tokens.wid = reader.string()?;
             tokens.received_at = Timestamp::from_unix_seconds(reader.u64()?);
+            // As `on_token_response` accepts them: a non-empty, header-safe access token, a
+            // header-safe refresh token, an expiry not before receipt.
+            let header_safe = |token: &[u8]| super::response::is_header_safe(token);
+            if tokens.access_token.is_empty()
+                || !header_safe(tokens.access_token.as_bytes())
+                || !header_safe(tokens.refresh_token.as_bytes())
+                || tokens
+                    .expires_at
+                    .is_some_and(|expires_at| expires_at < tokens.received_at)
+            {
+                return Err(Bad);
+            }
             State::Authorized(Authorized {
                 refreshing: Cell::new(false),
                 workfront: reader.routing()?,

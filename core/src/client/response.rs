@@ -10,77 +10,10 @@ use super::limits::{
     MAX_WORKFRONT_VALUE,
 };
 use crate::Secret;
+use crate::oauth::ErrorCode;
 use crate::time::Timestamp;
 use crate::wire::json::{JsonError, RawStr, Value};
 use crate::wire::named::{self, ObjectError};
-
-/// The OAuth error codes of RFC 6749 §4.1.2.1 and §5.2 (and RFC 7009 §2.2.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// `invalid_request`
-    InvalidRequest,
-    /// `invalid_client`
-    InvalidClient,
-    /// `invalid_grant` — on a refresh, the user must sign in again.
-    InvalidGrant,
-    /// `unauthorized_client`
-    UnauthorizedClient,
-    /// `unsupported_grant_type`
-    UnsupportedGrantType,
-    /// `invalid_scope`
-    InvalidScope,
-    /// `access_denied` — the user or server refused.
-    AccessDenied,
-    /// `unsupported_response_type`
-    UnsupportedResponseType,
-    /// `server_error`
-    ServerError,
-    /// `temporarily_unavailable`
-    TemporarilyUnavailable,
-    /// `unsupported_token_type` (RFC 7009)
-    UnsupportedTokenType,
-    /// Any other code; the text is in [`ServerError::code_text`].
-    Other,
-}
-
-impl ErrorCode {
-    /// The code's text as RFC 6749 spells it (`"server_error"` for [`ErrorCode::Other`]).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::InvalidClient => "invalid_client",
-            Self::InvalidGrant => "invalid_grant",
-            Self::UnauthorizedClient => "unauthorized_client",
-            Self::UnsupportedGrantType => "unsupported_grant_type",
-            Self::InvalidScope => "invalid_scope",
-            Self::AccessDenied => "access_denied",
-            Self::UnsupportedResponseType => "unsupported_response_type",
-            Self::ServerError | Self::Other => "server_error",
-            Self::TemporarilyUnavailable => "temporarily_unavailable",
-            Self::UnsupportedTokenType => "unsupported_token_type",
-        }
-    }
-
-    /// The code for `text`.
-    #[must_use]
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "invalid_request" => Self::InvalidRequest,
-            "invalid_client" => Self::InvalidClient,
-            "invalid_grant" => Self::InvalidGrant,
-            "unauthorized_client" => Self::UnauthorizedClient,
-            "unsupported_grant_type" => Self::UnsupportedGrantType,
-            "invalid_scope" => Self::InvalidScope,
-            "access_denied" => Self::AccessDenied,
-            "unsupported_response_type" => Self::UnsupportedResponseType,
-            "server_error" => Self::ServerError,
-            "temporarily_unavailable" => Self::TemporarilyUnavailable,
-            "unsupported_token_type" => Self::UnsupportedTokenType,
-            _ => Self::Other,
-        }
-    }
-}
 
 /// An error the authorization server answered with. This is the server's decision, carried
 /// as data — not a mistake in how the API was used.
@@ -154,14 +87,7 @@ impl fmt::Display for ServerError {
     }
 }
 
-/// `text`, cut at the last character boundary that fits `N` bytes.
-pub(crate) fn truncated<const N: usize>(text: &str) -> String<N> {
-    let mut end = text.len().min(N);
-    while !text.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    String::try_from(text.get(..end).unwrap_or_default()).unwrap_or_default()
-}
+pub(crate) use crate::wire::utf8::truncated;
 
 /// How the access token is presented to resource servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -694,14 +620,7 @@ fn lenient_string<'out>(
             let keep = raw.len().min(out.len());
             let slot = out.get_mut(..keep).unwrap_or_default();
             slot.copy_from_slice(raw.get(..keep).unwrap_or_default());
-            let text = match core::str::from_utf8(slot) {
-                Ok(text) => text,
-                Err(error) => {
-                    core::str::from_utf8(slot.get(..error.valid_up_to()).unwrap_or_default())
-                        .unwrap_or_default()
-                }
-            };
-            Ok(Some(text))
+            Ok(Some(crate::wire::utf8::valid_prefix(slot)))
         }
         Some(_) => Err(ResponseError::InvalidMember { status, member }),
     }

@@ -14,9 +14,9 @@ use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
-use super::response::{ErrorCode, ServerError, TokenType, Tokens, read_token_response};
-use super::url;
+use super::response::{ServerError, TokenType, Tokens, read_token_response};
 use crate::Secret;
+use crate::oauth::ErrorCode;
 use crate::pkce::{Challenge, Method, Verifier, VerifierLength};
 use crate::profile::{BodyFormat, Profile};
 use crate::time::Timestamp;
@@ -452,8 +452,8 @@ impl Session {
             (None, None) => Ok(()),
             (None, Some(iss)) => {
                 let same_origin = match (
-                    url::origin(iss),
-                    url::origin(self.config.authorization_endpoint()),
+                    crate::oauth::url::origin(iss),
+                    crate::oauth::url::origin(self.config.authorization_endpoint()),
                 ) {
                     (Some((iss_scheme, iss_host)), Some((endpoint_scheme, endpoint_host))) => {
                         iss_scheme.eq_ignore_ascii_case(endpoint_scheme)
@@ -765,11 +765,7 @@ fn lenient<'out>(raw: &[u8], out: &'out mut [u8]) -> &'out str {
         len = len.saturating_add(1);
     }
     let bytes: &'out [u8] = out.get(..len).unwrap_or_default();
-    match core::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => core::str::from_utf8(bytes.get(..error.valid_up_to()).unwrap_or_default())
-            .unwrap_or_default(),
-    }
+    crate::wire::utf8::valid_prefix(bytes)
 }
 
 fn decode_text(

@@ -321,7 +321,7 @@ fn split_loopback(uri: &str) -> Option<(&str, &str)> {
         let end = after.find([':', '/', '?']).unwrap_or(after.len());
         after.split_at_checked(end)?
     };
-    let is_v4_loopback = host != "[::1]" && crate::client::is_loopback_ip(host);
+    let is_v4_loopback = host != "[::1]" && crate::oauth::is_loopback_ip(host);
     if host != "[::1]" && !is_v4_loopback {
         return None;
     }

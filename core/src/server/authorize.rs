@@ -15,7 +15,7 @@ use super::server::Server;
 use super::store::GrantStore;
 use super::tokens::digest;
 use crate::BufferTooSmall;
-use crate::client::ErrorCode;
+use crate::oauth::ErrorCode;
 use crate::pkce::{Challenge, Method, MethodError};
 use crate::profile::Profile;
 use crate::wire::Writer;

@@ -1,9 +1,7 @@
 //! Client authentication at the token and revocation endpoints (RFC 6749 §2.3): HTTP
 //! Basic or `client_id` (+ `client_secret`) in the body, never both.
 
-use base64ct::{Base64, Encoding as _};
 use heapless::String;
-use zeroize::Zeroize;
 
 use super::app::AppKind;
 use super::endpoint::{Params, Refusal, TokenRequest, refuse};
@@ -11,9 +9,9 @@ use super::limits::MAX_CLIENT_ID;
 use super::params::MAX_VALUE;
 use super::registry::{AppId, Registry};
 use crate::Secret;
-use crate::client::ErrorCode;
+use crate::oauth::ErrorCode;
 use crate::time::Timestamp;
-use crate::wire::query::decode_into;
+use crate::wire::basic;
 
 /// The authenticated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,41 +20,16 @@ pub(crate) struct Client {
     pub(crate) kind: AppKind,
 }
 
-/// `id` and `secret` from `Authorization: Basic …` (RFC 6749 §2.3.1: each form-urlencoded
-/// before base64; the scheme name is case-insensitive).
+/// `id` and `secret` from `Authorization: Basic …`; a malformed header is `invalid_client`
+/// with a `WWW-Authenticate` challenge (RFC 6749 §5.2).
 fn basic_credentials(header: &str) -> Result<(String<MAX_CLIENT_ID>, Secret<MAX_VALUE>), Refusal> {
-    let invalid = Refusal {
+    basic::read_header(header).map_err(|_| Refusal {
         www_authenticate: true,
         ..refuse(
             ErrorCode::InvalidClient,
             "malformed or unsupported Authorization header",
         )
-    };
-    let header = header.trim();
-    let (scheme, credentials) = header.split_once(|c: char| c == ' ').ok_or(invalid)?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(invalid);
-    }
-    let mut decoded = [0u8; 3 * MAX_VALUE];
-    // The credentials are secret: the constant-time `base64ct` decoder.
-    let result = Base64::decode(credentials.trim().as_bytes(), &mut decoded)
-        .ok()
-        .and_then(|bytes| {
-            let colon = bytes.iter().position(|&b| b == b':')?;
-            let (id, secret) = (bytes.get(..colon)?, bytes.get(colon.saturating_add(1)..)?);
-            let mut id_buf = [0u8; MAX_CLIENT_ID];
-            let id = String::try_from(decode_into(id, &mut id_buf).ok()?).ok()?;
-            let mut secret_out = Secret::<MAX_VALUE>::new();
-            secret_out
-                .set_with(
-                    |buf| decode_into(secret, buf).map(str::len),
-                    crate::wire::query::DecodeError::NotUtf8,
-                )
-                .ok()?;
-            Some((id, secret_out))
-        });
-    decoded.zeroize();
-    result.ok_or(invalid)
+    })
 }
 
 /// Authenticates the client of `request`. Web apps must present one of their live

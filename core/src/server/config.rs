@@ -5,7 +5,7 @@ use heapless::String;
 use super::limits::{
     MAX_ACCESS_TOKENS_PER_GRANT, MAX_APP_NAME, MAX_CODES_PER_SUBJECT, MAX_REFRESH_GRACE,
 };
-use crate::client::limits::MAX_URL;
+use crate::oauth::limits::MAX_URL;
 use crate::profile::Profile;
 
 /// Workfront's values that go on the redirect (`domain`, `lane`) and in the token
@@ -195,7 +195,7 @@ impl ServerConfig {
     ///
     /// [`ServerConfigError::InvalidIssuer`].
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, ServerConfigError> {
-        crate::client::check_endpoint(issuer).map_err(|_| ServerConfigError::InvalidIssuer)?;
+        crate::oauth::check_endpoint(issuer).map_err(|_| ServerConfigError::InvalidIssuer)?;
         if issuer.contains(|c: char| c == '?') {
             return Err(ServerConfigError::InvalidIssuer);
         }

@@ -8,7 +8,7 @@ use heapless::String;
 use super::params::{self, Format, MAX_VALUE};
 use super::store::StoreError;
 use crate::Secret;
-use crate::client::ErrorCode;
+use crate::oauth::ErrorCode;
 use crate::wire::{Writer, json};
 
 /// A buffer of this many bytes always holds a token or revocation response.

@@ -92,7 +92,7 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
     let mut redirect_uris = Vec::new();
     for (index, uri) in spec.redirect_uris.iter().enumerate() {
         let invalid = AppError::InvalidRedirectUri { index };
-        crate::client::check_redirect_uri(uri).map_err(|_| invalid)?;
+        crate::oauth::check_redirect_uri(uri).map_err(|_| invalid)?;
         let uri: String<MAX_REDIRECT_URI> = String::try_from(*uri).map_err(|_| invalid)?;
         redirect_uris
             .push(uri)

@@ -9,7 +9,7 @@ use super::server::{Server, owns};
 use super::store::GrantStore;
 use super::tokens;
 use crate::BufferTooSmall;
-use crate::client::ErrorCode;
+use crate::oauth::ErrorCode;
 use crate::time::Timestamp;
 use crate::wire::Writer;
 

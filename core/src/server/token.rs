@@ -21,7 +21,7 @@ use super::scope;
 use super::server::Server;
 use super::store::{GrantStore, NewGrant, RedeemError, RotateOutcome};
 use super::tokens::{self, digest};
-use crate::client::ErrorCode;
+use crate::oauth::ErrorCode;
 use crate::pkce::Verifier;
 use crate::profile::Profile;
 use crate::time::Timestamp;

@@ -1,12 +1,15 @@
-//! HTTP Basic client authentication (RFC 6749 §2.3.1, RFC 7617).
+//! HTTP Basic client authentication (RFC 6749 §2.3.1, RFC 7617), both directions: the
+//! client writes the header ([`write_header`]), the server reads it ([`read_header`]).
 
 use core::fmt::Write as _;
 
 use base64ct::{Base64, Encoding};
+use heapless::String;
 use zeroize::Zeroize;
 
 use super::Writer;
-use super::query::encode;
+use super::query::{DecodeError, decode_into, encode};
+use crate::Secret;
 
 /// Most bytes of `client_id:client_secret` after form-urlencoding that [`write_header`]
 /// handles; a percent-encoded byte takes three.
@@ -67,6 +70,58 @@ fn encode_credentials<'e>(
     Base64::encode(credentials.as_bytes(), encoded).map_err(|_| CredentialsTooLong)
 }
 
+/// An `Authorization` header that is not `Basic` credentials this reader can take: another
+/// scheme, bad base64, no `:`, a value longer than its capacity or not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MalformedBasic;
+
+impl core::fmt::Display for MalformedBasic {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("malformed or unsupported Authorization header")
+    }
+}
+
+impl core::error::Error for MalformedBasic {}
+
+/// Reads `Basic base64(urlenc(id) ":" urlenc(secret))` into an id of at most `ID` bytes and
+/// a secret of at most `SECRET` bytes (RFC 6749 §2.3.1: each form-urlencoded before base64;
+/// the scheme name is case-insensitive, RFC 9110 §11.1). The credentials are secret: the
+/// constant-time `base64ct` decoder, and the scratch buffer is wiped.
+///
+/// # Errors
+///
+/// [`MalformedBasic`].
+pub fn read_header<const ID: usize, const SECRET: usize>(
+    header: &str,
+) -> Result<(String<ID>, Secret<SECRET>), MalformedBasic> {
+    let header = header.trim();
+    let (scheme, credentials) = header
+        .split_once(|c: char| c == ' ')
+        .ok_or(MalformedBasic)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(MalformedBasic);
+    }
+    let mut decoded = [0u8; MAX_CREDENTIALS];
+    let result = Base64::decode(credentials.trim().as_bytes(), &mut decoded)
+        .ok()
+        .and_then(|bytes| {
+            let colon = bytes.iter().position(|&b| b == b':')?;
+            let (id, secret) = (bytes.get(..colon)?, bytes.get(colon.saturating_add(1)..)?);
+            let mut id_buf = [0u8; ID];
+            let id = String::try_from(decode_into(id, &mut id_buf).ok()?).ok()?;
+            let mut secret_out = Secret::<SECRET>::new();
+            secret_out
+                .set_with(
+                    |buf| decode_into(secret, buf).map(str::len),
+                    DecodeError::NotUtf8,
+                )
+                .ok()?;
+            Some((id, secret_out))
+        });
+    decoded.zeroize();
+    result.ok_or(MalformedBasic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +142,26 @@ mod tests {
         assert_eq!(
             header("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"),
             "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
+        );
+    }
+
+    #[test]
+    fn the_reader_takes_what_the_writer_writes_and_any_scheme_case() {
+        let written = header("a:b", "p@ss w%rd:");
+        let (id, secret) = read_header::<64, 256>(&written).unwrap();
+        assert_eq!((id.as_str(), secret.as_str()), ("a:b", "p@ss w%rd:"));
+        let lower = written.replacen("Basic", "bAsIc", 1);
+        assert!(read_header::<64, 256>(&lower).is_ok());
+        for bad in ["Bearer abc", "Basic !!!", "Basic", "Basic YWJj"] {
+            assert_eq!(
+                read_header::<64, 256>(bad).map(|_| ()),
+                Err(MalformedBasic),
+                "{bad}"
+            );
+        }
+        assert!(
+            read_header::<2, 256>(&written).is_err(),
+            "an id over its capacity"
         );
     }
 

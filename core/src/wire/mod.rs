@@ -5,6 +5,7 @@ pub mod basic;
 pub mod json;
 pub mod named;
 pub mod query;
+pub mod utf8;
 mod writer;
 
 pub use writer::Writer;
