@@ -220,6 +220,30 @@ fn free_grants_where<const APPS: usize>(
 }
 
 impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
+    /// Frees every active grant `dead` selects; returns how many and the earliest death
+    /// time of those that stay and `counts_for_next` selects.
+    fn free_grants(
+        &mut self,
+        dead: impl FnMut(&GrantEntry) -> bool,
+        counts_for_next: impl FnMut(&GrantEntry) -> bool,
+    ) -> (usize, Timestamp) {
+        let Self {
+            storage,
+            usage,
+            free,
+            grants,
+            ..
+        } = self;
+        free_grants_where(
+            storage.tables().grants,
+            free,
+            grants,
+            usage,
+            dead,
+            counts_for_next,
+        )
+    }
+
     /// Removes `app`'s expired codes when it is at its quota and one can have expired.
     fn reclaim_app_codes(&mut self, app: AppId, now: Timestamp) {
         let Self {
@@ -256,29 +280,15 @@ impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
 
     /// Frees `app`'s dead grants when it is at its quota and one can have died.
     fn reclaim_app_grants(&mut self, app: AppId, now: Timestamp) {
-        let Self {
-            storage,
-            usage,
-            free,
-            grants,
-            ..
-        } = self;
-        let Some(slot) = usage_of(usage, app) else {
-            return;
-        };
-        if now < slot.grants_reclaim_at {
+        let due = usage_of(&mut self.usage, app).is_some_and(|slot| now >= slot.grants_reclaim_at);
+        if !due {
             return;
         }
-        let tables = storage.tables();
-        let (_, next) = free_grants_where(
-            tables.grants,
-            free,
-            grants,
-            usage,
+        let (_, next) = self.free_grants(
             |grant| grant.app == app && grant.is_dead(now),
             |grant| grant.app == app,
         );
-        if let Some(slot) = usage_of(usage, app) {
+        if let Some(slot) = usage_of(&mut self.usage, app) {
             slot.grants_reclaim_at = next;
         }
     }
@@ -290,21 +300,7 @@ impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
             && usize::try_from(self.fresh).is_ok_and(|fresh| fresh >= len)
             && now >= self.grants_reclaim_at
         {
-            let Self {
-                storage,
-                usage,
-                free,
-                grants,
-                ..
-            } = self;
-            let (_, next) = free_grants_where(
-                storage.tables().grants,
-                free,
-                grants,
-                usage,
-                |grant| grant.is_dead(now),
-                |_| true,
-            );
+            let (_, next) = self.free_grants(|grant| grant.is_dead(now), |_| true);
             self.grants_reclaim_at = next;
         }
         if let Some(index) = self.free {
@@ -663,21 +659,7 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
     }
 
     fn revoke_where(&mut self, filter: GrantFilter<'_>) -> Result<usize, StoreError> {
-        let Self {
-            storage,
-            usage,
-            free,
-            grants,
-            ..
-        } = self;
-        let (freed, _) = free_grants_where(
-            storage.tables().grants,
-            free,
-            grants,
-            usage,
-            |grant| filter.matches(grant),
-            |_| false,
-        );
+        let (freed, _) = self.free_grants(|grant| filter.matches(grant), |_| false);
         Ok(freed)
     }
 
