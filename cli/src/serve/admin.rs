@@ -47,6 +47,25 @@ fn authorized(state: &State, headers: &HeaderMap) -> bool {
         .is_ok_and(|expected| expected.ct_eq_bytes(presented.as_bytes()))
 }
 
+/// Runs `act` on the locked server for a request that carries the admin token.
+fn as_admin(
+    state: &State,
+    headers: &HeaderMap,
+    act: impl FnOnce(&mut super::CoreServer) -> Response,
+) -> Response {
+    if !authorized(state, headers) {
+        return forbidden();
+    }
+    match state.server.lock() {
+        Ok(mut server) => act(&mut server),
+        Err(_) => internal_error(),
+    }
+}
+
+fn revoked(count: usize) -> Response {
+    (StatusCode::OK, axum::Json(json!({ "revoked": count }))).into_response()
+}
+
 fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }
@@ -306,20 +325,16 @@ pub(crate) async fn list_secrets(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.registry().get(&client_id) {
-        Some(app) => (
-            StatusCode::OK,
-            axum::Json(json!({ "secrets": secrets_json(app) })),
-        )
-            .into_response(),
-        None => app_error(AppError::UnknownApp),
-    }
+    as_admin(&state, &headers, |server| {
+        match server.registry().get(&client_id) {
+            Some(app) => (
+                StatusCode::OK,
+                axum::Json(json!({ "secrets": secrets_json(app) })),
+            )
+                .into_response(),
+            None => app_error(AppError::UnknownApp),
+        }
+    })
 }
 
 /// `DELETE …/apps/{id}/secrets/{slot}`: that secret stops working at once (the last one
@@ -329,19 +344,15 @@ pub(crate) async fn delete_secret(
     headers: HeaderMap,
     Path((client_id, slot)): Path<(String, String)>,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(slot) = slot.parse::<usize>() else {
-        return error(StatusCode::NOT_FOUND, "no live secret in that slot");
-    };
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.registry_mut().delete_secret(&client_id, slot, now()) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(problem) => app_error(problem),
-    }
+    as_admin(&state, &headers, |server| {
+        let Ok(slot) = slot.parse::<usize>() else {
+            return error(StatusCode::NOT_FOUND, "no live secret in that slot");
+        };
+        match server.registry_mut().delete_secret(&client_id, slot, now()) {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(problem) => app_error(problem),
+        }
+    })
 }
 
 /// `DELETE …/apps/{id}/grants`: every grant of the app ends.
@@ -350,16 +361,11 @@ pub(crate) async fn end_app_grants(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.revoke_app_grants(&client_id) {
-        Ok(count) => (StatusCode::OK, axum::Json(json!({ "revoked": count }))).into_response(),
-        Err(problem) => app_error(problem),
-    }
+    as_admin(&state, &headers, |server| {
+        server
+            .revoke_app_grants(&client_id)
+            .map_or_else(app_error, revoked)
+    })
 }
 
 /// `DELETE …/subjects/{subject}/grants`: every grant of the subject, in every app, ends
@@ -369,14 +375,10 @@ pub(crate) async fn end_subject_grants(
     headers: HeaderMap,
     Path(subject): Path<String>,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.revoke_subject(&subject) {
-        Ok(count) => (StatusCode::OK, axum::Json(json!({ "revoked": count }))).into_response(),
-        Err(problem) => error(StatusCode::SERVICE_UNAVAILABLE, &problem.to_string()),
-    }
+    as_admin(&state, &headers, |server| {
+        server.revoke_subject(&subject).map_or_else(
+            |problem| error(StatusCode::SERVICE_UNAVAILABLE, &problem.to_string()),
+            revoked,
+        )
+    })
 }
