@@ -570,18 +570,64 @@ authcode_result authcode_session_token_info(const authcode_session *session,
                                             authcode_token_type *token_type,
                                             uint64_t *expires_at);
 
-// Saves the session (it holds secrets: store the bytes in the Keychain / Keystore).
+// Saves the session into `buf` (`len` bytes; 8192 always suffice), closed by an unkeyed
+// checksum; see `authcode_session_save_keyed` for saves that cannot be forged. The bytes
+// hold secrets: store them in the Keychain / Keystore. The session is not changed.
+//
+// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0 (to
+// ask for the size). Returns `AUTHCODE_RESULT_OK` with the bytes written in `*out_len`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the size needed in `*out_len`, or
+// `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_session_save(const authcode_session *session,
                                       uint8_t *buf,
                                       size_t len,
                                       size_t *out_len);
 
+// Saves the session as `authcode_session_save` does, authenticated with HMAC-SHA-256
+// under the `key_len` bytes at `key` (16..=64 random bytes the host keeps in the
+// Keychain / Android Keystore, apart from the saves). Such a save restores only through
+// `authcode_session_restore_keyed` with the same key. `key` is read during the call and
+// not kept (authcode's copy is wiped before return).
+//
+// NULL handling and results as `authcode_session_save`, and
+// `AUTHCODE_RESULT_NULL_POINTER` for a NULL `key`, `AUTHCODE_RESULT_INVALID_ARGUMENT`
+// when `key_len` is outside 16..=64.
+authcode_result authcode_session_save_keyed(const authcode_session *session,
+                                            const uint8_t *key,
+                                            size_t key_len,
+                                            uint8_t *buf,
+                                            size_t len,
+                                            size_t *out_len);
+
 // Replaces the session's state with saved bytes (from `authcode_session_save` under the
-// same client configuration). On `AUTHCODE_RESULT_RESTORE_FAILED` the session is
-// unchanged and `authcode_session_last_error` says why (truncated, corrupted, …).
+// same client configuration, by this version or an earlier one). `saved` is read during
+// the call and not kept.
+//
+// `session` must not be NULL; `saved` may be NULL only when `saved_len` is 0. Returns
+// `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`, or
+// `AUTHCODE_RESULT_RESTORE_FAILED` — the session is then unchanged and
+// `authcode_session_last_error` says why (not a saved session, truncated, corrupted,
+// saved with a key, another client configuration, an invalid field).
 authcode_result authcode_session_restore(authcode_session *session,
                                          const uint8_t *saved,
                                          size_t saved_len);
+
+// Replaces the session's state with bytes from `authcode_session_save_keyed`, made with
+// the same `key_len` bytes at `key` and under the same client configuration. A save
+// whose bytes changed, one made with another key, and an unkeyed save (anyone who can
+// write the saves can write one of those) fail with `AUTHCODE_RESULT_RESTORE_FAILED`
+// and the last error "… not authenticated by the key given …". To move an app to keyed
+// saves, restore its old save once with `authcode_session_restore`, then save it with
+// `authcode_session_save_keyed`. `key` and `saved` are read during the call and not kept.
+//
+// NULL handling and results as `authcode_session_restore`, and
+// `AUTHCODE_RESULT_NULL_POINTER` for a NULL `key`, `AUTHCODE_RESULT_INVALID_ARGUMENT`
+// when `key_len` is outside 16..=64. On any failure the session is unchanged.
+authcode_result authcode_session_restore_keyed(authcode_session *session,
+                                               const uint8_t *key,
+                                               size_t key_len,
+                                               const uint8_t *saved,
+                                               size_t saved_len);
 
 // The last server error the session saw (`AUTHCODE_ERROR_CODE_NONE` when none).
 authcode_result authcode_session_server_error(const authcode_session *session,

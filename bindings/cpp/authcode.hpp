@@ -220,6 +220,17 @@ public:
         return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_save(handle_, b, n, o); }, 8192);
     }
     void restore(std::string_view saved) { check(authcode_session_restore(handle_, detail::bytes(saved), saved.size())); }
+    /// The save authenticated with HMAC-SHA-256 under `key` (16..64 random bytes kept apart
+    /// from the saves); it restores only through `restore_keyed` with the same key.
+    std::string save_keyed(std::string_view key) const {
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_session_save_keyed(handle_, detail::bytes(key), key.size(), b, n, o); }, 8192);
+    }
+    /// Restores a `save_keyed` save made with `key`; a changed save, another key or an
+    /// unkeyed save throw (RESTORE_FAILED) and leave the session unchanged.
+    void restore_keyed(std::string_view saved, std::string_view key) {
+        check(authcode_session_restore_keyed(handle_, detail::bytes(key), key.size(), detail::bytes(saved), saved.size()));
+    }
     void sign_out() { detail::check(authcode_session_sign_out(handle_)); }
     std::string last_error() const {
         return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_last_error(handle_, b, n, o); });

@@ -2,7 +2,7 @@
 
 use authcode::Timestamp;
 use authcode::client::{
-    ClientConfig, ClientError, ErrorCode, HttpRequest, RedirectOutcome, RefreshOutcome,
+    ClientConfig, ClientError, ErrorCode, HttpRequest, RedirectOutcome, RefreshOutcome, SaveKey,
     ServerError, Session, Stage, TokenKind, TokenOutcome, TokenType,
 };
 use authcode::profile::{BodyFormat, Profile};
@@ -947,7 +947,14 @@ pub unsafe extern "C" fn authcode_session_token_info(
     })
 }
 
-/// Saves the session (it holds secrets: store the bytes in the Keychain / Keystore).
+/// Saves the session into `buf` (`len` bytes; 8192 always suffice), closed by an unkeyed
+/// checksum; see `authcode_session_save_keyed` for saves that cannot be forged. The bytes
+/// hold secrets: store them in the Keychain / Keystore. The session is not changed.
+///
+/// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0 (to
+/// ask for the size). Returns `AUTHCODE_RESULT_OK` with the bytes written in `*out_len`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the size needed in `*out_len`, or
+/// `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_save(
     session: *const authcode_session,
@@ -955,45 +962,150 @@ pub unsafe extern "C" fn authcode_session_save(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
+    // SAFETY: the caller's guarantees are this function's.
+    guard(|| unsafe { save_sealed(session, None, buf, len, out_len) })
+}
+
+/// Saves the session as `authcode_session_save` does, authenticated with HMAC-SHA-256
+/// under the `key_len` bytes at `key` (16..=64 random bytes the host keeps in the
+/// Keychain / Android Keystore, apart from the saves). Such a save restores only through
+/// `authcode_session_restore_keyed` with the same key. `key` is read during the call and
+/// not kept (authcode's copy is wiped before return).
+///
+/// NULL handling and results as `authcode_session_save`, and
+/// `AUTHCODE_RESULT_NULL_POINTER` for a NULL `key`, `AUTHCODE_RESULT_INVALID_ARGUMENT`
+/// when `key_len` is outside 16..=64.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_session_save_keyed(
+    session: *const authcode_session,
+    key: *const u8,
+    key_len: usize,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
     guard(|| {
-        check_out(out_len)?;
-        // SAFETY: valid handle and buffer, per the caller.
-        let (handle, buffer) = unsafe { (object(session)?, buffer(buf, len)?) };
-        let result = match handle.session.save(buffer) {
-            Ok(saved) => Ok(saved.len()),
-            Err(ClientError::BufferTooSmall(too_small)) => Err(too_small),
-            Err(_) => return Err(authcode_result::WrongState),
-        };
-        // SAFETY: checked non-NULL.
-        unsafe { report_len(result, out_len) }
+        // SAFETY: a valid byte range, per the caller.
+        let key = unsafe { save_key(key, key_len)? };
+        // SAFETY: the caller's guarantees are this function's.
+        unsafe { save_sealed(session, Some(&key), buf, len, out_len) }
     })
 }
 
+/// The key bytes as a `SaveKey`: NULL is `NullPointer`, a length outside 16..=64
+/// `InvalidArgument`.
+///
+/// # Safety
+///
+/// `key` points to `key_len` readable bytes (or is NULL).
+unsafe fn save_key(key: *const u8, key_len: usize) -> Result<SaveKey, authcode_result> {
+    if key.is_null() {
+        return Err(authcode_result::NullPointer);
+    }
+    // SAFETY: non-NULL and `key_len` bytes, per the caller.
+    let bytes = unsafe { crate::util::bytes(key, key_len)? };
+    SaveKey::new(bytes).map_err(|_| authcode_result::InvalidArgument)
+}
+
+/// # Safety
+///
+/// As `authcode_session_save`.
+unsafe fn save_sealed(
+    session: *const authcode_session,
+    key: Option<&SaveKey>,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> FfiResult {
+    check_out(out_len)?;
+    // SAFETY: valid handle and buffer, per the caller.
+    let (handle, buffer) = unsafe { (object(session)?, buffer(buf, len)?) };
+    let saved = match key {
+        Some(key) => handle.session.save_keyed(key, buffer),
+        None => handle.session.save(buffer),
+    };
+    let result = match saved {
+        Ok(saved) => Ok(saved.len()),
+        Err(ClientError::BufferTooSmall(too_small)) => Err(too_small),
+        Err(_) => return Err(authcode_result::WrongState),
+    };
+    // SAFETY: checked non-NULL.
+    unsafe { report_len(result, out_len) }
+}
+
 /// Replaces the session's state with saved bytes (from `authcode_session_save` under the
-/// same client configuration). On `AUTHCODE_RESULT_RESTORE_FAILED` the session is
-/// unchanged and `authcode_session_last_error` says why (truncated, corrupted, …).
+/// same client configuration, by this version or an earlier one). `saved` is read during
+/// the call and not kept.
+///
+/// `session` must not be NULL; `saved` may be NULL only when `saved_len` is 0. Returns
+/// `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`, or
+/// `AUTHCODE_RESULT_RESTORE_FAILED` — the session is then unchanged and
+/// `authcode_session_last_error` says why (not a saved session, truncated, corrupted,
+/// saved with a key, another client configuration, an invalid field).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_restore(
     session: *mut authcode_session,
     saved: *const u8,
     saved_len: usize,
 ) -> authcode_result {
+    // SAFETY: the caller's guarantees are this function's.
+    guard(|| unsafe { restore_sealed(session, None, saved, saved_len) })
+}
+
+/// Replaces the session's state with bytes from `authcode_session_save_keyed`, made with
+/// the same `key_len` bytes at `key` and under the same client configuration. A save
+/// whose bytes changed, one made with another key, and an unkeyed save (anyone who can
+/// write the saves can write one of those) fail with `AUTHCODE_RESULT_RESTORE_FAILED`
+/// and the last error "… not authenticated by the key given …". To move an app to keyed
+/// saves, restore its old save once with `authcode_session_restore`, then save it with
+/// `authcode_session_save_keyed`. `key` and `saved` are read during the call and not kept.
+///
+/// NULL handling and results as `authcode_session_restore`, and
+/// `AUTHCODE_RESULT_NULL_POINTER` for a NULL `key`, `AUTHCODE_RESULT_INVALID_ARGUMENT`
+/// when `key_len` is outside 16..=64. On any failure the session is unchanged.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_session_restore_keyed(
+    session: *mut authcode_session,
+    key: *const u8,
+    key_len: usize,
+    saved: *const u8,
+    saved_len: usize,
+) -> authcode_result {
     guard(|| {
-        // SAFETY: valid handle and byte range, per the caller.
-        let (handle, saved) =
-            unsafe { (object_mut(session)?, crate::util::bytes(saved, saved_len)?) };
-        match Session::restore(handle.session.config().clone(), saved) {
-            Ok(restored) => {
-                handle.session = restored;
-                handle.server_error = None;
-                Ok(())
-            }
-            Err(error) => {
-                handle.last_error = describe(&error);
-                Err(authcode_result::RestoreFailed)
-            }
-        }
+        // SAFETY: a valid byte range, per the caller.
+        let key = unsafe { save_key(key, key_len)? };
+        // SAFETY: the caller's guarantees are this function's.
+        unsafe { restore_sealed(session, Some(&key), saved, saved_len) }
     })
+}
+
+/// # Safety
+///
+/// As `authcode_session_restore`.
+unsafe fn restore_sealed(
+    session: *mut authcode_session,
+    key: Option<&SaveKey>,
+    saved: *const u8,
+    saved_len: usize,
+) -> FfiResult {
+    // SAFETY: valid handle and byte range, per the caller.
+    let (handle, saved) = unsafe { (object_mut(session)?, crate::util::bytes(saved, saved_len)?) };
+    let config = handle.session.config().clone();
+    let restored = match key {
+        Some(key) => Session::restore_keyed(config, saved, key),
+        None => Session::restore(config, saved),
+    };
+    match restored {
+        Ok(restored) => {
+            handle.session = restored;
+            handle.server_error = None;
+            Ok(())
+        }
+        Err(error) => {
+            handle.last_error = describe(&error);
+            Err(authcode_result::RestoreFailed)
+        }
+    }
 }
 
 /// The last server error the session saw (`AUTHCODE_ERROR_CODE_NONE` when none).

@@ -8,6 +8,7 @@
 use jni::JNIEnv;
 use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::{jboolean, jint, jlong, jobjectArray, jstring};
+use zeroize::Zeroizing;
 
 use crate::authcode_result;
 use crate::client::{
@@ -17,8 +18,8 @@ use crate::client::{
     authcode_session_last_error, authcode_session_new, authcode_session_on_redirect,
     authcode_session_on_refresh_response, authcode_session_on_token_response,
     authcode_session_refresh_due, authcode_session_refresh_request, authcode_session_restore,
-    authcode_session_revocation_request, authcode_session_save, authcode_session_stage,
-    authcode_session_token_request,
+    authcode_session_restore_keyed, authcode_session_revocation_request, authcode_session_save,
+    authcode_session_save_keyed, authcode_session_stage, authcode_session_token_request,
 };
 use crate::server::{authcode_server, authcode_server_free, authcode_server_new};
 use crate::util::authcode_str;
@@ -525,18 +526,31 @@ extern "system" fn session_save(
     mut env: JNIEnv<'_>,
     _: JClass<'_>,
     session: jlong,
+    key: JByteArray<'_>,
 ) -> jni::sys::jbyteArray {
     run(&mut env, core::ptr::null_mut(), |env| {
+        // A null array is an unkeyed save.
+        let key = if key.is_null() {
+            None
+        } else {
+            Some(Zeroizing::new(bytes(env, &key)?))
+        };
+        let session = session as *const authcode_session;
         let mut buf = vec![0u8; 8192];
         let mut len = 0usize;
-        // SAFETY: live handle; buffer valid.
+        // SAFETY: live handle; buffer and key valid for the call.
         let result = unsafe {
-            authcode_session_save(
-                session as *const authcode_session,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut len,
-            )
+            match &key {
+                Some(key) => authcode_session_save_keyed(
+                    session,
+                    key.as_ptr(),
+                    key.len(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut len,
+                ),
+                None => authcode_session_save(session, buf.as_mut_ptr(), buf.len(), &mut len),
+            }
         };
         check(env, result, String::new)?;
         buf.truncate(len);
@@ -551,13 +565,31 @@ extern "system" fn session_restore(
     mut env: JNIEnv<'_>,
     _: JClass<'_>,
     session: jlong,
+    key: JByteArray<'_>,
     saved: JByteArray<'_>,
 ) {
     run(&mut env, (), |env| {
-        let saved = bytes(env, &saved)?;
+        // A null array restores an unkeyed save.
+        let key = if key.is_null() {
+            None
+        } else {
+            Some(Zeroizing::new(bytes(env, &key)?))
+        };
+        let saved = Zeroizing::new(bytes(env, &saved)?);
         let session = session as *mut authcode_session;
-        // SAFETY: live handle; `saved` outlives the call.
-        let result = unsafe { authcode_session_restore(session, saved.as_ptr(), saved.len()) };
+        // SAFETY: live handle; `key` and `saved` outlive the call.
+        let result = unsafe {
+            match &key {
+                Some(key) => authcode_session_restore_keyed(
+                    session,
+                    key.as_ptr(),
+                    key.len(),
+                    saved.as_ptr(),
+                    saved.len(),
+                ),
+                None => authcode_session_restore(session, saved.as_ptr(), saved.len()),
+            }
+        };
         check(env, result, || session_error(session))
     })
 }

@@ -216,6 +216,107 @@ fn client_config_and_session_through_the_abi() {
             authcode_session_restore(session, saved.as_ptr(), saved_len),
             R::Ok
         );
+        // Keyed saves: restore only with their key; every failure leaves the session as it was.
+        let key = [7u8; 32];
+        let mut keyed = vec![0u8; 8192];
+        let mut keyed_len = 0usize;
+        assert_eq!(
+            authcode_session_save_keyed(
+                session,
+                key.as_ptr(),
+                key.len(),
+                keyed.as_mut_ptr(),
+                keyed.len(),
+                &mut keyed_len
+            ),
+            R::Ok
+        );
+        let keyed = &keyed[..keyed_len];
+        let other = [8u8; 32];
+        assert_eq!(
+            authcode_session_restore_keyed(
+                session,
+                other.as_ptr(),
+                other.len(),
+                keyed.as_ptr(),
+                keyed.len()
+            ),
+            R::RestoreFailed
+        );
+        assert!(last_error(session).contains("not authenticated by the key"));
+        assert_eq!(
+            authcode_session_restore(session, keyed.as_ptr(), keyed.len()),
+            R::RestoreFailed
+        );
+        assert_eq!(
+            authcode_session_restore_keyed(
+                session,
+                key.as_ptr(),
+                key.len(),
+                saved.as_ptr(),
+                saved_len
+            ),
+            R::RestoreFailed,
+            "an unkeyed save where a key is expected"
+        );
+        let mut changed = keyed.to_vec();
+        changed[40] ^= 1;
+        assert_eq!(
+            authcode_session_restore_keyed(
+                session,
+                key.as_ptr(),
+                key.len(),
+                changed.as_ptr(),
+                changed.len()
+            ),
+            R::RestoreFailed
+        );
+        for (key_ptr, key_len, expected) in [
+            (null(), 32, R::NullPointer),
+            (null(), 0, R::NullPointer),
+            (key.as_ptr(), 15, R::InvalidArgument),
+            (key.as_ptr(), 0, R::InvalidArgument),
+        ] {
+            assert_eq!(
+                authcode_session_restore_keyed(
+                    session,
+                    key_ptr,
+                    key_len,
+                    keyed.as_ptr(),
+                    keyed.len()
+                ),
+                expected
+            );
+            let mut out = 0usize;
+            assert_eq!(
+                authcode_session_save_keyed(
+                    session,
+                    key_ptr,
+                    key_len,
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut out
+                ),
+                expected
+            );
+        }
+        let mut stage = authcode_stage::Failed;
+        assert_eq!(authcode_session_stage(session, &mut stage), R::Ok);
+        assert_eq!(
+            stage,
+            authcode_stage::Authorized,
+            "unchanged by the failures"
+        );
+        assert_eq!(
+            authcode_session_restore_keyed(
+                session,
+                key.as_ptr(),
+                key.len(),
+                keyed.as_ptr(),
+                keyed.len()
+            ),
+            R::Ok
+        );
         assert_eq!(
             authcode_session_access_token(session, buf.as_mut_ptr(), buf.len(), &mut len),
             R::Ok
@@ -332,4 +433,15 @@ fn objects_in_caller_storage() {
         authcode_session_deinit(session);
         authcode_client_config_deinit(config);
     }
+}
+
+/// The session's last error, as text.
+unsafe fn last_error(session: *const authcode_session) -> String {
+    let mut buf = vec![0u8; 512];
+    let mut len = 0usize;
+    // SAFETY: a live session and a valid buffer.
+    let result =
+        unsafe { authcode_session_last_error(session, buf.as_mut_ptr(), buf.len(), &mut len) };
+    assert_eq!(result, R::Ok);
+    String::from_utf8(buf[..len].to_vec()).unwrap()
 }

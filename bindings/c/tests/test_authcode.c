@@ -270,6 +270,31 @@ static void test_whole_flow(void) {
     OK(authcode_session_stage(restored, &stage));
     CHECK(stage == AUTHCODE_STAGE_AUTHORIZED);
 
+    /* A keyed save restores only with its key; a failed restore changes nothing. */
+    {
+        static const uint8_t key[32] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                                        7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+        static const uint8_t other[32] = {8};
+        uint8_t keyed[8192];
+        size_t keyed_len = 0;
+        OK(authcode_session_save_keyed(session, key, sizeof key, keyed, sizeof keyed, &keyed_len));
+        CHECK_RESULT(authcode_session_restore_keyed(restored, other, sizeof other, keyed, keyed_len),
+                     AUTHCODE_RESULT_RESTORE_FAILED);
+        CHECK_RESULT(authcode_session_restore(restored, keyed, keyed_len), AUTHCODE_RESULT_RESTORE_FAILED);
+        CHECK_RESULT(authcode_session_restore_keyed(restored, key, sizeof key, saved, saved_len),
+                     AUTHCODE_RESULT_RESTORE_FAILED);
+        CHECK_RESULT(authcode_session_restore_keyed(restored, NULL, 32, keyed, keyed_len), AUTHCODE_RESULT_NULL_POINTER);
+        CHECK_RESULT(authcode_session_restore_keyed(restored, key, 15, keyed, keyed_len),
+                     AUTHCODE_RESULT_INVALID_ARGUMENT);
+        keyed[keyed_len - 1] ^= 1;
+        CHECK_RESULT(authcode_session_restore_keyed(restored, key, sizeof key, keyed, keyed_len),
+                     AUTHCODE_RESULT_RESTORE_FAILED);
+        keyed[keyed_len - 1] ^= 1;
+        OK(authcode_session_stage(restored, &stage));
+        CHECK(stage == AUTHCODE_STAGE_AUTHORIZED);
+        OK(authcode_session_restore_keyed(restored, key, sizeof key, keyed, keyed_len));
+    }
+
     /* Revocation ends the grant for both copies. */
     OK(authcode_session_access_token(restored, token, sizeof token, &len));
     OK(authcode_session_revocation_request(restored, AUTHCODE_TOKEN_KIND_REFRESH, request_buf, sizeof request_buf, &len,

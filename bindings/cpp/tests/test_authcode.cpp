@@ -83,6 +83,14 @@ static void test_flow() {
     restored.restore(saved);
     CHECK(restored.stage() == AUTHCODE_STAGE_AUTHORIZED);
     CHECK(thrown([&] { restored.restore(saved.substr(0, saved.size() - 1)); }) == AUTHCODE_RESULT_RESTORE_FAILED);
+    const std::string key(32, '\x07'), other(32, '\x08');
+    std::string keyed = moved.save_keyed(key);
+    CHECK(thrown([&] { restored.restore_keyed(keyed, other); }) == AUTHCODE_RESULT_RESTORE_FAILED);
+    CHECK(thrown([&] { restored.restore(keyed); }) == AUTHCODE_RESULT_RESTORE_FAILED);
+    CHECK(thrown([&] { restored.restore_keyed(saved, key); }) == AUTHCODE_RESULT_RESTORE_FAILED);
+    CHECK(thrown([&] { (void)moved.save_keyed(std::string(15, 'k')); }) == AUTHCODE_RESULT_INVALID_ARGUMENT);
+    restored.restore_keyed(keyed, key);
+    CHECK(restored.stage() == AUTHCODE_STAGE_AUTHORIZED);
 
     auto revoke = restored.revocation_request(AUTHCODE_TOKEN_KIND_REFRESH);
     response = server.revoke(revoke.method, revoke.content_type, revoke.authorization, revoke.body, now + 20);

@@ -8,7 +8,7 @@
 //! let request = session.token_request(&mut request_buf)?;  // send it
 //! session.on_token_response(status, &body, now)?;           // tokens
 //! if session.refresh_due(now) { session.refresh_request(&mut buf)?; … on_refresh_response … }
-//! let saved = session.save(&mut save_buf)?;                 // survive the app being killed
+//! let saved = session.save_keyed(&key, &mut save_buf)?;     // survive the app being killed
 //! ```
 //!
 //! Everything is allocation-free: values live in fixed-capacity fields
@@ -22,6 +22,7 @@ mod persist;
 mod redirect;
 mod request;
 mod response;
+mod seal;
 mod session;
 
 pub use crate::oauth::ErrorCode;
@@ -32,6 +33,7 @@ pub use persist::{MAX_SAVED_LEN, RestoreError};
 pub use redirect::RedirectError;
 pub use request::HttpRequest;
 pub use response::{ResponseError, ServerError, TokenType, Tokens};
+pub use seal::{MAX_SAVE_KEY, MIN_SAVE_KEY, SaveKey, SaveKeyError};
 pub use session::{
     Failure, RedirectOutcome, RefreshOutcome, STATE_LEN, Session, Stage, TokenKind, TokenOutcome,
 };

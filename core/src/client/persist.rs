@@ -4,20 +4,45 @@
 //!
 //! **The saved bytes hold secrets** (the PKCE verifier, the code, the access and refresh
 //! tokens). Store them where the platform keeps secrets: the iOS Keychain, Android's
-//! Keystore-backed encrypted storage, a file only the user can read. The checksum detects
-//! corruption and truncation; it is not a MAC and does not stop deliberate tampering.
+//! Keystore-backed encrypted storage, a file only the user can read.
 //!
-//! Format, version 1 (integers little-endian):
+//! Two ways to close a save:
+//!
+//! - [`Session::save`] / [`Session::restore`]: an unkeyed checksum. It detects damage and
+//!   truncation; it does **not** stop someone who can write the saved bytes from forging
+//!   a save (their own tokens, a state of their choosing).
+//! - [`Session::save_keyed`] / [`Session::restore_keyed`] with a host [`SaveKey`] (kept in
+//!   the Keychain / Keystore, apart from the saves): an HMAC-SHA-256 tag. A keyed save
+//!   restores only with its key; a changed one, one restored with another key or with
+//!   none, and an unkeyed save offered to `restore_keyed` are all
+//!   [`RestoreError::Tampered`] (a forger can always write an unkeyed save, so a host that
+//!   uses a key must not fall back to one). To move an app to keyed saves, restore its old
+//!   save once with `restore`, then save it with `save_keyed`, and from then on only
+//!   `restore_keyed`.
+//!
+//! Either way, a restored session satisfies every invariant a live one does: the checks
+//! of [`Session::start`], [`Session::on_redirect`] and [`Session::on_token_response`] are
+//! made again on the restored fields.
+//!
+//! Format, version 2 (integers little-endian), written by this version:
 //!
 //! ```text
-//! "ACSS" | version: u8 = 1 | total length: u32 | client fingerprint: 16 bytes
-//!        | stage: u8 | stage fields … | checksum: first 16 bytes of SHA-256(all before)
+//! "ACSS" | version: u8 = 2 | total length: u32 | seal: u8 (0 checksum, 1 HMAC)
+//!        | client fingerprint: 16 bytes | stage: u8 | stage fields …
+//!        | checksum: first 16 bytes of SHA-256(all before)
+//!          or tag: HMAC-SHA-256(key, all before), 32 bytes
 //! ```
 //!
+//! Version 1 (read, never written; unkeyed) has no seal byte, a fingerprint of
+//! `client_id`, redirect URI and token endpoint only, and the 16-byte checksum.
+//!
 //! Fields are `u16` length + bytes; optional fields a `0`/`1` byte first; times `u64`.
-//! The client fingerprint (SHA-256 of `client_id`, redirect URI and token endpoint) makes
-//! restoring under a different client configuration an error. The configuration itself
-//! is not saved: the app builds it as it did at start.
+//! The client fingerprint — the first 16 bytes of SHA-256 over the profile, every
+//! endpoint, the client id, the redirect URI, the scope, the expected issuer and the kind
+//! of client authentication (not the secret: rotating it keeps sessions) — makes
+//! restoring under a configuration that would give the saved bytes another meaning
+//! [`RestoreError::DifferentClient`]. The configuration itself is not saved: the app
+//! builds it as it did at start.
 
 use core::cell::Cell;
 use core::fmt;
@@ -25,22 +50,26 @@ use core::fmt;
 use heapless::String;
 use sha2::{Digest, Sha256};
 
-use super::config::ClientConfig;
+use super::config::{ClientAuth, ClientConfig};
 use super::error::ClientError;
 use super::limits::MAX_CODE;
 use super::response::{ServerError, TokenType, Tokens};
+use super::seal::{SaveKey, SealKind, Sealer};
 use super::session::{
     Authorized, CodeReceived, Failure, PendingLogin, STATE_LEN, Session, State, WorkfrontRouting,
 };
 use crate::Secret;
 use crate::pkce::Verifier;
+use crate::profile::Profile;
 use crate::time::Timestamp;
 use crate::wire::Writer;
 
 const MAGIC: &[u8; 4] = b"ACSS";
-const VERSION: u8 = 1;
-const HEADER_LEN: usize = 4 + 1 + 4 + 16;
-const CHECKSUM_LEN: usize = 16;
+/// The version this crate writes.
+const VERSION: u8 = 2;
+/// The unkeyed version earlier releases wrote; still read.
+const VERSION_1: u8 = 1;
+const FINGERPRINT_LEN: usize = 16;
 
 /// A buffer of this many bytes always holds a saved session.
 pub const MAX_SAVED_LEN: usize = 8192;
@@ -59,9 +88,15 @@ pub enum RestoreError {
     Truncated,
     /// The checksum does not match: the bytes were changed or damaged.
     Corrupted,
-    /// Saved by a different client (client_id, redirect URI or token endpoint differ).
+    /// The save's authentication does not hold: its tag does not match under the key
+    /// given (changed bytes, another key), it is keyed and no key was given, or no key
+    /// closes it and a key was given.
+    Tampered,
+    /// Saved under a different client configuration (an endpoint, the client id, the
+    /// redirect URI, the scope, the issuer, the profile or the kind of client
+    /// authentication differ).
     DifferentClient,
-    /// The checksum matches but a field is invalid.
+    /// The seal holds but a field is invalid.
     Invalid,
 }
 
@@ -74,6 +109,9 @@ impl fmt::Display for RestoreError {
             }
             Self::Truncated => f.write_str("the saved session is truncated"),
             Self::Corrupted => f.write_str("the saved session is corrupted (checksum mismatch)"),
+            Self::Tampered => f.write_str(
+                "the saved session is not authenticated by the key given (tampered, another key, or unkeyed)",
+            ),
             Self::DifferentClient => {
                 f.write_str("the saved session belongs to a different client configuration")
             }
@@ -84,7 +122,8 @@ impl fmt::Display for RestoreError {
 
 impl core::error::Error for RestoreError {}
 
-fn fingerprint(config: &ClientConfig) -> [u8; 16] {
+/// The fingerprint version 1 saves carry.
+fn fingerprint_v1(config: &ClientConfig) -> [u8; FINGERPRINT_LEN] {
     let digest = Sha256::new()
         .chain_update(config.client_id())
         .chain_update([0])
@@ -92,18 +131,51 @@ fn fingerprint(config: &ClientConfig) -> [u8; 16] {
         .chain_update([0])
         .chain_update(config.token_endpoint())
         .finalize();
-    digest.first_chunk::<16>().copied().unwrap_or([0; 16])
+    digest.first_chunk().copied().unwrap_or_default()
 }
 
-/// Writes fields while hashing them.
+/// Every configuration field that changes what saved bytes mean, each length-prefixed.
+fn fingerprint(config: &ClientConfig) -> [u8; FINGERPRINT_LEN] {
+    fn text(hasher: &mut Sha256, value: Option<&str>) {
+        match value {
+            Some(value) => {
+                hasher.update([1]);
+                hasher.update((value.len() as u64).to_le_bytes());
+                hasher.update(value);
+            }
+            None => hasher.update([0]),
+        }
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(b"authcode client fingerprint 2");
+    hasher.update([match config.profile() {
+        Profile::Rfc => 0,
+        Profile::Workfront => 1,
+    }]);
+    hasher.update([match config.auth() {
+        ClientAuth::None => 0,
+        ClientAuth::SecretBasic(_) => 1,
+        ClientAuth::SecretPost(_) => 2,
+    }]);
+    text(&mut hasher, Some(config.authorization_endpoint()));
+    text(&mut hasher, Some(config.token_endpoint()));
+    text(&mut hasher, config.revocation_endpoint());
+    text(&mut hasher, Some(config.client_id()));
+    text(&mut hasher, Some(config.redirect_uri()));
+    text(&mut hasher, Some(config.scope()));
+    text(&mut hasher, config.issuer());
+    hasher.finalize().first_chunk().copied().unwrap_or_default()
+}
+
+/// Writes fields while sealing them.
 struct Encoder<'w, 'buf> {
     out: &'w mut Writer<'buf>,
-    hasher: Sha256,
+    sealer: Sealer,
 }
 
 impl Encoder<'_, '_> {
     fn bytes_raw(&mut self, bytes: &[u8]) {
-        self.hasher.update(bytes);
+        self.sealer.update(bytes);
         self.out.push_bytes(bytes);
     }
 
@@ -155,14 +227,16 @@ impl Encoder<'_, '_> {
     }
 }
 
-fn encode(session: &Session, total_len: u32, out: &mut Writer<'_>) {
+fn encode(session: &Session, key: Option<&SaveKey>, total_len: u32, out: &mut Writer<'_>) {
     let mut encoder = Encoder {
         out,
-        hasher: Sha256::new(),
+        sealer: Sealer::new(key),
     };
+    let kind = encoder.sealer.kind();
     encoder.bytes_raw(MAGIC);
     encoder.u8(VERSION);
     encoder.bytes_raw(&total_len.to_le_bytes());
+    encoder.u8(kind as u8);
     encoder.bytes_raw(&fingerprint(&session.config));
     match &session.state {
         State::AwaitingRedirect(pending) => {
@@ -211,17 +285,18 @@ fn encode(session: &Session, total_len: u32, out: &mut Writer<'_>) {
             }
         }
     }
-    let checksum = encoder.hasher.finalize();
+    let seal = encoder.sealer.finish();
     encoder
         .out
-        .push_bytes(checksum.get(..CHECKSUM_LEN).unwrap_or_default());
+        .push_bytes(seal.get(..kind.len()).unwrap_or_default());
 }
 
 impl Session {
     /// Saves the session into `buf` ([`MAX_SAVED_LEN`] bytes always suffice) and returns
-    /// the bytes written. **The bytes hold secrets** (verifier, code, tokens): store them
-    /// where the platform keeps secrets — the iOS Keychain, Android's Keystore-backed
-    /// storage. The format is versioned and checksummed (not a MAC).
+    /// the bytes written, closed by an unkeyed checksum (see [`Session::save_keyed`] for
+    /// saves that cannot be forged). **The bytes hold secrets** (verifier, code, tokens):
+    /// store them where the platform keeps secrets — the iOS Keychain, Android's
+    /// Keystore-backed storage.
     ///
     /// A refresh in flight is not saved: a restored session is not refreshing.
     ///
@@ -229,58 +304,78 @@ impl Session {
     ///
     /// [`ClientError::BufferTooSmall`] with the size needed.
     pub fn save<'buf>(&self, buf: &'buf mut [u8]) -> Result<&'buf [u8], ClientError> {
+        self.save_sealed(None, buf)
+    }
+
+    /// Saves the session as [`Session::save`] does, authenticated with `key`
+    /// (HMAC-SHA-256): it restores only through [`Session::restore_keyed`] with the same
+    /// key.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::BufferTooSmall`] with the size needed.
+    pub fn save_keyed<'buf>(
+        &self,
+        key: &SaveKey,
+        buf: &'buf mut [u8],
+    ) -> Result<&'buf [u8], ClientError> {
+        self.save_sealed(Some(key), buf)
+    }
+
+    fn save_sealed<'buf>(
+        &self,
+        key: Option<&SaveKey>,
+        buf: &'buf mut [u8],
+    ) -> Result<&'buf [u8], ClientError> {
         let mut counter = Writer::new(&mut []);
-        encode(self, 0, &mut counter);
+        encode(self, key, 0, &mut counter);
         let total = counter.needed();
         let total_len = u32::try_from(total).unwrap_or(u32::MAX);
         let mut out = Writer::new(buf);
-        encode(self, total_len, &mut out);
+        encode(self, key, total_len, &mut out);
         Ok(out.finish_bytes()?)
     }
 
-    /// Restores a session saved by [`Session::save`], under the same client
-    /// configuration.
+    /// Restores a session saved by [`Session::save`] (this version's format or version
+    /// 1), under the same client configuration.
     ///
     /// # Errors
     ///
     /// [`RestoreError`]: not a saved session, unsupported version, truncated, corrupted,
+    /// saved with a key ([`RestoreError::Tampered`]: use [`Session::restore_keyed`]),
     /// saved by a different client, or an invalid field.
     pub fn restore(config: ClientConfig, saved: &[u8]) -> Result<Self, RestoreError> {
+        Self::restore_sealed(config, saved, None)
+    }
+
+    /// Restores a session saved by [`Session::save_keyed`] with the same `key`, under the
+    /// same client configuration.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::restore`]; [`RestoreError::Tampered`] when the tag does not hold
+    /// under `key` (bytes changed, another key) or the save is unkeyed.
+    pub fn restore_keyed(
+        config: ClientConfig,
+        saved: &[u8],
+        key: &SaveKey,
+    ) -> Result<Self, RestoreError> {
+        Self::restore_sealed(config, saved, Some(key))
+    }
+
+    fn restore_sealed(
+        config: ClientConfig,
+        saved: &[u8],
+        key: Option<&SaveKey>,
+    ) -> Result<Self, RestoreError> {
+        let content = unseal(&config, saved, key)?;
         let mut reader = Reader {
-            bytes: saved,
+            bytes: content.fields,
             pos: 0,
-        };
-        if reader.take(4).map_err(|_| RestoreError::NotASavedSession)? != MAGIC {
-            return Err(RestoreError::NotASavedSession);
-        }
-        let version = reader.u8().map_err(|_| RestoreError::Truncated)?;
-        if version != VERSION {
-            return Err(RestoreError::UnsupportedVersion { found: version });
-        }
-        let total = reader.u32().map_err(|_| RestoreError::Truncated)?;
-        let total = usize::try_from(total).map_err(|_| RestoreError::Corrupted)?;
-        if saved.len() < total {
-            return Err(RestoreError::Truncated);
-        }
-        if saved.len() > total || total < HEADER_LEN.saturating_add(1).saturating_add(CHECKSUM_LEN)
-        {
-            return Err(RestoreError::Corrupted);
-        }
-        let (content, checksum) = saved.split_at(total.saturating_sub(CHECKSUM_LEN));
-        let computed = Sha256::digest(content);
-        if computed.get(..CHECKSUM_LEN) != Some(checksum) {
-            return Err(RestoreError::Corrupted);
-        }
-        if reader.take(16).map_err(|_| RestoreError::Truncated)? != fingerprint(&config) {
-            return Err(RestoreError::DifferentClient);
-        }
-        let mut reader = Reader {
-            bytes: content,
-            pos: reader.pos,
         };
         let mut tokens = Tokens::empty();
         let state = read_state(&mut reader, &mut tokens).map_err(|_| RestoreError::Invalid)?;
-        if reader.pos != content.len() {
+        if reader.pos != content.fields.len() {
             return Err(RestoreError::Invalid);
         }
         Ok(Self {
@@ -289,6 +384,95 @@ impl Session {
             tokens,
         })
     }
+}
+
+/// What a save holds once its seal and fingerprint are checked.
+struct Unsealed<'a> {
+    /// The stage and its fields.
+    fields: &'a [u8],
+}
+
+/// Checks the header, the seal (before anything inside is read) and the fingerprint.
+///
+/// Under a key the tag is the only authority: past the version byte, whatever does not
+/// verify — a changed length, a cut-off end, a changed seal byte — is
+/// [`RestoreError::Tampered`].
+fn unseal<'a>(
+    config: &ClientConfig,
+    saved: &'a [u8],
+    key: Option<&SaveKey>,
+) -> Result<Unsealed<'a>, RestoreError> {
+    let mut reader = Reader {
+        bytes: saved,
+        pos: 0,
+    };
+    if reader.take(4).map_err(|_| RestoreError::NotASavedSession)? != MAGIC {
+        return Err(RestoreError::NotASavedSession);
+    }
+    let version = reader.u8().map_err(|_| RestoreError::Truncated)?;
+    if version != VERSION && version != VERSION_1 {
+        return Err(RestoreError::UnsupportedVersion { found: version });
+    }
+    let sealed = check_seal(&mut reader, version, key).map_err(|error| match (error, key) {
+        (RestoreError::Truncated | RestoreError::Corrupted, Some(_)) => RestoreError::Tampered,
+        (error, _) => error,
+    })?;
+    let expected = if version == VERSION_1 {
+        fingerprint_v1(config)
+    } else {
+        fingerprint(config)
+    };
+    if reader
+        .take(FINGERPRINT_LEN)
+        .map_err(|_| RestoreError::Truncated)?
+        != expected
+    {
+        return Err(RestoreError::DifferentClient);
+    }
+    Ok(Unsealed {
+        fields: sealed.get(reader.pos..).ok_or(RestoreError::Truncated)?,
+    })
+}
+
+/// Reads the length and the seal kind, verifies the seal and returns the sealed bytes
+/// (everything before the seal). `reader` stands after the version byte and is left at
+/// the fingerprint.
+fn check_seal<'a>(
+    reader: &mut Reader<'a>,
+    version: u8,
+    key: Option<&SaveKey>,
+) -> Result<&'a [u8], RestoreError> {
+    let saved = reader.bytes;
+    let total = reader.u32().map_err(|_| RestoreError::Truncated)?;
+    let total = usize::try_from(total).map_err(|_| RestoreError::Corrupted)?;
+    if saved.len() < total {
+        return Err(RestoreError::Truncated);
+    }
+    let kind = if version == VERSION_1 {
+        SealKind::Checksum
+    } else {
+        let byte = reader.u8().map_err(|_| RestoreError::Truncated)?;
+        SealKind::from_byte(byte).ok_or(RestoreError::Corrupted)?
+    };
+    let fields_at = reader.pos.saturating_add(FINGERPRINT_LEN);
+    if saved.len() > total || total < fields_at.saturating_add(1).saturating_add(kind.len()) {
+        return Err(RestoreError::Corrupted);
+    }
+    let (sealed, seal) = saved.split_at(total.saturating_sub(kind.len()));
+    let mut sealer = Sealer::new(if kind == SealKind::Keyed { key } else { None });
+    if sealer.kind() != kind {
+        // A keyed save and no key.
+        return Err(RestoreError::Tampered);
+    }
+    sealer.update(sealed);
+    if !sealer.verify(seal) {
+        return Err(RestoreError::Corrupted);
+    }
+    if kind == SealKind::Checksum && key.is_some() {
+        // Intact, but anyone who can write the saves could have written it.
+        return Err(RestoreError::Tampered);
+    }
+    Ok(sealed)
 }
 
 struct Reader<'a> {

@@ -178,8 +178,38 @@ public final class Session {
         return Data(buffer[0..<length])
     }
 
+    /// The saved session, authenticated with HMAC-SHA-256 under `key` (16...64 random
+    /// bytes kept in the Keychain, apart from the saves). It restores only through
+    /// `restore(_:key:)` with the same key.
+    public func save(key: Data) throws -> Data {
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var length = 0
+        let result = key.withUnsafeBytes { key in
+            buffer.withUnsafeMutableBufferPointer {
+                authcode_session_save_keyed(handle, key.bindMemory(to: UInt8.self).baseAddress, key.count, $0.baseAddress, $0.count, &length)
+            }
+        }
+        try check(result)
+        return Data(buffer[0..<length])
+    }
+
+    /// Replaces the state with a save from `save()` (this version or an earlier one). On
+    /// failure the session is unchanged.
     public func restore(_ saved: Data) throws {
         let result = saved.withUnsafeBytes { authcode_session_restore(handle, $0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
+        try check(result, lastError)
+    }
+
+    /// Replaces the state with a save from `save(key:)` made with `key`. A changed save,
+    /// another key or an unkeyed save throw (`.restoreFailed`, "not authenticated by the
+    /// key given") and leave the session unchanged. To move an app to keyed saves, restore
+    /// its old save once with `restore(_:)`, then save it with `save(key:)`.
+    public func restore(_ saved: Data, key: Data) throws {
+        let result = key.withUnsafeBytes { key in
+            saved.withUnsafeBytes {
+                authcode_session_restore_keyed(handle, key.bindMemory(to: UInt8.self).baseAddress, key.count, $0.bindMemory(to: UInt8.self).baseAddress, $0.count)
+            }
+        }
         try check(result, lastError)
     }
 

@@ -26,8 +26,10 @@ final class Native {
     static native int sessionOnResponse(long session, int which, int status, byte[] body, long now);
     static native boolean sessionRefreshDue(long session, long now);
     static native String sessionAccessToken(long session);
-    static native byte[] sessionSave(long session);
-    static native void sessionRestore(long session, byte[] saved);
+    /** {@code key} null: an unkeyed save. */
+    static native byte[] sessionSave(long session, byte[] key);
+    /** {@code key} null: restores an unkeyed save. */
+    static native void sessionRestore(long session, byte[] key, byte[] saved);
 
     static native long serverNew(int profile);
     static native void serverFree(long server);

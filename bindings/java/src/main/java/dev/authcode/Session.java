@@ -60,13 +60,45 @@ public final class Session extends Handle {
         return Native.sessionAccessToken(pointer());
     }
 
-    /** The saved session. It holds secrets: keep it in the Android Keystore-backed storage. */
+    /**
+     * The saved session, closed by an unkeyed checksum. It holds secrets: keep it in the
+     * Android Keystore-backed storage. See {@link #save(byte[])} for saves that cannot be
+     * forged.
+     */
     public byte[] save() {
-        return Native.sessionSave(pointer());
+        return Native.sessionSave(pointer(), null);
     }
 
+    /**
+     * The saved session, authenticated with HMAC-SHA-256 under {@code key} (16 to 64 random
+     * bytes kept in the Android Keystore, apart from the saves). It restores only through
+     * {@link #restore(byte[], byte[])} with the same key.
+     *
+     * @throws AuthcodeException INVALID_ARGUMENT when the key is not 16..64 bytes
+     */
+    public byte[] save(byte[] key) {
+        if (key == null) throw new NullPointerException("key");
+        return Native.sessionSave(pointer(), key);
+    }
+
+    /**
+     * Replaces the state with a save from {@link #save()} (this version or an earlier one).
+     * On failure (RESTORE_FAILED, with the reason) the session is unchanged.
+     */
     public void restore(byte[] saved) {
-        Native.sessionRestore(pointer(), saved);
+        Native.sessionRestore(pointer(), null, saved);
+    }
+
+    /**
+     * Replaces the state with a save from {@link #save(byte[])} made with {@code key}. A
+     * changed save, another key, or an unkeyed save fail with RESTORE_FAILED ("not
+     * authenticated by the key given") and leave the session unchanged. To move an app to
+     * keyed saves, restore its old save once with {@link #restore(byte[])}, then save it
+     * with a key.
+     */
+    public void restore(byte[] saved, byte[] key) {
+        if (key == null) throw new NullPointerException("key");
+        Native.sessionRestore(pointer(), key, saved);
     }
 
     @Override

@@ -79,6 +79,19 @@ public final class AuthcodeTest {
                     check(restored.stage() == Session.STAGE_AUTHORIZED, "restored");
                     byte[] truncated = java.util.Arrays.copyOf(saved, saved.length - 1);
                     check(thrown(() -> restored.restore(truncated)) == AuthcodeException.RESTORE_FAILED, "truncated refused");
+
+                    // Keyed saves restore only with their key.
+                    byte[] key = new byte[32];
+                    java.util.Arrays.fill(key, (byte) 7);
+                    byte[] other = key.clone();
+                    other[0] = 8;
+                    byte[] keyed = session.save(key);
+                    check(thrown(() -> restored.restore(keyed, other)) == AuthcodeException.RESTORE_FAILED, "another key refused");
+                    check(thrown(() -> restored.restore(keyed)) == AuthcodeException.RESTORE_FAILED, "no key refused");
+                    check(thrown(() -> restored.restore(saved, key)) == AuthcodeException.RESTORE_FAILED, "unkeyed save refused under a key");
+                    check(thrown(() -> session.save(new byte[15])) == AuthcodeException.INVALID_ARGUMENT, "a 15-byte key refused");
+                    restored.restore(keyed, key);
+                    check(restored.stage() == Session.STAGE_AUTHORIZED, "restored with its key");
                 }
             }
             check(thrown(() -> server.authorize("response_type=code&client_id=nobody", "u", now)) == AuthcodeException.AUTHORIZE_REFUSED, "unknown client");
