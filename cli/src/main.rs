@@ -19,7 +19,7 @@ use std::time::Duration;
 use authcode::profile::Profile;
 use authcode_cli::failure::Failure;
 use authcode_cli::login::{ClientOptions, LoginOptions};
-use authcode_cli::serve::ServeOptions;
+use authcode_cli::serve::{HttpLimits, ServeOptions};
 use authcode_cli::{demo, login, pkce, serve};
 use clap::{Args, Parser, Subcommand};
 
@@ -80,6 +80,25 @@ struct ServeArgs {
     /// Answer as plain RFC 6749 (Bearer tokens) instead of Workfront (sessionID).
     #[arg(long)]
     rfc: bool,
+    /// Code table slots. A redeemed code keeps its slot for its lifetime, so this bounds
+    /// the sustained login rate at CODES / code lifetime.
+    #[arg(long, value_name = "SLOTS", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(8..=16_777_216))]
+    codes: u32,
+    /// Grant slots (each grant holds its tokens).
+    #[arg(long, value_name = "SLOTS", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(8..=16_777_216))]
+    grants: u32,
+    /// Seconds a request's header may take to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
+    /// Connections open at once; more wait in the backlog.
+    #[arg(long, value_name = "COUNT", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
 }
 
 /// Which authorization server and client.
@@ -159,6 +178,15 @@ fn main() -> ExitCode {
                 Profile::Rfc
             } else {
                 Profile::Workfront
+            },
+            codes: usize::try_from(args.codes).unwrap_or(usize::MAX),
+            grants: usize::try_from(args.grants).unwrap_or(usize::MAX),
+            http: HttpLimits {
+                header_timeout: Duration::from_secs(args.header_timeout),
+                body_timeout: Duration::from_secs(args.body_timeout),
+                idle_timeout: Duration::from_secs(args.idle_timeout),
+                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+                ..HttpLimits::default()
             },
             ..ServeOptions::default()
         })

@@ -318,6 +318,71 @@ fn a_rotated_refresh_token_replayed_revokes_the_grant() {
     );
 }
 
+/// A plain agent that follows no redirects and treats every status as an answer.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// The consent page for `url`: status, headers, body.
+fn consent_page(url: &str, cookie: Option<&str>) -> (u16, ureq::http::HeaderMap, String) {
+    let mut request = agent().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let mut response = request.call().unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (
+        status,
+        headers,
+        response.body_mut().read_to_string().unwrap(),
+    )
+}
+
+/// The hidden `consent_token` of a consent page.
+fn consent_token(page: &str) -> String {
+    page.split(r#"name="consent_token" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Posts a decision; returns status and `Location`.
+fn decide(
+    base: &str,
+    query: &str,
+    token: &str,
+    cookie: Option<&str>,
+    decision: &str,
+    username: &str,
+) -> (u16, Option<String>) {
+    let form = format!(
+        "query={}&consent_token={token}&username={username}&password=x&decision={decision}",
+        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+    );
+    let mut request = agent()
+        .post(&format!("{base}/integrations/oauth2/authorize/decision"))
+        .header("Content-Type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let response = request.send(form).unwrap();
+    (
+        response.status().as_u16(),
+        response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned()),
+    )
+}
+
 #[test]
 fn the_consent_page_signs_in_and_asks() {
     let h = start(ServeOptions::default());
@@ -326,44 +391,19 @@ fn the_consent_page_signs_in_and_asks() {
         Session::start(h.config(&client_id), &mut getrandom::SysRng, serve::now()).unwrap();
     let mut url = vec![0u8; 4096];
     let url = session.authorize_url(&mut url).unwrap().to_owned();
-    let (page, location) = http::get(&url, &[]).unwrap();
-    assert_eq!((page.status, location), (200, None));
-    let page = String::from_utf8(page.body).unwrap();
+    let (status, _, page) = consent_page(&url, None);
+    assert_eq!(status, 200);
     assert!(page.contains(r#"<label for="username">Username</label>"#) && page.contains("SPA"));
     let query = url.split_once('?').unwrap().1;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let decide = |decision: &str, username: &str| {
-        let form = format!(
-            "query={}&username={username}&password=x&decision={decision}",
-            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
-        );
-        let response = agent
-            .post(&format!(
-                "{}/integrations/oauth2/authorize/decision",
-                h.base
-            ))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(form)
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response
-                .headers()
-                .get("location")
-                .map(|v| v.to_str().unwrap().to_owned()),
-        )
-    };
-    let (status, location) = decide("deny", "");
+    let (status, location) = decide(&h.base, query, &consent_token(&page), None, "deny", "");
     assert_eq!(status, 303);
     assert!(location.unwrap().contains("error=access_denied"));
-    let (status, location) = decide("allow", "");
+    let (_, _, page) = consent_page(&url, None);
+    let token = consent_token(&page);
+    let (status, location) = decide(&h.base, query, &token, None, "allow", "");
     assert_eq!((status, location), (400, None), "a username is required");
-    let (status, location) = decide("allow", "bob");
-    assert_eq!(status, 303);
+    let (status, location) = decide(&h.base, query, &token, None, "allow", "bob");
+    assert_eq!(status, 303, "the token was not spent by the form error");
     assert_eq!(
         session.on_redirect(location.unwrap().as_bytes()).unwrap(),
         RedirectOutcome::CodeReceived
@@ -371,6 +411,194 @@ fn the_consent_page_signs_in_and_asks() {
     let (status, _) = h.exchange(&mut session);
     assert_eq!(status, 200);
     assert!(session.tokens().is_some());
+}
+
+#[test]
+fn every_html_page_forbids_framing_scripts_referrers_and_caching() {
+    let h = start(ServeOptions::default());
+    let client_id = h.spa();
+    let session =
+        Session::start(h.config(&client_id), &mut getrandom::SysRng, serve::now()).unwrap();
+    let mut url = vec![0u8; 4096];
+    let url = session.authorize_url(&mut url).unwrap().to_owned();
+    let unknown_client = format!(
+        "{}/integrations/oauth2/authorize?response_type=code&client_id=nobody",
+        h.base
+    );
+    for page in [url.as_str(), unknown_client.as_str()] {
+        let (_, headers, _) = consent_page(page, None);
+        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header("x-frame-options").as_deref(), Some("DENY"), "{page}");
+        let csp = header("content-security-policy").unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'none'") && !csp.contains("script-src"),
+            "no scripts: {csp}"
+        );
+        assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
+        assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+    }
+}
+
+#[test]
+fn a_decision_without_the_pages_token_is_refused() {
+    let h = start(ServeOptions::default());
+    let client_id = h.spa();
+    let session =
+        Session::start(h.config(&client_id), &mut getrandom::SysRng, serve::now()).unwrap();
+    let mut url = vec![0u8; 4096];
+    let url = session.authorize_url(&mut url).unwrap().to_owned();
+    let query = url.split_once('?').unwrap().1;
+    // A cross-origin POST that never loaded the page: no token, a made-up one.
+    for token in ["", "00", &"ab".repeat(32)] {
+        let (status, location) = decide(&h.base, query, token, None, "allow", "victim");
+        assert_eq!((status, location), (403, None), "token {token:?}");
+    }
+    // The token of another authorization request.
+    let other = Session::start(h.config(&client_id), &mut getrandom::SysRng, serve::now()).unwrap();
+    let mut other_url = vec![0u8; 4096];
+    let other_url = other.authorize_url(&mut other_url).unwrap().to_owned();
+    let (_, _, page) = consent_page(&other_url, None);
+    let (status, location) = decide(&h.base, query, &consent_token(&page), None, "allow", "bob");
+    assert_eq!((status, location), (403, None), "bound to its own request");
+    // The page's own token works once, and only from the browser it was shown to.
+    let (_, headers, page) = consent_page(&url, None);
+    let set_cookie = headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.contains("SameSite=Strict") && set_cookie.contains("HttpOnly"));
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let token = consent_token(&page);
+    let other_browser = format!("authcode_browser={}", "cd".repeat(32));
+    let (status, _) = decide(&h.base, query, &token, Some(&other_browser), "allow", "bob");
+    assert_eq!(status, 403, "another browser's cookie");
+    let (_, _, page) = consent_page(&url, Some(&cookie));
+    let token = consent_token(&page);
+    let (status, location) = decide(&h.base, query, &token, Some(&cookie), "allow", "bob");
+    assert_eq!(status, 303);
+    assert!(location.unwrap().contains("code="));
+    let (status, location) = decide(&h.base, query, &token, Some(&cookie), "allow", "bob");
+    assert_eq!((status, location), (403, None), "single use");
+}
+
+/// Connects and sends `bytes`; returns the stream.
+fn raw(base: &str, bytes: &[u8]) -> std::net::TcpStream {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(bytes).unwrap();
+    stream
+        .set_read_timeout(Some(core::time::Duration::from_secs(20)))
+        .unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection; what it sent.
+fn until_closed(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(error) => panic!("the server kept the connection open: {error}"),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn short_limits() -> ServeOptions {
+    ServeOptions {
+        http: serve::HttpLimits {
+            header_timeout: core::time::Duration::from_secs(1),
+            body_timeout: core::time::Duration::from_secs(1),
+            idle_timeout: core::time::Duration::from_secs(1),
+            max_connections: 16,
+            ..serve::HttpLimits::default()
+        },
+        ..ServeOptions::default()
+    }
+}
+
+#[test]
+fn slow_headers_are_cut_off() {
+    let h = start(short_limits());
+    let mut stream = raw(
+        &h.base,
+        b"GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: x\r\n",
+    );
+    let answer = until_closed(&mut stream);
+    assert!(!answer.contains("200 OK"), "{answer}");
+}
+
+#[test]
+fn a_slow_body_is_cut_off_with_408() {
+    let h = start(short_limits());
+    let mut stream = raw(
+        &h.base,
+        b"POST /integrations/oauth2/api/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type",
+    );
+    let answer = until_closed(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[test]
+fn idle_connections_are_closed_and_do_not_starve_the_server() {
+    let h = start(short_limits());
+    // An idle connection (nothing sent) and an idle keep-alive one are both closed.
+    let mut silent = raw(&h.base, b"");
+    assert_eq!(until_closed(&mut silent), "");
+    let mut kept = raw(
+        &h.base,
+        b"GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert!(until_closed(&mut kept).starts_with("HTTP/1.1 200"));
+    // Four times the connection cap of idle connections: a real request is still served.
+    let idle: Vec<_> = (0..64).map(|_| raw(&h.base, b"")).collect();
+    let (response, _) = http::get(
+        &format!("{}/.well-known/oauth-authorization-server", h.base),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(response.status, 200);
+    drop(idle);
+}
+
+#[test]
+fn the_api_names_no_error_when_no_credentials_were_sent() {
+    let h = auto_approving(Profile::Workfront);
+    let url = format!("{}/attask/api/v19.0/proj/search", h.base);
+    let response = agent().get(&url).call().unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        challenge.starts_with("Bearer") && !challenge.contains("error="),
+        "{challenge}"
+    );
+    let response = agent()
+        .get(&url)
+        .header("Authorization", "Bearer not-a-token")
+        .call()
+        .unwrap();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
 }
 
 #[test]

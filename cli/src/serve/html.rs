@@ -18,8 +18,14 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The page for an authorization request from `app_name` asking for `scope`; the form
-/// posts the original `query` back with the user's decision.
-pub(crate) fn consent_page(app_name: &str, scope: &str, query: &str) -> String {
+/// posts the original `query` back with the user's decision and the page's single-use
+/// `consent_token`.
+pub(crate) fn consent_page(
+    app_name: &str,
+    scope: &str,
+    query: &str,
+    consent_token: &str,
+) -> String {
     let scope_text = if scope.is_empty() {
         "basic access to your account".to_owned()
     } else {
@@ -46,6 +52,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
 <p><strong>{app}</strong> asks to access: {scope}.</p>
 <form method="post" action="/integrations/oauth2/authorize/decision">
 <input type="hidden" name="query" value="{query}">
+<input type="hidden" name="consent_token" value="{token}">
 <label for="username">Username</label>
 <input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label>
@@ -63,6 +70,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
         app = escape(app_name),
         scope = escape(&scope_text),
         query = escape(query),
+        token = escape(consent_token),
     )
 }
 
@@ -88,7 +96,8 @@ mod tests {
 
     #[test]
     fn the_page_carries_the_query_escaped() {
-        let page = consent_page("<App>", "read write", "a=1&b=\"2\"");
+        let page = consent_page("<App>", "read write", "a=1&b=\"2\"", "t0k3n");
+        assert!(page.contains(r#"name="consent_token" value="t0k3n""#));
         assert!(page.contains("&lt;App&gt;"));
         assert!(page.contains(r#"value="a=1&amp;b=&quot;2&quot;""#));
         assert!(page.contains("read, write"));

@@ -8,7 +8,9 @@
 
 mod admin;
 mod config;
+mod consent;
 pub mod html;
+mod listener;
 mod routes;
 
 use std::net::SocketAddr;
@@ -22,6 +24,7 @@ use authcode::server::{GrantEntry, MemoryStore, Server, ServerConfig, SliceStora
 
 pub use self::config::{AppConfig, AppsFile, ServerSettings};
 pub use self::html::escape as escape_html;
+pub use self::listener::HttpLimits;
 
 /// The core server with its tables in leaked heap memory (they live as long as the
 /// process, which is how long `serve` runs).
@@ -41,12 +44,16 @@ pub struct ServeOptions {
     pub apps_file: Option<PathBuf>,
     /// Workfront (default) or plain RFC responses.
     pub profile: Profile,
-    /// Code table slots (and as many subject slots).
+    /// Code table slots (and as many subject slots). A redeemed code keeps its slot for
+    /// the rest of its lifetime (so a replay is recognised), so this bounds the sustained
+    /// login rate at `codes / code lifetime` (65 536 / 120 s ≈ 540 logins/s by default).
     pub codes: usize,
     /// Grant slots (each grant holds its tokens).
     pub grants: usize,
     /// Server settings; each one set here overrides the apps file's `[server]` table.
     pub settings: ServerSettings,
+    /// Connection limits and timeouts of the HTTP front.
+    pub http: HttpLimits,
 }
 
 impl Default for ServeOptions {
@@ -57,9 +64,10 @@ impl Default for ServeOptions {
             auto_approve: None,
             apps_file: None,
             profile: Profile::Workfront,
-            codes: 4096,
-            grants: 16384,
+            codes: 65_536,
+            grants: 65_536,
             settings: ServerSettings::default(),
+            http: HttpLimits::default(),
         }
     }
 }
@@ -71,6 +79,8 @@ pub struct State {
     pub(crate) auto_approve: Option<String>,
     pub(crate) auto_approved: core::sync::atomic::AtomicU64,
     pub(crate) base_url: String,
+    pub(crate) consent: consent::ConsentTokens,
+    pub(crate) http_limits: HttpLimits,
 }
 
 /// Unix seconds from the system clock.
@@ -202,22 +212,23 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         auto_approve: options.auto_approve.clone(),
         auto_approved: core::sync::atomic::AtomicU64::new(0),
         base_url,
+        consent: consent::ConsentTokens::default(),
+        http_limits: options.http,
     });
     let app = routes::router(state);
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                if shutdown_on_ctrl_c {
-                    tokio::select! {
-                        _ = shutdown_rx => {}
-                        _ = tokio::signal::ctrl_c() => {}
-                    }
-                } else {
-                    let _ = shutdown_rx.await;
+        listener::serve(listener, app, options.http, async move {
+            if shutdown_on_ctrl_c {
+                tokio::select! {
+                    _ = shutdown_rx => {}
+                    _ = tokio::signal::ctrl_c() => {}
                 }
-            })
-            .await
+            } else {
+                let _ = shutdown_rx.await;
+            }
+        })
+        .await
     });
     Ok(Running {
         addr,

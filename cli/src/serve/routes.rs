@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{delete, get, post};
 
-use super::{State, admin, html, now};
+use super::{State, admin, consent, html, now};
 
 type Shared = AxumState<Arc<State>>;
 
@@ -49,8 +49,90 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             "/integrations/oauth2/admin/subjects/{subject}/grants",
             delete(admin::end_subject_grants),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            read_body_in_time,
+        ))
+        .layer(axum::middleware::from_fn(page_headers))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// The headers every HTML page carries: it may not be framed (RFC 9700 §4.16), runs no
+/// script, loads nothing from elsewhere (no `form-action`: browsers apply it to the
+/// redirect that follows the decision, which goes to the app), leaks no referrer
+/// (the URL holds the authorization request) and is never cached.
+const PAGE_HEADERS: [(&str, &str); 5] = [
+    ("x-frame-options", "DENY"),
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+    ("x-content-type-options", "nosniff"),
+];
+
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html {
+        let headers = response.headers_mut();
+        for (name, value) in PAGE_HEADERS {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+/// Reads the whole body within the body deadline and size limit before any handler runs:
+/// a body that trickles in is 408 (and the connection closes), one too large 413.
+async fn read_body_in_time(AxumState(state): Shared, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let limits = state.http_limits;
+    match tokio::time::timeout(
+        limits.body_timeout,
+        axum::body::to_bytes(body, limits.max_body),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(_)) => {
+            let mut response = (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is larger than {} bytes (or was cut off)\n",
+                    limits.max_body
+                ),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+        Err(_) => {
+            let mut response = (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s\n",
+                    limits.body_timeout.as_secs()
+                ),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 /// One structured log line per request: method, path (never the query or body, which
@@ -96,7 +178,11 @@ fn refused(error: &AuthorizeError) -> Response {
         .into_response()
 }
 
-async fn authorize(AxumState(state): Shared, RawQuery(query): RawQuery) -> Response {
+async fn authorize(
+    AxumState(state): Shared,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = query.unwrap_or_default();
     let Ok(mut server) = state.server.lock() else {
         return internal_error();
@@ -126,36 +212,82 @@ async fn authorize(AxumState(state): Shared, RawQuery(query): RawQuery) -> Respo
         };
     }
     match server.authorize_info(query.as_bytes()) {
-        Ok(info) => Html(html::consent_page(&info.app_name, &info.scope, &query)).into_response(),
+        Ok(info) => {
+            drop(server);
+            consent_page(&state, &headers, &info.app_name, &info.scope, &query)
+        }
         Err(error) => refused(&error),
     }
 }
 
-/// The consent form's answer.
-async fn decision(AxumState(state): Shared, body: Bytes) -> Response {
+/// The sign-in page with a fresh single-use consent token; the browser cookie is set
+/// when the request had none.
+fn consent_page(
+    state: &State,
+    headers: &HeaderMap,
+    app_name: &str,
+    scope: &str,
+    query: &str,
+) -> Response {
+    let known = consent::cookie(headers, consent::BROWSER_COOKIE)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()));
+    let browser = known.map_or_else(consent::random_token, str::to_owned);
+    let Some(token) = state.consent.issue(query, &browser, now().unix_seconds()) else {
+        return internal_error();
+    };
+    let mut response = Html(html::consent_page(app_name, scope, query, &token)).into_response();
+    if known.is_none() {
+        let cookie = format!(
+            "{}={browser}; Path=/integrations/oauth2/authorize; HttpOnly; SameSite=Strict; Max-Age={}",
+            consent::BROWSER_COOKIE,
+            consent::LIFETIME_SECONDS
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The consent form's answer: only with the token of the page that was shown.
+async fn decision(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
     let mut query = String::new();
     let mut username = String::new();
+    let mut token = String::new();
     let mut allow = false;
     for (name, value) in form_urlencoded(&body) {
         match name.as_str() {
             "query" => query = value,
             "username" => username = value.trim().to_owned(),
+            "consent_token" => token = value,
             "decision" => allow = value == "allow",
             _ => {}
         }
+    }
+    if allow && username.is_empty() {
+        // Before the token is spent: the user goes back and fills it in.
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(html::error_page("Enter a username to sign in.")),
+        )
+            .into_response();
+    }
+    let browser = consent::cookie(&headers, consent::BROWSER_COOKIE);
+    if let Err(refusal) = state
+        .consent
+        .redeem(&token, &query, browser, now().unix_seconds())
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            Html(html::error_page(refusal.message())),
+        )
+            .into_response();
     }
     let Ok(mut server) = state.server.lock() else {
         return internal_error();
     };
     let mut buf = vec![0u8; 4096];
     let answer = if allow {
-        if username.is_empty() {
-            return (
-                StatusCode::BAD_REQUEST,
-                Html(html::error_page("Enter a username to sign in.")),
-            )
-                .into_response();
-        }
         server.authorize(
             query.as_bytes(),
             &username,
@@ -282,7 +414,20 @@ async fn search(
     headers: HeaderMap,
 ) -> Response {
     let Some(token) = presented_token(&headers) else {
-        return unauthorized("missing sessionID header or Bearer token");
+        // RFC 6750 §3.1: no error code when the request had no credentials.
+        let mut response = (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(serde_json::json!({
+                "error": "invalid_request",
+                "error_description": "missing sessionID header or Bearer token"
+            })),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"authcode\""),
+        );
+        return response;
     };
     let Ok(server) = state.server.lock() else {
         return internal_error();
@@ -312,7 +457,7 @@ fn unauthorized(description: &str) -> Response {
         .into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        HeaderValue::from_static("Bearer realm=\"authcode\", error=\"invalid_token\""),
     );
     response
 }
