@@ -47,7 +47,11 @@
 #define AUTHCODE_SERVER_APPS 10
 
 // The outcome of every fallible call. `AUTHCODE_RESULT_OK` is 0.
-typedef enum {
+enum authcode_result
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // Success.
   AUTHCODE_RESULT_OK = 0,
   // A required pointer was NULL (or a string pointer was NULL with a non-zero length).
@@ -99,10 +103,21 @@ typedef enum {
   AUTHCODE_RESULT_STORAGE_MISALIGNED = 51,
   // A panic was caught at the boundary (a bug in authcode; please report it).
   AUTHCODE_RESULT_PANIC = 99,
-} authcode_result;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_result authcode_result;
+#else
+typedef uint32_t authcode_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // Where a session is in the flow.
-typedef enum {
+enum authcode_stage
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // Waiting for the redirect.
   AUTHCODE_STAGE_AWAITING_REDIRECT = 0,
   // Waiting for the token exchange.
@@ -113,44 +128,99 @@ typedef enum {
   AUTHCODE_STAGE_REFRESHING = 3,
   // Ended without tokens, or sign-in required.
   AUTHCODE_STAGE_FAILED = 4,
-} authcode_stage;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_stage authcode_stage;
+#else
+typedef uint32_t authcode_stage;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // What the redirect carried.
-typedef enum {
+enum authcode_redirect_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // A code: send the token request next.
   AUTHCODE_REDIRECT_OUTCOME_CODE_RECEIVED = 0,
   // The server's error (see `authcode_session_server_error`); the session has failed.
   AUTHCODE_REDIRECT_OUTCOME_DENIED = 1,
-} authcode_redirect_outcome;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_redirect_outcome authcode_redirect_outcome;
+#else
+typedef uint32_t authcode_redirect_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // What the token endpoint answered to the code exchange.
-typedef enum {
+enum authcode_token_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // Tokens are held.
   AUTHCODE_TOKEN_OUTCOME_AUTHORIZED = 0,
   // Refused (see `authcode_session_server_error`); the session has failed.
   AUTHCODE_TOKEN_OUTCOME_REJECTED = 1,
-} authcode_token_outcome;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_token_outcome authcode_token_outcome;
+#else
+typedef uint32_t authcode_token_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // What the token endpoint answered to a refresh.
-typedef enum {
+enum authcode_refresh_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // New tokens are held.
   AUTHCODE_REFRESH_OUTCOME_REFRESHED = 0,
   // `invalid_grant`: the user must sign in again; tokens wiped.
   AUTHCODE_REFRESH_OUTCOME_SIGN_IN_REQUIRED = 1,
   // Another error; the old tokens are kept.
   AUTHCODE_REFRESH_OUTCOME_REJECTED = 2,
-} authcode_refresh_outcome;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_refresh_outcome authcode_refresh_outcome;
+#else
+typedef uint32_t authcode_refresh_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // How the access token is presented.
-typedef enum {
+enum authcode_token_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // `Authorization: Bearer <token>`.
   AUTHCODE_TOKEN_TYPE_BEARER = 0,
   // Workfront's `sessionID: <token>` header.
   AUTHCODE_TOKEN_TYPE_SESSION_ID = 1,
-} authcode_token_type;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_token_type authcode_token_type;
+#else
+typedef uint32_t authcode_token_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // An OAuth error code the server answered with (RFC 6749 §4.1.2.1, §5.2).
-typedef enum {
+enum authcode_error_code
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // No error.
   AUTHCODE_ERROR_CODE_NONE = 0,
   // `invalid_request`
@@ -177,41 +247,92 @@ typedef enum {
   AUTHCODE_ERROR_CODE_UNSUPPORTED_TOKEN_TYPE = 11,
   // Any other code.
   AUTHCODE_ERROR_CODE_OTHER = 99,
-} authcode_error_code;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_error_code authcode_error_code;
+#else
+typedef uint32_t authcode_error_code;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
-typedef enum {
+enum authcode_profile
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // Plain RFC 6749: Bearer tokens, form bodies.
   AUTHCODE_PROFILE_RFC = 0,
   // Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid.
   AUTHCODE_PROFILE_WORKFRONT = 1,
-} authcode_profile;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_profile authcode_profile;
+#else
+typedef uint32_t authcode_profile;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // Token request body format: `AUTHCODE_BODY_FORMAT_FORM` or `AUTHCODE_BODY_FORMAT_JSON`.
-typedef enum {
+enum authcode_body_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // `application/x-www-form-urlencoded`.
   AUTHCODE_BODY_FORMAT_FORM = 0,
   // `application/json`.
   AUTHCODE_BODY_FORMAT_JSON = 1,
-} authcode_body_format;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_body_format authcode_body_format;
+#else
+typedef uint32_t authcode_body_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // Which token: `AUTHCODE_TOKEN_KIND_ACCESS` or `AUTHCODE_TOKEN_KIND_REFRESH`.
-typedef enum {
+enum authcode_token_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // The access token.
   AUTHCODE_TOKEN_KIND_ACCESS = 0,
   // The refresh token.
   AUTHCODE_TOKEN_KIND_REFRESH = 1,
-} authcode_token_kind;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_token_kind authcode_token_kind;
+#else
+typedef uint32_t authcode_token_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // The kind of app: `AUTHCODE_APP_KIND_WEB_APP`, `_SINGLE_PAGE`, `_MACHINE_TO_MACHINE`.
-typedef enum {
+enum authcode_app_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
   // Confidential web application (gets a client secret).
   AUTHCODE_APP_KIND_WEB_APP = 0,
   // Public single-page or native application (PKCE).
   AUTHCODE_APP_KIND_SINGLE_PAGE = 1,
   // Machine-to-machine (public keys; refused the code grant).
   AUTHCODE_APP_KIND_MACHINE_TO_MACHINE = 2,
-} authcode_app_kind;
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_app_kind authcode_app_kind;
+#else
+typedef uint32_t authcode_app_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // A client configuration (opaque). Build it, adjust it with the setters, then start
 // sessions from it; a session copies what it needs, so the configuration may be freed

@@ -17,7 +17,7 @@ use crate::util::{
 };
 
 /// The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_profile {
     /// Plain RFC 6749: Bearer tokens, form bodies.
@@ -35,7 +35,7 @@ pub(crate) fn profile_from(value: u32) -> Result<Profile, authcode_result> {
 }
 
 /// Token request body format: `AUTHCODE_BODY_FORMAT_FORM` or `AUTHCODE_BODY_FORMAT_JSON`.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_body_format {
     /// `application/x-www-form-urlencoded`.
@@ -45,7 +45,7 @@ pub enum authcode_body_format {
 }
 
 /// Which token: `AUTHCODE_TOKEN_KIND_ACCESS` or `AUTHCODE_TOKEN_KIND_REFRESH`.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_token_kind {
     /// The access token.
@@ -55,7 +55,7 @@ pub enum authcode_token_kind {
 }
 
 /// Where a session is in the flow.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_stage {
     /// Waiting for the redirect.
@@ -71,7 +71,7 @@ pub enum authcode_stage {
 }
 
 /// What the redirect carried.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_redirect_outcome {
     /// A code: send the token request next.
@@ -81,7 +81,7 @@ pub enum authcode_redirect_outcome {
 }
 
 /// What the token endpoint answered to the code exchange.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_token_outcome {
     /// Tokens are held.
@@ -91,7 +91,7 @@ pub enum authcode_token_outcome {
 }
 
 /// What the token endpoint answered to a refresh.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_refresh_outcome {
     /// New tokens are held.
@@ -103,7 +103,7 @@ pub enum authcode_refresh_outcome {
 }
 
 /// How the access token is presented.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_token_type {
     /// `Authorization: Bearer <token>`.
@@ -113,7 +113,7 @@ pub enum authcode_token_type {
 }
 
 /// An OAuth error code the server answered with (RFC 6749 §4.1.2.1, §5.2).
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_error_code {
     /// No error.

@@ -1,7 +1,7 @@
 //! Result codes. Numbers are explicit and never reused.
 
 /// The outcome of every fallible call. `AUTHCODE_RESULT_OK` is 0.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum authcode_result {
     /// Success.

@@ -14,8 +14,8 @@ use crate::client::{authcode_error_code, error_code, profile_from};
 use crate::result::{FfiResult, authcode_result};
 use crate::rng::{Rng, authcode_rng};
 use crate::util::{
-    authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut, put,
-    report_len, text,
+    OutBuf, authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut,
+    put, report_len, text,
 };
 
 /// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations, 22 per
@@ -44,7 +44,7 @@ pub struct authcode_server_capacities {
 }
 
 /// The kind of app: `AUTHCODE_APP_KIND_WEB_APP`, `_SINGLE_PAGE`, `_MACHINE_TO_MACHINE`.
-#[repr(C)]
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_app_kind {
     /// Confidential web application (gets a client secret).
@@ -531,37 +531,36 @@ pub unsafe extern "C" fn authcode_server_create_app(
     secret_out_len: *mut usize,
 ) -> authcode_result {
     guard(|| {
-        check_out(client_id_out_len)?;
-        check_out(secret_out_len)?;
-        // SAFETY: valid handle, spec and RNG, per the caller.
-        let (handle, spec, mut rng) =
-            unsafe { (object_mut(server)?, object(spec)?, Rng::from_ptr(rng)?) };
+        // SAFETY: valid spec, per the caller.
+        let spec = unsafe { object(spec)? };
         let secret_needed = if spec.kind == 0 { limits::TOKEN_LEN } else { 0 };
-        if client_id_len < limits::CLIENT_ID_LEN || secret_len < secret_needed {
-            // SAFETY: checked non-NULL.
-            unsafe {
-                put(client_id_out_len, limits::CLIENT_ID_LEN)?;
-                put(secret_out_len, secret_needed)?;
-            }
-            return Err(authcode_result::BufferTooSmall);
-        }
+        // Every output is checked before the registry changes.
+        // SAFETY: buffer contracts from the caller.
+        let (client_id_out, secret_out) = unsafe {
+            (
+                OutBuf::new(
+                    client_id_buf,
+                    client_id_len,
+                    client_id_out_len,
+                    limits::CLIENT_ID_LEN,
+                ),
+                OutBuf::new(secret_buf, secret_len, secret_out_len, secret_needed),
+            )
+        };
+        let (client_id_out, secret_out) = (client_id_out?, secret_out?);
+        // SAFETY: valid handle and RNG, per the caller.
+        let (handle, mut rng) = unsafe { (object_mut(server)?, Rng::from_ptr(rng)?) };
         let created = with_spec(spec, |spec| {
             handle.server.registry_mut().create(spec, &mut rng)
         })?;
         let created = created.map_err(|error| handle.record(app_code(error), &error))?;
-        // SAFETY: buffers checked large enough above; contract from the caller.
-        unsafe {
-            copy_out(
-                created.client_id.as_bytes(),
-                client_id_buf,
-                client_id_len,
-                client_id_out_len,
-            )?;
-            match &created.client_secret {
-                Some(secret) => copy_out(secret.as_bytes(), secret_buf, secret_len, secret_out_len),
-                None => put(secret_out_len, 0),
-            }
-        }
+        client_id_out.write(created.client_id.as_bytes())?;
+        secret_out.write(
+            created
+                .client_secret
+                .as_ref()
+                .map_or(&[][..], |secret| secret.as_bytes()),
+        )
     })
 }
 
@@ -630,18 +629,9 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
     out_len: *mut usize,
 ) -> authcode_result {
     guard(|| {
-        check_out(out_len)?;
-        if len < limits::TOKEN_LEN {
-            // SAFETY: checked non-NULL.
-            return unsafe {
-                report_len(
-                    Err(authcode::BufferTooSmall {
-                        needed: limits::TOKEN_LEN,
-                    }),
-                    out_len,
-                )
-            };
-        }
+        // The output is checked before the secret changes.
+        // SAFETY: buffer contract from the caller.
+        let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
         // SAFETY: valid handle, string and RNG, per the caller.
         let (handle, client_id, mut rng) = unsafe {
             (
@@ -655,8 +645,7 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
             .registry_mut()
             .rotate_secret(client_id, &mut rng)
             .map_err(|error| handle.record(app_code(error), &error))?;
-        // SAFETY: buffer contract from the caller.
-        unsafe { copy_out(secret.as_bytes(), buf, len, out_len) }
+        out.write(secret.as_bytes())
     })
 }
 
@@ -1047,31 +1036,6 @@ pub unsafe extern "C" fn authcode_server_revoke_app_grants(
     })
 }
 
-/// Checks a secret output buffer before anything changes: non-NULL and at least
-/// `TOKEN_LEN` bytes (else `*out_len` gets the size needed).
-///
-/// # Safety
-///
-/// `out_len` is valid when non-NULL.
-unsafe fn check_secret_buffer(buf: *mut u8, len: usize, out_len: *mut usize) -> FfiResult {
-    check_out(out_len)?;
-    if len < limits::TOKEN_LEN {
-        // SAFETY: checked non-NULL; valid per the caller.
-        return unsafe {
-            report_len(
-                Err(authcode::BufferTooSmall {
-                    needed: limits::TOKEN_LEN,
-                }),
-                out_len,
-            )
-        };
-    }
-    if buf.is_null() {
-        return Err(authcode_result::NullPointer);
-    }
-    Ok(())
-}
-
 /// Gives a web app a new secret (43 bytes, shown this once, into `buf`); its other
 /// secrets keep working for `overlap_seconds` more (0: they stop at once; at most
 /// 86400), and with `end_grants` every grant of the app ends at once. The buffer is
@@ -1095,8 +1059,8 @@ pub unsafe extern "C" fn authcode_server_rotate_secret_with(
     out_len: *mut usize,
 ) -> authcode_result {
     guard(|| {
-        // SAFETY: `out_len` valid when non-NULL, per the caller.
-        unsafe { check_secret_buffer(buf, len, out_len)? };
+        // SAFETY: buffer contract from the caller.
+        let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
         // SAFETY: valid handle, string and RNG, per the caller.
         let (handle, client_id, mut rng) = unsafe {
             (
@@ -1118,8 +1082,7 @@ pub unsafe extern "C" fn authcode_server_rotate_secret_with(
                 &mut rng,
             )
             .map_err(|error| handle.record(app_code(error), &error))?;
-        // SAFETY: buffer checked above; contract from the caller.
-        unsafe { copy_out(secret.as_bytes(), buf, len, out_len) }
+        out.write(secret.as_bytes())
     })
 }
 
@@ -1145,8 +1108,8 @@ pub unsafe extern "C" fn authcode_server_add_secret(
 ) -> authcode_result {
     guard(|| {
         check_out(slot)?;
-        // SAFETY: `out_len` valid when non-NULL, per the caller.
-        unsafe { check_secret_buffer(buf, len, out_len)? };
+        // SAFETY: buffer contract from the caller.
+        let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
         // SAFETY: valid handle, string and RNG, per the caller.
         let (handle, client_id, mut rng) = unsafe {
             (
@@ -1160,11 +1123,9 @@ pub unsafe extern "C" fn authcode_server_add_secret(
             .registry_mut()
             .add_secret(client_id, Timestamp::from_unix_seconds(now), &mut rng)
             .map_err(|error| handle.record(app_code(error), &error))?;
-        // SAFETY: outputs checked above; contract from the caller.
-        unsafe {
-            copy_out(secret.as_bytes(), buf, len, out_len)?;
-            put(slot, u32::try_from(index).unwrap_or(u32::MAX))
-        }
+        out.write(secret.as_bytes())?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(slot, u32::try_from(index).unwrap_or(u32::MAX)) }
     })
 }
 

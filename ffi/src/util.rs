@@ -194,3 +194,55 @@ pub(crate) unsafe fn copy_out(
     // SAFETY: checked non-NULL above.
     unsafe { report_len(result, out_len) }
 }
+
+/// A caller's output buffer and its `*out_len`, validated before any work, so that a call
+/// that changes an object never fails afterwards for want of a place to put its result.
+pub(crate) struct OutBuf<'a> {
+    buf: &'a mut [u8],
+    out_len: *mut usize,
+}
+
+impl<'a> OutBuf<'a> {
+    /// Checks `out_len` non-NULL and `(buf, len)` a valid buffer (NULL only with 0), and
+    /// that it holds at least `needed` bytes (else `*out_len = needed`, `BufferTooSmall`).
+    ///
+    /// # Safety
+    ///
+    /// As [`buffer`]; `out_len`, when non-NULL, valid for writes during `'a`.
+    pub(crate) unsafe fn new(
+        buf: *mut u8,
+        len: usize,
+        out_len: *mut usize,
+        needed: usize,
+    ) -> Result<Self, authcode_result> {
+        check_out(out_len)?;
+        // SAFETY: forwarded contract.
+        let buf = unsafe { buffer(buf, len)? };
+        let out = Self { buf, out_len };
+        if out.buf.len() < needed {
+            out.set_len(needed)?;
+            return Err(authcode_result::BufferTooSmall);
+        }
+        Ok(out)
+    }
+
+    fn set_len(&self, len: usize) -> FfiResult {
+        // SAFETY: checked non-NULL in `new`; valid per its contract.
+        unsafe { put(self.out_len, len) }
+    }
+
+    /// Copies `bytes` in and sets `*out_len`; `BufferTooSmall` (with the size) only when
+    /// `bytes` is longer than the `needed` promised to [`OutBuf::new`].
+    pub(crate) fn write(self, bytes: &[u8]) -> FfiResult {
+        match self.buf.get_mut(..bytes.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(bytes);
+                self.set_len(bytes.len())
+            }
+            None => {
+                self.set_len(bytes.len())?;
+                Err(authcode_result::BufferTooSmall)
+            }
+        }
+    }
+}

@@ -410,6 +410,40 @@ fn objects_in_caller_storage() {
         };
         let (mut id, mut secret) = ([0u8; 64], [0u8; 64]);
         let (mut id_len, mut secret_len) = (0, 0);
+        // A NULL output with a length, or one too short: refused before anything changes.
+        let mut count = 0usize;
+        assert_eq!(authcode_server_app_count(server, &mut count), R::Ok);
+        let before = count;
+        assert_eq!(
+            authcode_server_create_app(
+                server,
+                &spec,
+                &rng,
+                id.as_mut_ptr(),
+                id.len(),
+                &mut id_len,
+                null_mut(),
+                64,
+                &mut secret_len
+            ),
+            R::NullPointer
+        );
+        assert_eq!(
+            authcode_server_create_app(
+                server,
+                &spec,
+                &rng,
+                id.as_mut_ptr(),
+                3,
+                &mut id_len,
+                secret.as_mut_ptr(),
+                secret.len(),
+                &mut secret_len
+            ),
+            R::BufferTooSmall
+        );
+        assert_eq!(authcode_server_app_count(server, &mut count), R::Ok);
+        assert_eq!(count, before, "no app registered by a failed call");
         assert_eq!(
             authcode_server_create_app(
                 server,

@@ -73,6 +73,26 @@ fn the_c_suite_passes() {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
+/// With `-fshort-enums` a C enum may be one byte; every type the library writes through a
+/// pointer is a fixed-width `uint32_t` typedef, so nothing beyond the caller's variable is
+/// overwritten (run under the sanitizers, which would see it).
+#[test]
+fn the_c_suite_passes_built_with_short_enums() {
+    let binary = out_dir().join("test_authcode_short_enums");
+    compile(
+        "gcc",
+        &suite(),
+        &binary,
+        &[
+            "-fshort-enums",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+        ],
+    );
+    let stdout = run(&mut Command::new(&binary));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
 #[test]
 fn the_c_suite_is_clean_under_address_and_undefined_behaviour_sanitizers() {
     let binary = out_dir().join("test_authcode_asan");

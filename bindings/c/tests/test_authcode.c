@@ -6,6 +6,16 @@
  */
 #include "authcode.h"
 
+/* Every type written through a pointer is fixed-width, even under -fshort-enums. */
+_Static_assert(sizeof(authcode_result) == 4, "authcode_result is uint32_t");
+_Static_assert(sizeof(authcode_stage) == 4, "authcode_stage is uint32_t");
+_Static_assert(sizeof(authcode_redirect_outcome) == 4, "authcode_redirect_outcome is uint32_t");
+_Static_assert(sizeof(authcode_token_outcome) == 4, "authcode_token_outcome is uint32_t");
+_Static_assert(sizeof(authcode_refresh_outcome) == 4, "authcode_refresh_outcome is uint32_t");
+_Static_assert(sizeof(authcode_token_type) == 4, "authcode_token_type is uint32_t");
+_Static_assert(sizeof(authcode_error_code) == 4, "authcode_error_code is uint32_t");
+_Static_assert(sizeof(authcode_app_kind) == 4, "authcode_app_kind is uint32_t");
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
