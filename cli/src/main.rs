@@ -17,7 +17,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use authcode::profile::Profile;
-use authcode_cli::failure::Failure;
 use authcode_cli::login::{ClientOptions, LoginOptions};
 use authcode_cli::serve::{HttpLimits, ServeOptions};
 use authcode_cli::{demo, login, pkce, serve};
@@ -99,6 +98,19 @@ struct ServeArgs {
     /// Connections open at once; more wait in the backlog.
     #[arg(long, value_name = "COUNT", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_connections: u32,
+    /// Keep codes, grants and apps in Redis (redis://HOST:PORT/DB), shared by every node
+    /// started with the same URL and prefix; without it they live in this process.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Prefix of every Redis key.
+    #[arg(long, value_name = "PREFIX", default_value = "authcode", requires = "store")]
+    store_prefix: String,
+    /// Connections to Redis: requests served at once.
+    #[arg(long, value_name = "COUNT", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024), requires = "store")]
+    store_connections: u32,
+    /// Milliseconds one Redis round trip may take before a request is answered 503.
+    #[arg(long, value_name = "MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000), requires = "store")]
+    store_timeout: u64,
 }
 
 /// Which authorization server and client.
@@ -188,9 +200,12 @@ fn main() -> ExitCode {
                 max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
                 ..HttpLimits::default()
             },
+            store: args.store,
+            store_prefix: args.store_prefix,
+            store_connections: usize::try_from(args.store_connections).unwrap_or(8),
+            store_timeout: Duration::from_millis(args.store_timeout),
             ..ServeOptions::default()
-        })
-        .map_err(Failure::System),
+        }),
         Command::Login(args) => login::run_login(
             &LoginOptions {
                 client: args.client.options(),

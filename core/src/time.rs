@@ -3,6 +3,7 @@
 use core::fmt;
 
 /// A point in time in whole seconds since the Unix epoch, supplied by the host.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(u64);
 

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::config::{kind_name, parse_kind};
-use super::routes::internal_error;
+use super::node::{Changed, StoreDown};
+use super::routes::store_down;
 use super::{State, now};
 
 /// The body of `POST /integrations/oauth2/admin/apps`.
@@ -47,19 +48,32 @@ fn authorized(state: &State, headers: &HeaderMap) -> bool {
         .is_ok_and(|expected| expected.ct_eq_bytes(presented.as_bytes()))
 }
 
-/// Runs `act` on the locked server for a request that carries the admin token.
-fn as_admin(
+/// Runs `act` on a server of the node for a request that carries the admin token; `act`
+/// says whether it changed the registry (over Redis the change is then published, and
+/// `act` runs again on the newer registry if another node published first).
+async fn as_admin(
     state: &State,
     headers: &HeaderMap,
-    act: impl FnOnce(&mut super::CoreServer) -> Response,
+    act: impl FnMut(&mut super::CoreServer) -> (Response, Changed) + Send + 'static,
 ) -> Response {
     if !authorized(state, headers) {
         return forbidden();
     }
-    match state.server.lock() {
-        Ok(mut server) => act(&mut server),
-        Err(_) => internal_error(),
-    }
+    state
+        .node
+        .admin(act)
+        .await
+        .unwrap_or_else(|StoreDown| store_down(false))
+}
+
+/// `Changed::Registry` when `response` reports success.
+fn changed_if_ok(response: Response) -> (Response, Changed) {
+    let changed = if response.status().is_success() {
+        Changed::Registry
+    } else {
+        Changed::Nothing
+    };
+    (response, changed)
 }
 
 fn revoked(count: usize) -> Response {
@@ -100,22 +114,34 @@ pub(crate) async fn create(
             "kind must be web, single-page or machine-to-machine",
         );
     };
-    let uris: Vec<&str> = app.redirect_uris.iter().map(String::as_str).collect();
-    let keys: Vec<&str> = app.public_keys.iter().map(String::as_str).collect();
-    let mut spec = AppSpec::new(&app.name, kind, &uris);
-    spec.public_keys = &keys;
-    spec.require_pkce = app.require_pkce.unwrap_or(true);
-    spec.refresh = RefreshPolicy {
-        rotation: app.rotation.unwrap_or(true),
-        absolute_lifetime: app.absolute_lifetime,
-        inactivity_lifetime: app.inactivity_lifetime,
-    };
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.registry_mut().create(&spec, &mut getrandom::SysRng) {
+    as_admin(&state, &headers, move |server| {
+        let uris: Vec<&str> = app.redirect_uris.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = app.public_keys.iter().map(String::as_str).collect();
+        let mut spec = AppSpec::new(&app.name, kind, &uris);
+        spec.public_keys = &keys;
+        spec.require_pkce = app.require_pkce.unwrap_or(true);
+        spec.refresh = RefreshPolicy {
+            rotation: app.rotation.unwrap_or(true),
+            absolute_lifetime: app.absolute_lifetime,
+            inactivity_lifetime: app.inactivity_lifetime,
+        };
+        changed_if_ok(created_response(
+            server.registry_mut().create(&spec, &mut getrandom::SysRng),
+            &app.name,
+            kind,
+        ))
+    })
+    .await
+}
+
+fn created_response(
+    created: Result<authcode::server::Created, AppError>,
+    name: &str,
+    kind: AppKind,
+) -> Response {
+    match created {
         Ok(created) => {
-            let mut body = json!({ "client_id": created.client_id.as_str(), "name": app.name, "kind": kind_name(kind) });
+            let mut body = json!({ "client_id": created.client_id.as_str(), "name": name, "kind": kind_name(kind) });
             if let Some(secret) = &created.client_secret {
                 // Shown this once; only its digest is kept.
                 if let Some(object) = body.as_object_mut() {
@@ -125,7 +151,7 @@ pub(crate) async fn create(
             (StatusCode::CREATED, axum::Json(body)).into_response()
         }
         Err(problem) => {
-            let status = if matches!(problem, authcode::server::AppError::RegistryFull) {
+            let status = if matches!(problem, AppError::RegistryFull) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST
@@ -136,12 +162,10 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn list(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(server) = state.server.lock() else {
-        return internal_error();
-    };
+    as_admin(&state, &headers, |server| (list_apps(server), Changed::Nothing)).await
+}
+
+fn list_apps(server: &super::CoreServer) -> Response {
     let limits = server.limits();
     let apps: Vec<_> = server
         .registry()
@@ -184,16 +208,13 @@ pub(crate) async fn remove(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return forbidden();
-    }
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.delete_app(&client_id) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(problem) => app_error(problem),
-    }
+    as_admin(&state, &headers, move |server| {
+        changed_if_ok(match server.delete_app(&client_id) {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(problem) => app_error(problem),
+        })
+    })
+    .await
 }
 
 fn app_error(problem: AppError) -> Response {
@@ -261,9 +282,13 @@ pub(crate) async fn add_secret(
             }
         }
     };
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
+    as_admin(&state, &headers, move |server| {
+        changed_if_ok(new_secret(server, &client_id, &request))
+    })
+    .await
+}
+
+fn new_secret(server: &mut super::CoreServer, client_id: &str, request: &NewSecret) -> Response {
     let at = now();
     let created = if request.rotate {
         let rotation = SecretRotation {
@@ -271,7 +296,7 @@ pub(crate) async fn add_secret(
             end_grants: request.end_grants,
         };
         server
-            .rotate_secret(&client_id, rotation, at, &mut getrandom::SysRng)
+            .rotate_secret(client_id, rotation, at, &mut getrandom::SysRng)
             .map(|secret| (None, secret))
     } else if request.overlap > 0 {
         return error(
@@ -282,11 +307,11 @@ pub(crate) async fn add_secret(
         // Check everything before changing anything: the secret first, then the grants.
         match server
             .registry_mut()
-            .add_secret(&client_id, at, &mut getrandom::SysRng)
+            .add_secret(client_id, at, &mut getrandom::SysRng)
         {
             Ok((slot, secret)) => {
-                if request.end_grants && server.revoke_app_grants(&client_id).is_err() {
-                    let _ = server.registry_mut().delete_secret(&client_id, slot, at);
+                if request.end_grants && server.revoke_app_grants(client_id).is_err() {
+                    let _ = server.registry_mut().delete_secret(client_id, slot, at);
                     return error(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "the grant store is unavailable",
@@ -301,7 +326,7 @@ pub(crate) async fn add_secret(
         Ok((slot, secret)) => {
             let secrets = server
                 .registry()
-                .get(&client_id)
+                .get(client_id)
                 .map(secrets_json)
                 .unwrap_or_default();
             (
@@ -325,16 +350,18 @@ pub(crate) async fn list_secrets(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    as_admin(&state, &headers, |server| {
-        match server.registry().get(&client_id) {
+    as_admin(&state, &headers, move |server| {
+        let response = match server.registry().get(&client_id) {
             Some(app) => (
                 StatusCode::OK,
                 axum::Json(json!({ "secrets": secrets_json(app) })),
             )
                 .into_response(),
             None => app_error(AppError::UnknownApp),
-        }
+        };
+        (response, Changed::Nothing)
     })
+    .await
 }
 
 /// `DELETE …/apps/{id}/secrets/{slot}`: that secret stops working at once (the last one
@@ -344,15 +371,21 @@ pub(crate) async fn delete_secret(
     headers: HeaderMap,
     Path((client_id, slot)): Path<(String, String)>,
 ) -> Response {
-    as_admin(&state, &headers, |server| {
+    as_admin(&state, &headers, move |server| {
         let Ok(slot) = slot.parse::<usize>() else {
-            return error(StatusCode::NOT_FOUND, "no live secret in that slot");
+            return (
+                error(StatusCode::NOT_FOUND, "no live secret in that slot"),
+                Changed::Nothing,
+            );
         };
-        match server.registry_mut().delete_secret(&client_id, slot, now()) {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(problem) => app_error(problem),
-        }
+        changed_if_ok(
+            match server.registry_mut().delete_secret(&client_id, slot, now()) {
+                Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                Err(problem) => app_error(problem),
+            },
+        )
     })
+    .await
 }
 
 /// `DELETE …/apps/{id}/grants`: every grant of the app ends.
@@ -361,11 +394,13 @@ pub(crate) async fn end_app_grants(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
-    as_admin(&state, &headers, |server| {
-        server
+    as_admin(&state, &headers, move |server| {
+        let response = server
             .revoke_app_grants(&client_id)
-            .map_or_else(app_error, revoked)
+            .map_or_else(app_error, revoked);
+        (response, Changed::Nothing)
     })
+    .await
 }
 
 /// `DELETE …/subjects/{subject}/grants`: every grant of the subject, in every app, ends
@@ -375,10 +410,12 @@ pub(crate) async fn end_subject_grants(
     headers: HeaderMap,
     Path(subject): Path<String>,
 ) -> Response {
-    as_admin(&state, &headers, |server| {
-        server.revoke_subject(&subject).map_or_else(
+    as_admin(&state, &headers, move |server| {
+        let response = server.revoke_subject(&subject).map_or_else(
             |problem| error(StatusCode::SERVICE_UNAVAILABLE, &problem.to_string()),
             revoked,
-        )
+        );
+        (response, Changed::Nothing)
     })
+    .await
 }

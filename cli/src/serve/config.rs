@@ -106,7 +106,7 @@ impl ServerSettings {
 }
 
 /// One app.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppConfig {
     /// Display name.
@@ -158,6 +158,14 @@ impl AppsFile {
         let text = std::fs::read_to_string(path)
             .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+    }
+
+    /// The same file without the apps whose name `known` says is registered already.
+    pub(crate) fn without(&self, known: impl Fn(&str) -> bool) -> Self {
+        Self {
+            server: self.server.clone(),
+            app: self.app.iter().filter(|app| !known(&app.name)).cloned().collect(),
+        }
     }
 
     /// Registers every app; returns `(name, client_id, secret)` for each.

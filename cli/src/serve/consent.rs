@@ -7,9 +7,16 @@
 //! A second layer: the page sets a `SameSite=Strict` cookie naming the browser; when a
 //! decision carries the cookie it must be the browser the page was shown to. (Clients
 //! without a cookie jar still work: the token alone is the protection.)
+//!
+//! Over Redis the pages awaiting a decision are kept there (`GETDEL` spends a token at
+//! every node at once), so the decision may reach another node than the page came from.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use authcode_store_redis::RedisStore;
+
+use super::node::StoreDown;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -61,6 +68,50 @@ impl Refusal {
 #[derive(Default)]
 pub(crate) struct ConsentTokens {
     inner: Mutex<Inner>,
+    /// Where they are kept instead when the node's state is in Redis.
+    shared: Option<Arc<Mutex<RedisStore>>>,
+}
+
+/// The Redis key space of the pages awaiting a decision.
+const SHARED_NAME: &str = "consent";
+
+impl Pending {
+    fn to_bytes(&self) -> [u8; 72] {
+        let mut bytes = [0u8; 72];
+        let (request, rest) = bytes.split_at_mut(32);
+        let (browser, expires_at) = rest.split_at_mut(32);
+        request.copy_from_slice(&self.request);
+        browser.copy_from_slice(&self.browser);
+        expires_at.copy_from_slice(&self.expires_at.to_be_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let request = bytes.get(..32)?.try_into().ok()?;
+        let browser = bytes.get(32..64)?.try_into().ok()?;
+        let expires_at = u64::from_be_bytes(bytes.get(64..72)?.try_into().ok()?);
+        Some(Self {
+            request,
+            browser,
+            expires_at,
+        })
+    }
+
+    /// Whether a decision on `query` from `browser` at `now` may use this page.
+    fn check(&self, query: &str, browser: Option<&str>, now: u64) -> Result<(), Refusal> {
+        if self.expires_at <= now {
+            return Err(Refusal::UnknownToken);
+        }
+        if !bool::from(self.request.ct_eq(&digest(query))) {
+            return Err(Refusal::OtherRequest);
+        }
+        if let Some(browser) = browser
+            && !bool::from(self.browser.ct_eq(&digest(browser)))
+        {
+            return Err(Refusal::OtherBrowser);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Default)]
@@ -81,6 +132,74 @@ pub(crate) fn random_token() -> String {
 }
 
 impl ConsentTokens {
+    /// Tokens kept in `store`'s Redis (shared by every node).
+    pub(crate) fn shared(store: RedisStore) -> Self {
+        Self {
+            inner: Mutex::default(),
+            shared: Some(Arc::new(Mutex::new(store))),
+        }
+    }
+
+    /// A token for a page showing the authorization request `query` to `browser`
+    /// (`None`: no randomness).
+    pub(crate) async fn issue_anywhere(
+        &self,
+        query: &str,
+        browser: &str,
+        now: u64,
+    ) -> Result<Option<String>, StoreDown> {
+        let Some(shared) = &self.shared else {
+            return Ok(self.issue(query, browser, now));
+        };
+        let token = random_token();
+        if token.is_empty() {
+            return Ok(None);
+        }
+        let pending = Pending {
+            request: digest(query),
+            browser: digest(browser),
+            expires_at: now.saturating_add(LIFETIME_SECONDS),
+        };
+        let (shared, key) = (Arc::clone(shared), digest(&token));
+        tokio::task::spawn_blocking(move || {
+            let store = shared.lock().map_err(|_| StoreDown)?;
+            store
+                .put_expiring(SHARED_NAME, &key, &pending.to_bytes(), LIFETIME_SECONDS)
+                .map_err(|_| StoreDown)
+        })
+        .await
+        .map_err(|_| StoreDown)??;
+        Ok(Some(token))
+    }
+
+    /// Uses up `token` (see [`ConsentTokens::redeem`]), wherever it is kept.
+    pub(crate) async fn redeem_anywhere(
+        &self,
+        token: &str,
+        query: &str,
+        browser: Option<&str>,
+        now: u64,
+    ) -> Result<Result<(), Refusal>, StoreDown> {
+        let Some(shared) = &self.shared else {
+            return Ok(self.redeem(token, query, browser, now));
+        };
+        if token.is_empty() {
+            return Ok(Err(Refusal::UnknownToken));
+        }
+        let (shared, key) = (Arc::clone(shared), digest(token));
+        let taken = tokio::task::spawn_blocking(move || {
+            let store = shared.lock().map_err(|_| StoreDown)?;
+            store.take(SHARED_NAME, &key).map_err(|_| StoreDown)
+        })
+        .await
+        .map_err(|_| StoreDown)??;
+        Ok(taken
+            .as_deref()
+            .and_then(Pending::from_bytes)
+            .ok_or(Refusal::UnknownToken)
+            .and_then(|pending| pending.check(query, browser, now)))
+    }
+
     /// A token for a page showing the authorization request `query` to `browser`.
     pub(crate) fn issue(&self, query: &str, browser: &str, now: u64) -> Option<String> {
         let token = random_token();
@@ -141,18 +260,7 @@ impl ConsentTokens {
             .pending
             .remove(&digest(token))
             .ok_or(Refusal::UnknownToken)?;
-        if entry.expires_at <= now {
-            return Err(Refusal::UnknownToken);
-        }
-        if !bool::from(entry.request.ct_eq(&digest(query))) {
-            return Err(Refusal::OtherRequest);
-        }
-        if let Some(browser) = browser
-            && !bool::from(entry.browser.ct_eq(&digest(browser)))
-        {
-            return Err(Refusal::OtherBrowser);
-        }
-        Ok(())
+        entry.check(query, browser, now)
     }
 }
 

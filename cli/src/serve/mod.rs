@@ -11,24 +11,24 @@ mod config;
 mod consent;
 pub mod html;
 mod listener;
+mod node;
 mod routes;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use authcode::Timestamp;
 use authcode::profile::Profile;
 use authcode::server::{GrantEntry, MemoryStore, Server, ServerConfig, SliceStorage};
+use authcode_store_redis::{RedisConfig, RedisStore, reload_registry};
 
 pub use self::config::{AppConfig, AppsFile, ServerSettings};
 pub use self::html::escape as escape_html;
 pub use self::listener::HttpLimits;
 
-/// The core server with its tables in leaked heap memory (they live as long as the
-/// process, which is how long `serve` runs).
-pub type CoreServer = Server<MemoryStore<SliceStorage<'static>>>;
+pub use self::node::{CoreServer, NodeStore};
 
 /// Settings of `authcode serve`.
 #[derive(Debug, Clone)]
@@ -54,6 +54,15 @@ pub struct ServeOptions {
     pub settings: ServerSettings,
     /// Connection limits and timeouts of the HTTP front.
     pub http: HttpLimits,
+    /// Keep codes, grants and apps in this Redis (`redis://HOST:PORT/DB`) instead of in
+    /// this process, shared with every node started with the same URL and prefix.
+    pub store: Option<String>,
+    /// The prefix of every Redis key (several deployments may share one Redis).
+    pub store_prefix: String,
+    /// Connections to Redis (and so requests served at once).
+    pub store_connections: usize,
+    /// How long one Redis round trip may take before the request is answered 503.
+    pub store_timeout: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -68,13 +77,17 @@ impl Default for ServeOptions {
             grants: 65_536,
             settings: ServerSettings::default(),
             http: HttpLimits::default(),
+            store: None,
+            store_prefix: "authcode".to_owned(),
+            store_connections: 8,
+            store_timeout: std::time::Duration::from_millis(500),
         }
     }
 }
 
 /// What the request handlers share.
 pub struct State {
-    pub(crate) server: Mutex<CoreServer>,
+    pub(crate) node: node::Node,
     pub(crate) admin_token: String,
     pub(crate) auto_approve: Option<String>,
     pub(crate) auto_approved: core::sync::atomic::AtomicU64,
@@ -104,6 +117,8 @@ pub struct Running {
     pub admin_token: String,
     /// `(name, client_id, client_secret)` of apps registered from the apps file.
     pub registered: Vec<(String, String, Option<String>)>,
+    /// The Redis version, when the state is in Redis.
+    pub redis_version: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -135,6 +150,8 @@ pub enum StartError {
     Bind(SocketAddr, std::io::Error),
     /// The apps file is unreadable or invalid.
     Config(String),
+    /// The shared store cannot be used: its URL and why.
+    Store(String, String),
 }
 
 impl core::fmt::Display for StartError {
@@ -148,6 +165,7 @@ impl core::fmt::Display for StartError {
             }
             Self::Bind(addr, error) => write!(f, "cannot listen on {addr}: {error}"),
             Self::Config(message) => f.write_str(message),
+            Self::Store(url, cause) => write!(f, "--store {url}: {cause}"),
         }
     }
 }
@@ -186,33 +204,34 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         .overridden_by(&options.settings)
         .apply(config)
         .map_err(|error| StartError::Config(format!("[server] settings: {error}")))?;
-    let codes = options.codes.max(8);
-    let grants = options.grants.max(8);
-    // Two keys per grant, at most 7/8 of the index live.
-    let keys = grants
-        .saturating_mul(2)
-        .saturating_add(grants / 3)
-        .saturating_add(8);
-    let storage = SliceStorage {
-        codes: leak(None, codes),
-        subjects: leak(None, codes),
-        grants: leak(GrantEntry::EMPTY, grants),
-        keys: leak(None, keys),
+    let (node, consent, registered, redis_version) = match &options.store {
+        None => {
+            let mut server = memory_server(config, &options);
+            let registered = apps.register(&mut server).map_err(StartError::Config)?;
+            let consent = consent::ConsentTokens::default();
+            (node::Node::memory(server), consent, registered, None)
+        }
+        Some(url) => {
+            let (servers, registered, version) = redis_servers(config, &options, url, &apps)?;
+            let consent = match servers.first().map(|server| server.store()) {
+                Some(NodeStore::Redis(store)) => consent::ConsentTokens::shared(store.sibling()),
+                _ => consent::ConsentTokens::default(),
+            };
+            (node::Node::shared(servers), consent, registered, Some(version))
+        }
     };
-    let mut server: CoreServer = Server::new(config, storage);
-    let registered = apps.register(&mut server).map_err(StartError::Config)?;
 
     let admin_token = options
         .admin_token
         .clone()
         .unwrap_or_else(random_admin_token);
     let state = Arc::new(State {
-        server: Mutex::new(server),
+        node,
         admin_token: admin_token.clone(),
         auto_approve: options.auto_approve.clone(),
         auto_approved: core::sync::atomic::AtomicU64::new(0),
         base_url,
-        consent: consent::ConsentTokens::default(),
+        consent,
         http_limits: options.http,
     });
     let app = routes::router(state);
@@ -234,9 +253,75 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         addr,
         admin_token,
         registered,
+        redis_version,
         shutdown: Some(shutdown_tx),
         task,
     })
+}
+
+/// A server over in-memory tables in leaked heap memory (they live as long as the
+/// process, which is how long `serve` runs).
+fn memory_server(config: ServerConfig, options: &ServeOptions) -> CoreServer {
+    let codes = options.codes.max(8);
+    let grants = options.grants.max(8);
+    // Two keys per grant, at most 7/8 of the index live.
+    let keys = grants
+        .saturating_mul(2)
+        .saturating_add(grants / 3)
+        .saturating_add(8);
+    let storage = SliceStorage {
+        codes: leak(None, codes),
+        subjects: leak(None, codes),
+        grants: leak(GrantEntry::EMPTY, grants),
+        keys: leak(None, keys),
+    };
+    Server::new(config, NodeStore::Memory(MemoryStore::new(storage)))
+}
+
+/// The servers of a node over Redis: connects (failing with the URL and the cause),
+/// registers the apps of the apps file that the shared registry does not hold yet (by
+/// name), and gives each server its own connection.
+fn redis_servers(
+    config: ServerConfig,
+    options: &ServeOptions,
+    url: &str,
+    apps: &AppsFile,
+) -> Result<(Vec<CoreServer>, Vec<(String, String, Option<String>)>, String), StartError> {
+    let store_error = |cause: String| StartError::Store(url.to_owned(), cause);
+    let mut redis_config = RedisConfig::new(url);
+    redis_config.prefix.clone_from(&options.store_prefix);
+    redis_config.timeout = options.store_timeout;
+    let (store, version) =
+        RedisStore::connect(redis_config).map_err(|error| store_error(error.to_string()))?;
+    let mut first = Server::new(config.clone(), NodeStore::Redis(Box::new(store)));
+    let mut registered = Vec::new();
+    loop {
+        reload_registry(&mut first).map_err(|error| store_error(error.to_string()))?;
+        let missing = apps.without(|name| first.registry().iter().any(|app| app.name() == name));
+        if missing.app.is_empty() {
+            break;
+        }
+        registered = missing.register(&mut first).map_err(StartError::Config)?;
+        match authcode_store_redis::publish_registry(&mut first)
+            .map_err(|error| store_error(error.to_string()))?
+        {
+            authcode_store_redis::Published::Installed(_) => break,
+            // Another node published first: start again from its registry.
+            authcode_store_redis::Published::Stale => registered.clear(),
+        }
+    }
+    let mut servers = Vec::new();
+    for _ in 1..options.store_connections.max(1) {
+        let sibling = match first.store() {
+            NodeStore::Redis(store) => store.sibling(),
+            NodeStore::Memory(_) => return Err(store_error("not a Redis store".to_owned())),
+        };
+        let mut server = Server::new(config.clone(), NodeStore::Redis(Box::new(sibling)));
+        *server.registry_mut() = first.registry().clone();
+        servers.push(server);
+    }
+    servers.push(first);
+    Ok((servers, registered, version))
 }
 
 fn random_admin_token() -> String {
@@ -252,16 +337,22 @@ fn random_admin_token() -> String {
 ///
 /// # Errors
 ///
-/// The start or serve failure, as text for the user.
-pub fn run(options: ServeOptions) -> Result<(), String> {
+/// [`Failure::Input`](crate::failure::Failure) (exit 2) for a bad apps file or a store
+/// that cannot be used (named, with the cause); [`Failure::System`] otherwise.
+pub fn run(options: ServeOptions) -> Result<(), crate::failure::Failure> {
+    use crate::failure::Failure;
     init_logging();
     let runtime = tokio::runtime::Runtime::new()
-        .map_err(|error| format!("cannot start the runtime: {error}"))?;
+        .map_err(|error| Failure::System(format!("cannot start the runtime: {error}")))?;
     runtime.block_on(async move {
-        let running = start(options, true)
-            .await
-            .map_err(|error| error.to_string())?;
+        let running = start(options, true).await.map_err(|error| match error {
+            StartError::Config(_) | StartError::Store(..) => Failure::Input(error.to_string()),
+            StartError::Bind(..) => Failure::System(error.to_string()),
+        })?;
         println!("authcode serve listening on {}", running.base_url());
+        if let Some(version) = &running.redis_version {
+            println!("  state:      Redis {version} (shared by every node with the same --store and --store-prefix)");
+        }
         println!(
             "  authorize:  {}/integrations/oauth2/authorize",
             running.base_url()
@@ -293,8 +384,8 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         let result = task.await;
         drop(shutdown);
         result
-            .map_err(|error| error.to_string())?
-            .map_err(|error| error.to_string())
+            .map_err(|error| Failure::System(error.to_string()))?
+            .map_err(|error| Failure::System(error.to_string()))
     })
 }
 

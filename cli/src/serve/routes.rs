@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{delete, get, post};
 
+use super::node::StoreDown;
 use super::{State, admin, consent, html, now};
 
 type Shared = AxumState<Arc<State>>;
@@ -178,15 +179,64 @@ fn refused(error: &AuthorizeError) -> Response {
         .into_response()
 }
 
+/// What a request answers while the shared store is away: 503 with `Retry-After`, as
+/// JSON for API callers and as a plain page for browsers. Nothing was changed.
+pub(crate) fn store_down(html: bool) -> Response {
+    let description = "the grant store is unavailable; try again in a moment";
+    let mut response = if html {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html(html::error_page(
+                "The sign-in service is briefly unavailable. Try again in a moment.",
+            )),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({
+                "error": "temporarily_unavailable",
+                "error_description": description,
+            })),
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Issues a code for `subject` (or refuses), as the redirect to send.
+async fn approve(state: &State, query: String, subject: String, status: StatusCode) -> Response {
+    let answer = state
+        .node
+        .run(move |server| {
+            let mut buf = vec![0u8; 4096];
+            server
+                .authorize(
+                    query.as_bytes(),
+                    &subject,
+                    now(),
+                    &mut getrandom::SysRng,
+                    &mut buf,
+                )
+                .map(|answer| answer.location.to_owned())
+        })
+        .await;
+    match answer {
+        Ok(Ok(location)) => redirect(&location, status),
+        Ok(Err(error)) => refused(&error),
+        Err(StoreDown) => store_down(true),
+    }
+}
+
 async fn authorize(
     AxumState(state): Shared,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
     if let Some(subject) = &state.auto_approve {
         // `load-*`: a new subject per request (load tests: each user holds at most 8
         // pending codes).
@@ -199,30 +249,23 @@ async fn authorize(
             ),
             None => subject.clone(),
         };
-        let mut buf = vec![0u8; 4096];
-        return match server.authorize(
-            query.as_bytes(),
-            &subject,
-            now(),
-            &mut getrandom::SysRng,
-            &mut buf,
-        ) {
-            Ok(answer) => redirect(answer.location, StatusCode::FOUND),
-            Err(error) => refused(&error),
-        };
+        return approve(&state, query, subject, StatusCode::FOUND).await;
     }
-    match server.authorize_info(query.as_bytes()) {
-        Ok(info) => {
-            drop(server);
-            consent_page(&state, &headers, &info.app_name, &info.scope, &query)
-        }
-        Err(error) => refused(&error),
+    let info_query = query.clone();
+    match state
+        .node
+        .run(move |server| server.authorize_info(info_query.as_bytes()))
+        .await
+    {
+        Ok(Ok(info)) => consent_page(&state, &headers, &info.app_name, &info.scope, &query).await,
+        Ok(Err(error)) => refused(&error),
+        Err(StoreDown) => store_down(true),
     }
 }
 
 /// The sign-in page with a fresh single-use consent token; the browser cookie is set
 /// when the request had none.
-fn consent_page(
+async fn consent_page(
     state: &State,
     headers: &HeaderMap,
     app_name: &str,
@@ -232,8 +275,14 @@ fn consent_page(
     let known = consent::cookie(headers, consent::BROWSER_COOKIE)
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()));
     let browser = known.map_or_else(consent::random_token, str::to_owned);
-    let Some(token) = state.consent.issue(query, &browser, now().unix_seconds()) else {
-        return internal_error();
+    let token = match state
+        .consent
+        .issue_anywhere(query, &browser, now().unix_seconds())
+        .await
+    {
+        Ok(Some(token)) => token,
+        Ok(None) => return internal_error(),
+        Err(StoreDown) => return store_down(true),
     };
     let mut response = Html(html::consent_page(app_name, scope, query, &token)).into_response();
     if known.is_none() {
@@ -273,34 +322,37 @@ async fn decision(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> 
             .into_response();
     }
     let browser = consent::cookie(&headers, consent::BROWSER_COOKIE);
-    if let Err(refusal) = state
+    match state
         .consent
-        .redeem(&token, &query, browser, now().unix_seconds())
+        .redeem_anywhere(&token, &query, browser, now().unix_seconds())
+        .await
     {
-        return (
-            StatusCode::FORBIDDEN,
-            Html(html::error_page(refusal.message())),
-        )
-            .into_response();
+        Ok(Ok(())) => {}
+        Ok(Err(refusal)) => {
+            return (
+                StatusCode::FORBIDDEN,
+                Html(html::error_page(refusal.message())),
+            )
+                .into_response();
+        }
+        Err(StoreDown) => return store_down(true),
     }
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    let mut buf = vec![0u8; 4096];
-    let answer = if allow {
-        server.authorize(
-            query.as_bytes(),
-            &username,
-            now(),
-            &mut getrandom::SysRng,
-            &mut buf,
-        )
-    } else {
-        server.deny(query.as_bytes(), &mut buf)
-    };
+    if allow {
+        return approve(&state, query, username, StatusCode::SEE_OTHER).await;
+    }
+    let answer = state
+        .node
+        .run(move |server| {
+            let mut buf = vec![0u8; 4096];
+            server
+                .deny(query.as_bytes(), &mut buf)
+                .map(|answer| answer.location.to_owned())
+        })
+        .await;
     match answer {
-        Ok(answer) => redirect(answer.location, StatusCode::SEE_OTHER),
-        Err(error) => refused(&error),
+        Ok(Ok(location)) => redirect(&location, StatusCode::SEE_OTHER),
+        Ok(Err(error)) => refused(&error),
+        Err(StoreDown) => store_down(true),
     }
 }
 
@@ -333,41 +385,61 @@ fn token_response(answer: TokenResponse<'_>) -> Response {
     response
 }
 
-fn token_request<'a>(
-    method: &'a Method,
-    headers: &'a HeaderMap,
-    body: &'a [u8],
-) -> TokenRequest<'a> {
-    TokenRequest {
-        method: method.as_str(),
-        content_type: headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok()),
-        authorization: headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok()),
-        body,
+/// What the token and revocation endpoints need of a request, owned (the core runs on
+/// another thread when the store is Redis).
+struct OwnedRequest {
+    method: String,
+    content_type: Option<String>,
+    authorization: Option<String>,
+    body: Bytes,
+}
+
+impl OwnedRequest {
+    fn new(method: &Method, headers: &HeaderMap, body: Bytes) -> Self {
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            method: method.as_str().to_owned(),
+            content_type: text(header::CONTENT_TYPE),
+            authorization: text(header::AUTHORIZATION),
+            body,
+        }
+    }
+
+    fn borrow(&self) -> TokenRequest<'_> {
+        TokenRequest {
+            method: &self.method,
+            content_type: self.content_type.as_deref(),
+            authorization: self.authorization.as_deref(),
+            body: &self.body,
+        }
     }
 }
 
 /// Runs the core's token or revocation endpoint on the request.
-fn endpoint(
+async fn endpoint(
     state: &State,
-    method: &Method,
-    headers: &HeaderMap,
-    body: &[u8],
-    call: impl FnOnce(
+    request: OwnedRequest,
+    call: impl Fn(
         &mut super::CoreServer,
         &TokenRequest<'_>,
         &mut [u8],
-    ) -> Result<Response, authcode::BufferTooSmall>,
+    ) -> Result<Response, authcode::BufferTooSmall>
+    + Send
+    + 'static,
 ) -> Response {
-    let request = token_request(method, headers, body);
-    let Ok(mut server) = state.server.lock() else {
-        return internal_error();
-    };
-    let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
-    call(&mut server, &request, &mut buf).unwrap_or_else(|_| internal_error())
+    let answer = state
+        .node
+        .run(move |server| {
+            let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
+            call(server, &request.borrow(), &mut buf).unwrap_or_else(|_| internal_error())
+        })
+        .await;
+    answer.unwrap_or_else(|StoreDown| store_down(false))
 }
 
 async fn token(
@@ -376,11 +448,13 @@ async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    endpoint(&state, &method, &headers, &body, |server, request, buf| {
+    let request = OwnedRequest::new(&method, &headers, body);
+    endpoint(&state, request, |server, request, buf| {
         server
             .token(request, now(), &mut getrandom::SysRng, buf)
             .map(token_response)
     })
+    .await
 }
 
 async fn revoke(
@@ -389,9 +463,11 @@ async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    endpoint(&state, &method, &headers, &body, |server, request, buf| {
+    let request = OwnedRequest::new(&method, &headers, body);
+    endpoint(&state, request, |server, request, buf| {
         server.revoke(request, now(), buf).map(token_response)
     })
+    .await
 }
 
 /// The access token from Workfront's `sessionID` header or `Authorization: Bearer`.
@@ -429,11 +505,14 @@ async fn search(
         );
         return response;
     };
-    let Ok(server) = state.server.lock() else {
-        return internal_error();
-    };
-    match server.validate(token, now()) {
-        Ok(info) => {
+    let token = token.to_owned();
+    let validated = state
+        .node
+        .run(move |server| server.validate(&token, now()))
+        .await;
+    match validated {
+        Err(StoreDown) => store_down(false),
+        Ok(Ok(info)) => {
             let body = serde_json::json!({
                 "version": version,
                 "subject": info.subject.as_str(),
@@ -443,7 +522,7 @@ async fn search(
             });
             (StatusCode::OK, axum::Json(body)).into_response()
         }
-        Err(_) => unauthorized("invalid_token"),
+        Ok(Err(_)) => unauthorized("invalid_token"),
     }
 }
 

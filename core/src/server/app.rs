@@ -13,6 +13,7 @@ use super::store::StoreError;
 use crate::time::Timestamp;
 
 /// What kind of app, as in Workfront's "Create app integration".
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppKind {
     /// A confidential web application: authenticates with a client secret that the server
@@ -34,6 +35,7 @@ impl AppKind {
 }
 
 /// How long refresh tokens live, and whether they rotate — Workfront's per-app settings.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RefreshPolicy {
     /// Issue a new refresh token at every use; the old one dies, and presenting it again
@@ -173,6 +175,7 @@ impl core::error::Error for AppError {}
 
 /// One client secret of a web app: its SHA-256 digest and when it was made, last used,
 /// and stops working.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClientSecret {
     pub(crate) digest: [u8; 32],
@@ -204,6 +207,7 @@ pub struct SecretInfo {
 }
 
 /// A registered app.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     pub(crate) client_id: String<CLIENT_ID_LEN>,

@@ -23,6 +23,7 @@ pub type Key = [u8; 16];
 
 /// Identifies a grant slot and its incarnation: freeing a slot bumps the incarnation, so
 /// everything that still names the old grant stops finding it.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GrantId {
     pub(crate) index: u32,
@@ -49,6 +50,7 @@ impl GrantId {
 /// An issued authorization code that has not been redeemed, bound to everything the token
 /// request must repeat. Redeeming it removes it; what remains of it is the grant, which a
 /// replay of the code finds again through the refresh key derived from the code.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     pub(crate) digest: [u8; 32],
@@ -62,6 +64,30 @@ pub struct CodeEntry {
 }
 
 impl CodeEntry {
+    /// The SHA-256 digest of the code (what a store keys it by).
+    #[must_use]
+    pub const fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
+    /// The app it was issued to.
+    #[must_use]
+    pub const fn app(&self) -> AppId {
+        self.app
+    }
+
+    /// The user who approved it.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// When it stops being redeemable.
+    #[must_use]
+    pub const fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+
     /// Whether the code can no longer be redeemed at `now`.
     pub(crate) fn expired(&self, now: Timestamp) -> bool {
         now >= self.expires_at
@@ -126,6 +152,7 @@ impl Keyed for SubjectEntry {
 }
 
 /// How a grant came about.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantType {
     /// A redeemed authorization code (RFC 6749 §4.1).
@@ -133,6 +160,7 @@ pub enum GrantType {
 }
 
 /// Whether a grant slot holds a grant.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantStatus {
     /// Unused; `next` links the store's list of free slots.
@@ -146,6 +174,7 @@ pub enum GrantStatus {
 }
 
 /// One live access token of a grant.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessSlot {
     /// SHA-256 of the token's secret half.
@@ -157,6 +186,7 @@ pub struct AccessSlot {
 }
 
 /// The refresh secret rotated out last, kept for the optional grace window.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rotated {
     /// SHA-256 of the rotated-out secret.
@@ -182,6 +212,7 @@ pub(crate) enum RefreshMatch {
 /// A grant: its app, subject and scope, its lifetimes, its current refresh secret and
 /// generation, and its live access tokens. One entry holds everything, so a grant can
 /// never spread over a table, and freeing it ends every token at once.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantEntry {
     pub(crate) incarnation: u32,
@@ -245,9 +276,54 @@ impl GrantEntry {
             .unwrap_or(Timestamp::from_unix_seconds(0))
     }
 
+    /// The app the grant belongs to.
+    #[must_use]
+    pub const fn app(&self) -> AppId {
+        self.app
+    }
+
+    /// The user the grant belongs to.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Its generation: bumped by every rotation of its refresh token.
+    #[must_use]
+    pub const fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// Marks the entry as the live grant `id` — what a shared store does with
+    /// [`NewGrant::entry`](super::NewGrant) (and with a grant it reads back), since the
+    /// store, not the server, names grants.
+    pub fn store_as(&mut self, id: GrantId) {
+        self.incarnation = id.incarnation;
+        self.status = GrantStatus::Active;
+    }
+
+    /// Applies a refresh to this snapshot exactly as [`GrantStore::rotate`] must (for a
+    /// shared store that reads a grant, applies the change, and writes it back with a
+    /// compare-and-swap): installs the successor secret and bumps the generation when the
+    /// app rotates, records the use, and adds the access token, ending the oldest beyond
+    /// `limits.access_tokens_per_grant`. Checking `rotation.expected_generation` is the
+    /// caller's part of the compare-and-swap.
+    ///
+    /// [`GrantStore::rotate`]: super::GrantStore::rotate
+    pub fn apply_rotation(
+        &mut self,
+        rotation: &Rotation,
+        limits: &super::store::Limits,
+        now: Timestamp,
+    ) {
+        self.apply(rotation, usize::from(limits.access_tokens_per_grant), now);
+    }
+
     /// When no token of the grant can be valid any more — its refresh tokens expired and
-    /// its last access token too; `None`: never (refresh tokens without lifetimes).
-    pub(crate) fn dead_at(&self) -> Option<Timestamp> {
+    /// its last access token too; `None`: never (refresh tokens without lifetimes). A
+    /// shared store may drop the grant then (a TTL).
+    #[must_use]
+    pub fn dead_at(&self) -> Option<Timestamp> {
         self.refresh_expires_at
             .map(|refresh| refresh.max(self.access_expires_at()))
     }
@@ -381,6 +457,7 @@ pub struct Rotation {
 }
 
 /// What a key in the index points at.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyKind {
     /// The grant's refresh key (derived from its code, so a replay finds the grant).

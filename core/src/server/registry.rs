@@ -16,12 +16,31 @@ use crate::time::Timestamp;
 
 /// Identifies an app slot and its incarnation: deleting an app bumps the slot's
 /// generation, so every code and token issued to it stops working at once.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AppId {
     pub(crate) index: u16,
     pub(crate) generation: u32,
 }
 
+impl AppId {
+    /// The id as one number (generation in the high half), for keys in shared stores.
+    #[must_use]
+    pub const fn as_u64(self) -> u64 {
+        ((self.generation as u64) << 32) | self.index as u64
+    }
+
+    /// The id from [`AppId::as_u64`], if its slot index fits.
+    #[must_use]
+    pub fn from_u64(value: u64) -> Option<Self> {
+        Some(Self {
+            index: u16::try_from(value & 0xffff_ffff).ok()?,
+            generation: u32::try_from(value >> 32).ok()?,
+        })
+    }
+}
+
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 #[derive(Debug, Clone)]
 struct Slot {
     app: Option<App>,
@@ -499,4 +518,59 @@ fn newest(secrets: &[Option<ClientSecret>; MAX_CLIENT_SECRETS]) -> Option<usize>
         .filter_map(|(slot, entry)| entry.map(|secret| (slot, secret.created_at)))
         .max_by_key(|(_, created_at)| *created_at)
         .map(|(slot, _)| slot)
+}
+
+/// The registry as serde data: a sequence of its slots (each app with its secret digests,
+/// and the slot's generation, so that codes and grants naming an app keep naming it in a
+/// registry read back elsewhere). Reading refuses more slots than `APPS`.
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use core::fmt;
+    use core::marker::PhantomData;
+
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Registry, Slot};
+
+    impl<const APPS: usize> Serialize for Registry<APPS> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut seq = serializer.serialize_seq(Some(APPS))?;
+            for slot in &self.slots {
+                seq.serialize_element(slot)?;
+            }
+            seq.end()
+        }
+    }
+
+    struct Slots<const APPS: usize>(PhantomData<[(); APPS]>);
+
+    impl<'de, const APPS: usize> Visitor<'de> for Slots<APPS> {
+        type Value = Registry<APPS>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "at most {APPS} registry slots")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut registry = Registry::<APPS>::new();
+            let mut index = 0usize;
+            while let Some(slot) = seq.next_element::<Slot>()? {
+                let place = registry
+                    .slots
+                    .get_mut(index)
+                    .ok_or_else(|| A::Error::invalid_length(index.saturating_add(1), &self))?;
+                *place = slot;
+                index = index.saturating_add(1);
+            }
+            Ok(registry)
+        }
+    }
+
+    impl<'de, const APPS: usize> Deserialize<'de> for Registry<APPS> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_seq(Slots::<APPS>(PhantomData))
+        }
+    }
 }

@@ -334,6 +334,12 @@ impl RedisStore {
         self.with(|inner| inner.registry_version)
     }
 
+    /// Marks the host's registry as not to be trusted (it may hold a change that was never
+    /// published): every later operation finds it stale until it is reloaded.
+    pub fn invalidate_registry(&mut self) {
+        self.with(|inner| inner.registry_version = u64::MAX);
+    }
+
     fn key(&self, rest: &str) -> String {
         format!("{}:{rest}", self.config.prefix)
     }
@@ -475,25 +481,40 @@ impl RedisStore {
         Ok(version.unwrap_or(0))
     }
 
-    /// Marks `value` as used, for `ttl` seconds: `true` the first time, `false` for every
-    /// later call at any node (one round trip). For single-use values all nodes must
-    /// agree on, such as consent-page tokens.
+    /// Keeps `value` under `name`/`key` for `ttl` seconds (one round trip) — for
+    /// short-lived values every node must see, such as the consent pages awaiting a
+    /// decision. The key should be a digest: it is stored as is.
     ///
     /// # Errors
     ///
     /// [`StoreError::Unavailable`].
-    pub fn use_once(&self, value: &[u8; 32], ttl: u64) -> Result<bool, StoreError> {
-        let key = self.key(&format!("once:{}", hex(value)));
-        let set: Option<String> = self.round_trip(|connection| {
+    pub fn put_expiring(
+        &self,
+        name: &str,
+        key: &[u8; 32],
+        value: &[u8],
+        ttl: u64,
+    ) -> Result<(), StoreError> {
+        let key = self.key(&format!("{name}:{}", hex(key)));
+        self.round_trip(|connection| {
             redis::cmd("SET")
                 .arg(&key)
-                .arg("1")
-                .arg("NX")
+                .arg(value)
                 .arg("EX")
                 .arg(ttl.max(1))
-                .query(connection)
-        })?;
-        Ok(set.is_some())
+                .query::<()>(connection)
+        })
+    }
+
+    /// Takes the value [`RedisStore::put_expiring`] kept under `name`/`key`, removing it
+    /// in the same step (`GETDEL`): of several nodes taking it at once, one gets it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`].
+    pub fn take(&self, name: &str, key: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = self.key(&format!("{name}:{}", hex(key)));
+        self.round_trip(|connection| redis::cmd("GETDEL").arg(&key).query(connection))
     }
 
     /// Reads a grant by id (for a compare-and-swap that must start again).
@@ -514,28 +535,49 @@ impl RedisStore {
     }
 }
 
+/// A grant store that may be a [`RedisStore`] — the store itself, or a host's enum of
+/// stores — so that [`with_current_registry`] works on the host's server type.
+pub trait RedisBacked {
+    /// The Redis store, when this is one.
+    fn redis(&self) -> Option<&RedisStore>;
+    /// The Redis store, mutably, when this is one.
+    fn redis_mut(&mut self) -> Option<&mut RedisStore>;
+}
+
+impl RedisBacked for RedisStore {
+    fn redis(&self) -> Option<&RedisStore> {
+        Some(self)
+    }
+
+    fn redis_mut(&mut self) -> Option<&mut RedisStore> {
+        Some(self)
+    }
+}
+
 /// Runs `call` on `server` as of the current shared registry, and returns what it
 /// returned: when an operation of the store found the node's registry stale, or when the
 /// call made no round trip at all (its answer came from the registry alone — an unknown
 /// client, a wrong secret) and the shared registry has moved on since, the registry is
 /// reloaded and `call` runs again. Every failed run changed nothing, so running again is
-/// safe; at most four runs.
+/// safe; at most four runs. A store that is not Redis runs `call` once.
 ///
 /// # Errors
 ///
 /// [`StoreError::Unavailable`] when the registry could not be read (Redis unreachable)
 /// or kept changing.
-pub fn with_current_registry<const APPS: usize, R>(
-    server: &mut Server<RedisStore, APPS>,
-    mut call: impl FnMut(&mut Server<RedisStore, APPS>) -> R,
+pub fn with_current_registry<St: GrantStore + RedisBacked, const APPS: usize, R>(
+    server: &mut Server<St, APPS>,
+    mut call: impl FnMut(&mut Server<St, APPS>) -> R,
 ) -> Result<R, StoreError> {
     for _ in 0..4 {
-        let before = server.store().stats().round_trips;
+        let before = server.store().redis().map(|redis| redis.stats().round_trips);
         let result = call(server);
-        let stale = server.store_mut().take_stale()
-            || (server.store().stats().round_trips == before
-                && server.store().shared_registry_version()?
-                    != server.store().registry_version());
+        let Some(redis) = server.store_mut().redis_mut() else {
+            return Ok(result);
+        };
+        let stale = redis.take_stale()
+            || (Some(redis.stats().round_trips) == before
+                && redis.shared_registry_version()? != redis.registry_version());
         if !stale {
             return Ok(result);
         }
@@ -545,17 +587,36 @@ pub fn with_current_registry<const APPS: usize, R>(
 }
 
 /// Replaces `server`'s registry with the shared one (an empty one when none was
-/// published yet).
+/// published yet). A store that is not Redis keeps its registry.
 ///
 /// # Errors
 ///
 /// [`StoreError::Unavailable`].
-pub fn reload_registry<const APPS: usize>(
-    server: &mut Server<RedisStore, APPS>,
+pub fn reload_registry<St: GrantStore + RedisBacked, const APPS: usize>(
+    server: &mut Server<St, APPS>,
 ) -> Result<(), StoreError> {
-    let registry = server.store_mut().load_registry::<APPS>()?;
+    let Some(redis) = server.store_mut().redis_mut() else {
+        return Ok(());
+    };
+    let registry = redis.load_registry::<APPS>()?;
     *server.registry_mut() = registry.unwrap_or_default();
     Ok(())
+}
+
+/// Publishes `server`'s registry (see [`RedisStore::publish_registry`]); a store that is
+/// not Redis has nothing to publish.
+///
+/// # Errors
+///
+/// [`StoreError::Unavailable`].
+pub fn publish_registry<St: GrantStore + RedisBacked, const APPS: usize>(
+    server: &mut Server<St, APPS>,
+) -> Result<Published, StoreError> {
+    let registry = server.registry().clone();
+    match server.store_mut().redis_mut() {
+        Some(redis) => redis.publish_registry(&registry),
+        None => Ok(Published::Installed(0)),
+    }
 }
 
 impl GrantStore for RedisStore {
