@@ -103,7 +103,12 @@ struct ServeArgs {
     #[arg(long, value_name = "URL")]
     store: Option<String>,
     /// Prefix of every Redis key.
-    #[arg(long, value_name = "PREFIX", default_value = "authcode", requires = "store")]
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "authcode",
+        requires = "store"
+    )]
     store_prefix: String,
     /// Connections to Redis: requests served at once.
     #[arg(long, value_name = "COUNT", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024), requires = "store")]

@@ -1109,3 +1109,39 @@ fn the_admin_api_manages_two_secrets_and_ends_grants() {
         (200, json!({ "revoked": 0 }))
     );
 }
+
+#[test]
+fn metrics_count_requests_by_route_and_status_and_show_occupancy_per_app() {
+    let h = auto_approving(Profile::Workfront);
+    let client_id = h.spa();
+    let mut session = h.session_with_code(&client_id);
+    let (status, _) = h.exchange(&mut session);
+    assert_eq!(status, 200);
+    let (response, _) = http::get(&format!("{}/metrics", h.base), &[]).unwrap();
+    assert_eq!(response.status, 200);
+    let text = String::from_utf8(response.body).unwrap();
+    assert!(
+        text.contains(
+            "authcode_http_requests_total{endpoint=\"/integrations/oauth2/api/v1/token\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("authcode_http_request_duration_seconds_bucket{le="),
+        "{text}"
+    );
+    assert!(
+        text.contains("authcode_table_entries{table=\"grants\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "authcode_app_table_entries{{client_id=\"{client_id}\",table=\"grants\"}} 1"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("# EOF\n"),
+        "OpenMetrics text ends with # EOF"
+    );
+}

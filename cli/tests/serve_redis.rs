@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use core::time::Duration;
 
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode_store_redis::testing::{RedisServer, available};
@@ -42,7 +42,10 @@ impl Node {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines.next().expect("serve exited before listening").unwrap();
+            let line = lines
+                .next()
+                .expect("serve exited before listening")
+                .unwrap();
             if let Some(url) = line.strip_prefix("authcode serve listening on ") {
                 break url.trim().to_owned();
             }
@@ -97,7 +100,9 @@ fn create_app(node: &Node, name: &str) -> String {
         .post(&format!("{}/integrations/oauth2/admin/apps", node.base))
         .header("Authorization", &format!("Bearer {ADMIN}"))
         .header("Content-Type", "application/json")
-        .send(json!({ "name": name, "kind": "single-page", "redirect_uris": [REDIRECT] }).to_string())
+        .send(
+            json!({ "name": name, "kind": "single-page", "redirect_uris": [REDIRECT] }).to_string(),
+        )
         .unwrap();
     let (status, body) = body_json(response);
     assert_eq!(status, 201, "{body}");
@@ -238,6 +243,28 @@ fn two_nodes_share_codes_grants_and_admin_changes() {
     assert_eq!(status, 200, "{refreshed}");
     let access = text(&refreshed, "access_token");
     assert_eq!((api(&a, &access), api(&b, &access)), (200, 200));
+    // Round trips to Redis are measured; the grant shows in the app's occupancy.
+    let metrics = agent()
+        .get(&format!("{}/metrics", a.base))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        metrics.contains("authcode_store_round_trip_seconds_count "),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("authcode_store_round_trip_seconds_count 0\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "authcode_app_table_entries{{client_id=\"{app}\",table=\"grants\"}} 1"
+        )),
+        "{metrics}"
+    );
     // Everything of the subject ended at B: gone at A.
     let response = agent()
         .delete(&format!(
@@ -287,7 +314,10 @@ fn a_consent_page_shown_by_one_node_is_decided_at_another_once() {
         .to_owned();
     let decide = |node: &Node| {
         agent()
-            .post(&format!("{}/integrations/oauth2/authorize/decision", node.base))
+            .post(&format!(
+                "{}/integrations/oauth2/authorize/decision",
+                node.base
+            ))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .send(format!(
                 "query={}&username=zoe&consent_token={token}&decision=allow",
@@ -297,7 +327,11 @@ fn a_consent_page_shown_by_one_node_is_decided_at_another_once() {
             .status()
             .as_u16()
     };
-    assert_eq!(decide(&b), 303, "the page's token is known at the other node");
+    assert_eq!(
+        decide(&b),
+        303,
+        "the page's token is known at the other node"
+    );
     assert_eq!(decide(&a), 403, "and spent at every node");
 }
 
@@ -326,9 +360,12 @@ fn a_node_killed_with_sigkill_restarts_with_every_app_grant_and_token() {
 #[ignore = "needs redis-server (Debian package; .ci/run installs it)"]
 fn while_redis_is_away_nodes_answer_503_never_500_and_recover_on_the_next_request() {
     assert!(available(), "needs redis-server");
-    let mut redis =
-        RedisServer::start_with(&[("appendonly", "yes"), ("appendfsync", "always"), ("save", "")])
-            .unwrap();
+    let mut redis = RedisServer::start_with(&[
+        ("appendonly", "yes"),
+        ("appendfsync", "always"),
+        ("save", ""),
+    ])
+    .unwrap();
     let a = Node::auto(&redis);
     let b = Node::auto(&redis);
     let app = create_app(&a, "Outage");
@@ -380,7 +417,10 @@ fn while_redis_is_away_nodes_answer_503_never_500_and_recover_on_the_next_reques
         .unwrap();
     assert_eq!(response.headers().get("retry-after").unwrap(), "1");
     let (status, json) = body_json(response);
-    assert_eq!((status, text(&json, "error").as_str()), (503, "temporarily_unavailable"));
+    assert_eq!(
+        (status, text(&json, "error").as_str()),
+        (503, "temporarily_unavailable")
+    );
 }
 
 #[test]

@@ -162,7 +162,10 @@ fn created_response(
 }
 
 pub(crate) async fn list(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap) -> Response {
-    as_admin(&state, &headers, |server| (list_apps(server), Changed::Nothing)).await
+    as_admin(&state, &headers, |server| {
+        (list_apps(server), Changed::Nothing)
+    })
+    .await
 }
 
 fn list_apps(server: &super::CoreServer) -> Response {

@@ -164,7 +164,12 @@ impl AppsFile {
     pub(crate) fn without(&self, known: impl Fn(&str) -> bool) -> Self {
         Self {
             server: self.server.clone(),
-            app: self.app.iter().filter(|app| !known(&app.name)).cloned().collect(),
+            app: self
+                .app
+                .iter()
+                .filter(|app| !known(&app.name))
+                .cloned()
+                .collect(),
         }
     }
 

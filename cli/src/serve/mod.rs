@@ -11,6 +11,7 @@ mod config;
 mod consent;
 pub mod html;
 mod listener;
+mod metrics;
 mod node;
 mod routes;
 
@@ -88,6 +89,7 @@ impl Default for ServeOptions {
 /// What the request handlers share.
 pub struct State {
     pub(crate) node: node::Node,
+    pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) admin_token: String,
     pub(crate) auto_approve: Option<String>,
     pub(crate) auto_approved: core::sync::atomic::AtomicU64,
@@ -204,6 +206,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         .overridden_by(&options.settings)
         .apply(config)
         .map_err(|error| StartError::Config(format!("[server] settings: {error}")))?;
+    let metrics = Arc::new(metrics::Metrics::default());
     let (node, consent, registered, redis_version) = match &options.store {
         None => {
             let mut server = memory_server(config, &options);
@@ -217,7 +220,8 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
                 Some(NodeStore::Redis(store)) => consent::ConsentTokens::shared(store.sibling()),
                 _ => consent::ConsentTokens::default(),
             };
-            (node::Node::shared(servers), consent, registered, Some(version))
+            let node = node::Node::shared(servers, Arc::clone(&metrics));
+            (node, consent, registered, Some(version))
         }
     };
 
@@ -227,6 +231,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         .unwrap_or_else(random_admin_token);
     let state = Arc::new(State {
         node,
+        metrics,
         admin_token: admin_token.clone(),
         auto_approve: options.auto_approve.clone(),
         auto_approved: core::sync::atomic::AtomicU64::new(0),
@@ -259,6 +264,9 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
     })
 }
 
+/// `(name, client_id, client_secret)` of each app registered from the apps file.
+type Registered = Vec<(String, String, Option<String>)>;
+
 /// A server over in-memory tables in leaked heap memory (they live as long as the
 /// process, which is how long `serve` runs).
 fn memory_server(config: ServerConfig, options: &ServeOptions) -> CoreServer {
@@ -275,7 +283,7 @@ fn memory_server(config: ServerConfig, options: &ServeOptions) -> CoreServer {
         grants: leak(GrantEntry::EMPTY, grants),
         keys: leak(None, keys),
     };
-    Server::new(config, NodeStore::Memory(MemoryStore::new(storage)))
+    Server::new(config, NodeStore::Memory(Box::new(MemoryStore::new(storage))))
 }
 
 /// The servers of a node over Redis: connects (failing with the URL and the cause),
@@ -286,7 +294,7 @@ fn redis_servers(
     options: &ServeOptions,
     url: &str,
     apps: &AppsFile,
-) -> Result<(Vec<CoreServer>, Vec<(String, String, Option<String>)>, String), StartError> {
+) -> Result<(Vec<CoreServer>, Registered, String), StartError> {
     let store_error = |cause: String| StartError::Store(url.to_owned(), cause);
     let mut redis_config = RedisConfig::new(url);
     redis_config.prefix.clone_from(&options.store_prefix);

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::metrics::Metrics;
 use authcode::Timestamp;
 use authcode::server::{
     Capacity, CodeEntry, FoundGrant, GrantFilter, GrantId, GrantStore, Key, Limits, MemoryStore,
@@ -17,7 +18,7 @@ use authcode_store_redis::{
 #[derive(Debug)]
 pub enum NodeStore {
     /// Tables in this process (lost when it stops).
-    Memory(MemoryStore<SliceStorage<'static>>),
+    Memory(Box<MemoryStore<SliceStorage<'static>>>),
     /// A Redis shared by every node.
     Redis(Box<RedisStore>),
 }
@@ -115,6 +116,7 @@ pub(crate) enum Changed {
 pub(crate) struct Pool {
     idle: Mutex<Vec<CoreServer>>,
     returned: Condvar,
+    metrics: Arc<Metrics>,
 }
 
 impl Pool {
@@ -139,7 +141,7 @@ impl Pool {
 /// This node's servers.
 pub(crate) enum Node {
     /// One server over in-memory tables, called inline (it never waits on I/O).
-    Memory(Mutex<CoreServer>),
+    Memory(Box<Mutex<CoreServer>>),
     /// Servers over Redis, called on blocking threads.
     Shared(Arc<Pool>),
 }
@@ -163,24 +165,25 @@ impl RedisBacked for NodeStore {
 /// Drops a registry that may hold a change nobody else has: reloads the shared one, or
 /// when Redis is away marks it stale (so it is reloaded before any further decision).
 fn forget_registry(server: &mut CoreServer) {
-    if reload_registry(server).is_err() {
-        if let Some(redis) = server.store_mut().redis_mut() {
-            redis.invalidate_registry();
-        }
+    if reload_registry(server).is_err()
+        && let Some(redis) = server.store_mut().redis_mut()
+    {
+        redis.invalidate_registry();
     }
 }
 
 impl Node {
     /// A node over in-memory tables.
     pub(crate) fn memory(server: CoreServer) -> Self {
-        Self::Memory(Mutex::new(server))
+        Self::Memory(Box::new(Mutex::new(server)))
     }
 
     /// A node over Redis with these servers (one per concurrent request).
-    pub(crate) fn shared(servers: Vec<CoreServer>) -> Self {
+    pub(crate) fn shared(servers: Vec<CoreServer>, metrics: Arc<Metrics>) -> Self {
         Self::Shared(Arc::new(Pool {
             idle: Mutex::new(servers),
             returned: Condvar::new(),
+            metrics,
         }))
     }
 
@@ -212,7 +215,12 @@ impl Node {
                 let pool = Arc::clone(pool);
                 tokio::task::spawn_blocking(move || {
                     let mut server = pool.take().ok_or(StoreDown)?;
+                    let errors_before = store_errors(&server);
                     let result = run_shared(&mut server, &mut call);
+                    let errors = store_errors(&server).saturating_sub(errors_before);
+                    if let Some(redis) = server.store_mut().redis_mut() {
+                        pool.metrics.store(&redis.take_round_trips(), errors);
+                    }
                     pool.give_back(server);
                     result
                 })
@@ -221,6 +229,13 @@ impl Node {
             }
         }
     }
+}
+
+fn store_errors(server: &CoreServer) -> u64 {
+    server
+        .store()
+        .redis()
+        .map_or(0, |redis| redis.stats().errors)
 }
 
 /// One call on a Redis-backed server: registry current, changes published, failures

@@ -7,7 +7,7 @@ use std::time::Instant;
 use authcode::server::{AuthorizeError, TokenRequest, TokenResponse};
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, Request, State as AxumState};
+use axum::extract::{MatchedPath, Path, RawQuery, Request, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -26,6 +26,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/integrations/oauth2/api/v1/revoke", post(revoke))
         .route("/attask/api/{version}/{object}/search", get(search))
         .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route("/metrics", get(metrics))
         .route(
             "/integrations/oauth2/admin/apps",
             get(admin::list).post(admin::create),
@@ -55,7 +56,10 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             read_body_in_time,
         ))
         .layer(axum::middleware::from_fn(page_headers))
-        .layer(axum::middleware::from_fn(log_request))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            log_request,
+        ))
         .with_state(state)
 }
 
@@ -137,12 +141,20 @@ async fn read_body_in_time(AxumState(state): Shared, request: Request, next: Nex
 }
 
 /// One structured log line per request: method, path (never the query or body, which
-/// carry codes and credentials), status, latency.
-async fn log_request(request: Request, next: Next) -> Response {
+/// carry codes and credentials), status, latency; and the request's metrics, by route.
+async fn log_request(AxumState(state): Shared, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let endpoint = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    state
+        .metrics
+        .request(&endpoint, response.status().as_u16(), started.elapsed());
     tracing::info!(
         method = %method,
         path = %path,
@@ -557,4 +569,64 @@ async fn metadata(AxumState(state): Shared) -> Response {
         "authorization_response_iss_parameter_supported": true,
     });
     (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// `/metrics` (OpenMetrics text, which Prometheus scrapes): see [`super::metrics`].
+async fn metrics(AxumState(state): Shared) -> Response {
+    let occupancy = state
+        .node
+        .run(|server| {
+            let apps: Vec<(String, authcode::server::Usage)> = server
+                .registry()
+                .iter()
+                .map(|app| {
+                    let usage = server.usage(app.client_id()).unwrap_or_default();
+                    (app.client_id().to_owned(), usage)
+                })
+                .collect();
+            let tables = match server.store() {
+                super::NodeStore::Memory(store) => {
+                    let live = store.live();
+                    vec![
+                        ("codes", live.codes),
+                        ("subjects", live.subjects),
+                        ("grants", live.grants),
+                        ("keys", live.keys),
+                    ]
+                }
+                super::NodeStore::Redis(_) => {
+                    let sum = |pick: fn(&authcode::server::Usage) -> u32| {
+                        apps.iter()
+                            .map(|(_, usage)| usize::try_from(pick(usage)).unwrap_or(0))
+                            .sum::<usize>()
+                    };
+                    vec![("codes", sum(|u| u.codes)), ("grants", sum(|u| u.grants))]
+                }
+            };
+            (tables, apps)
+        })
+        .await;
+    let (tables, apps) = occupancy.unwrap_or_default();
+    let per_app: Vec<(String, &str, u32)> = apps
+        .iter()
+        .flat_map(|(client_id, usage)| {
+            [
+                (client_id.clone(), "codes", usage.codes),
+                (client_id.clone(), "grants", usage.grants),
+            ]
+        })
+        .collect();
+    match state.metrics.render(&tables, &per_app) {
+        Ok(text) => {
+            let mut response = text.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                ),
+            );
+            response
+        }
+        Err(_) => internal_error(),
+    }
 }

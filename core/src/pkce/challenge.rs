@@ -20,7 +20,11 @@ use crate::BufferTooSmall;
 ///
 /// A challenge is not a secret (it travels in the authorization request), but comparing it
 /// with a verifier's digest is done in constant time all the same.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Challenge {
     digest: [u8; 32],

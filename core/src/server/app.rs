@@ -35,7 +35,11 @@ impl AppKind {
 }
 
 /// How long refresh tokens live, and whether they rotate — Workfront's per-app settings.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RefreshPolicy {
     /// Issue a new refresh token at every use; the old one dies, and presenting it again
@@ -175,7 +179,11 @@ impl core::error::Error for AppError {}
 
 /// One client secret of a web app: its SHA-256 digest and when it was made, last used,
 /// and stops working.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClientSecret {
     pub(crate) digest: [u8; 32],
@@ -207,7 +215,11 @@ pub struct SecretInfo {
 }
 
 /// A registered app.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     pub(crate) client_id: String<CLIENT_ID_LEN>,

@@ -23,7 +23,11 @@ pub type Key = [u8; 16];
 
 /// Identifies a grant slot and its incarnation: freeing a slot bumps the incarnation, so
 /// everything that still names the old grant stops finding it.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GrantId {
     pub(crate) index: u32,
@@ -50,7 +54,11 @@ impl GrantId {
 /// An issued authorization code that has not been redeemed, bound to everything the token
 /// request must repeat. Redeeming it removes it; what remains of it is the grant, which a
 /// replay of the code finds again through the refresh key derived from the code.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     pub(crate) digest: [u8; 32],
@@ -174,7 +182,11 @@ pub enum GrantStatus {
 }
 
 /// One live access token of a grant.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessSlot {
     /// SHA-256 of the token's secret half.
@@ -186,7 +198,11 @@ pub struct AccessSlot {
 }
 
 /// The refresh secret rotated out last, kept for the optional grace window.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rotated {
     /// SHA-256 of the rotated-out secret.
@@ -212,7 +228,11 @@ pub(crate) enum RefreshMatch {
 /// A grant: its app, subject and scope, its lifetimes, its current refresh secret and
 /// generation, and its live access tokens. One entry holds everything, so a grant can
 /// never spread over a table, and freeing it ends every token at once.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantEntry {
     pub(crate) incarnation: u32,

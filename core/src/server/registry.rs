@@ -16,7 +16,11 @@ use crate::time::Timestamp;
 
 /// Identifies an app slot and its incarnation: deleting an app bumps the slot's
 /// generation, so every code and token issued to it stops working at once.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AppId {
     pub(crate) index: u16,
@@ -40,7 +44,11 @@ impl AppId {
     }
 }
 
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[derive(Debug, Clone)]
 struct Slot {
     app: Option<App>,

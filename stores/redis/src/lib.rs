@@ -29,6 +29,9 @@
 //!
 //! [`Server`]: authcode::server::Server
 
+// A host crate: std is its home (the lint guards the no_std core).
+#![allow(clippy::std_instead_of_core)]
+
 pub mod scripts;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,9 +41,9 @@ use std::time::{Duration, Instant};
 
 use authcode::Timestamp;
 use authcode::server::{
-    Server, AppId, Capacity, CodeEntry, FoundGrant, GrantEntry, GrantFilter, GrantId, GrantStore, Key,
-    KeyKind, Limits, NewGrant, RedeemError, Registry, RotateOutcome, Rotation, StoreError, TableKind,
-    Usage,
+    AppId, Capacity, CodeEntry, FoundGrant, GrantEntry, GrantFilter, GrantId, GrantStore, Key,
+    KeyKind, Limits, NewGrant, RedeemError, Registry, RotateOutcome, Rotation, Server, StoreError,
+    TableKind, Usage,
 };
 use redis::Value;
 use sha2::{Digest, Sha256};
@@ -97,7 +100,10 @@ impl core::fmt::Display for ConnectError {
             Self::Url(cause) => write!(f, "not a usable Redis URL: {cause}"),
             Self::Unreachable(cause) => write!(f, "cannot reach Redis: {cause}"),
             Self::Version(version) => {
-                write!(f, "Redis {version} is too old: authcode needs Redis 7.0 or newer")
+                write!(
+                    f,
+                    "Redis {version} is too old: authcode needs Redis 7.0 or newer"
+                )
             }
         }
     }
@@ -150,6 +156,8 @@ struct Inner {
     snapshot: Option<(GrantId, String, GrantEntry)>,
     stats: Stats,
     last_round_trip: Duration,
+    /// Round-trip times not yet taken by [`RedisStore::take_round_trips`] (at most 64).
+    recent: Vec<Duration>,
 }
 
 impl core::fmt::Debug for RedisStore {
@@ -322,6 +330,11 @@ impl RedisStore {
         self.with(|inner| inner.stats)
     }
 
+    /// The round-trip times since the last call (at most 64), for a latency histogram.
+    pub fn take_round_trips(&mut self) -> Vec<Duration> {
+        self.with(|inner| core::mem::take(&mut inner.recent))
+    }
+
     /// How long the last round trip took.
     #[must_use]
     pub fn last_round_trip(&self) -> Duration {
@@ -378,6 +391,9 @@ impl RedisStore {
         };
         let elapsed = started.elapsed();
         inner.last_round_trip = elapsed;
+        if inner.recent.len() < 64 {
+            inner.recent.push(elapsed);
+        }
         inner.stats.round_trips = inner.stats.round_trips.saturating_add(1);
         inner.stats.round_trip_micros = inner
             .stats
@@ -422,7 +438,9 @@ impl RedisStore {
     ///
     /// [`StoreError::Unavailable`] when Redis cannot be reached or the stored registry
     /// cannot be read as a `Registry<APPS>` (e.g. more apps than `APPS`).
-    pub fn load_registry<const APPS: usize>(&mut self) -> Result<Option<Registry<APPS>>, StoreError> {
+    pub fn load_registry<const APPS: usize>(
+        &mut self,
+    ) -> Result<Option<Registry<APPS>>, StoreError> {
         let key = self.key("registry");
         let (version, body): (Option<u64>, Option<Vec<u8>>) = self.round_trip(|connection| {
             redis::cmd("HMGET")
@@ -457,7 +475,11 @@ impl RedisStore {
         let body = encode(registry)?;
         match self.run(&self.scripts.publish_registry, &[&body]) {
             Ok(answer) if answer.is("ok") => {
-                let version = answer.values.first().and_then(number).ok_or_else(|| self.fail())?;
+                let version = answer
+                    .values
+                    .first()
+                    .and_then(number)
+                    .ok_or_else(|| self.fail())?;
                 self.with(|inner| inner.registry_version = version);
                 Ok(Published::Installed(version))
             }
@@ -476,7 +498,10 @@ impl RedisStore {
     pub fn shared_registry_version(&self) -> Result<u64, StoreError> {
         let key = self.key("registry");
         let version: Option<u64> = self.round_trip(|connection| {
-            redis::cmd("HGET").arg(&key).arg("version").query(connection)
+            redis::cmd("HGET")
+                .arg(&key)
+                .arg("version")
+                .query(connection)
         })?;
         Ok(version.unwrap_or(0))
     }
@@ -570,7 +595,10 @@ pub fn with_current_registry<St: GrantStore + RedisBacked, const APPS: usize, R>
     mut call: impl FnMut(&mut Server<St, APPS>) -> R,
 ) -> Result<R, StoreError> {
     for _ in 0..4 {
-        let before = server.store().redis().map(|redis| redis.stats().round_trips);
+        let before = server
+            .store()
+            .redis()
+            .map(|redis| redis.stats().round_trips);
         let result = call(server);
         let Some(redis) = server.store_mut().redis_mut() else {
             return Ok(result);
@@ -672,7 +700,11 @@ impl GrantStore for RedisStore {
     fn burn_code(&mut self, digest: &[u8; 32]) -> Result<(), StoreError> {
         let digest = hex(digest);
         let answer = self.run(&self.scripts.burn_code, &[digest.as_bytes()])?;
-        if answer.is("ok") { Ok(()) } else { Err(self.fail()) }
+        if answer.is("ok") {
+            Ok(())
+        } else {
+            Err(self.fail())
+        }
     }
 
     fn redeem_code(
@@ -788,7 +820,11 @@ impl GrantStore for RedisStore {
     fn revoke_grant(&mut self, id: GrantId) -> Result<bool, StoreError> {
         let id_text = id.as_u64().to_string();
         let answer = self.run(&self.scripts.revoke_grant, &[id_text.as_bytes()])?;
-        if answer.is("ok") { Ok(answer.count() > 0) } else { Err(self.fail()) }
+        if answer.is("ok") {
+            Ok(answer.count() > 0)
+        } else {
+            Err(self.fail())
+        }
     }
 
     fn revoke_where(&mut self, filter: GrantFilter<'_>) -> Result<usize, StoreError> {
@@ -796,14 +832,25 @@ impl GrantStore for RedisStore {
             GrantFilter::Subject(subject) => ("subject", subject_key(subject)),
             GrantFilter::App(app) => ("app", app_key(app)),
         };
-        let answer = self.run(&self.scripts.revoke_where, &[kind.as_bytes(), key.as_bytes()])?;
-        if answer.is("ok") { Ok(answer.count()) } else { Err(self.fail()) }
+        let answer = self.run(
+            &self.scripts.revoke_where,
+            &[kind.as_bytes(), key.as_bytes()],
+        )?;
+        if answer.is("ok") {
+            Ok(answer.count())
+        } else {
+            Err(self.fail())
+        }
     }
 
     fn purge(&mut self, now: Timestamp) -> Result<usize, StoreError> {
         let now = now.unix_seconds().to_string();
         let answer = self.run(&self.scripts.purge, &[now.as_bytes()])?;
-        if answer.is("ok") { Ok(answer.count()) } else { Err(self.fail()) }
+        if answer.is("ok") {
+            Ok(answer.count())
+        } else {
+            Err(self.fail())
+        }
     }
 
     fn usage(&self, app: AppId) -> Result<Usage, StoreError> {

@@ -188,13 +188,26 @@ fn a_code_issued_at_one_node_is_redeemed_and_refreshed_at_another() {
     assert!(valid(&mut a, &access, at(2)));
     assert!(valid(&mut b, &access, at(2)));
     // A refresh at B of the grant made at A, then the next one at A.
-    let (status, json) = token(&mut b, &refresh_body(&app, &text(&json, "refresh_token")), at(3), 3);
+    let (status, json) = token(
+        &mut b,
+        &refresh_body(&app, &text(&json, "refresh_token")),
+        at(3),
+        3,
+    );
     assert_eq!(status, 200, "{json}");
-    let (status, json) = token(&mut a, &refresh_body(&app, &text(&json, "refresh_token")), at(4), 4);
+    let (status, json) = token(
+        &mut a,
+        &refresh_body(&app, &text(&json, "refresh_token")),
+        at(4),
+        4,
+    );
     assert_eq!(status, 200, "{json}");
     assert!(valid(&mut b, &text(&json, "access_token"), at(5)));
     // Redis holds digests only: no code, token or verifier text anywhere in it.
-    let mut connection = redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+    let mut connection = redis::Client::open(redis.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
     let keys: Vec<Vec<u8>> = redis::cmd("KEYS").arg("*").query(&mut connection).unwrap();
     let mut everything = Vec::new();
     for key in keys {
@@ -202,7 +215,12 @@ fn a_code_issued_at_one_node_is_redeemed_and_refreshed_at_another() {
         let dump: Option<Vec<u8>> = redis::cmd("DUMP").arg(&key).query(&mut connection).unwrap();
         everything.extend(dump.unwrap_or_default());
     }
-    for secret in [code.as_str(), verifier.as_str(), access.as_str(), &access[16..]] {
+    for secret in [
+        code.as_str(),
+        verifier.as_str(),
+        access.as_str(),
+        &access[16..],
+    ] {
         assert!(
             !everything
                 .windows(secret.len())
@@ -235,10 +253,17 @@ fn one_code_raced_from_32_threads_at_two_nodes_is_redeemed_once_and_the_replay_r
         })
         .collect();
     let answers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    let winners: Vec<_> = answers.iter().filter(|(status, _)| *status == 200).collect();
+    let winners: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .collect();
     assert_eq!(winners.len(), 1, "{answers:?}");
     for (status, json) in answers.iter().filter(|(status, _)| *status != 200) {
-        assert_eq!((*status, text(json, "error").as_str()), (400, "invalid_grant"), "{json}");
+        assert_eq!(
+            (*status, text(json, "error").as_str()),
+            (400, "invalid_grant"),
+            "{json}"
+        );
     }
     // The replays revoked what the winner got, at both nodes.
     let access = text(&winners[0].1, "access_token");
@@ -270,14 +295,22 @@ fn a_rotating_refresh_token_raced_across_nodes_wins_at_most_once_and_reuse_ends_
         })
         .collect();
     let answers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    let winners: Vec<_> = answers.iter().filter(|(status, _)| *status == 200).collect();
+    let winners: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .collect();
     assert!(winners.len() <= 1, "{answers:?}");
     // Every loser presented a token that had been rotated out: the grant is over, so
     // the winner's tokens (if any) are dead too.
     if let Some((_, json)) = winners.first() {
         let mut b = node(&redis);
         assert!(!valid(&mut b, &text(json, "access_token"), at(3)));
-        let (status, _) = token(&mut b, &refresh_body(&app, &text(json, "refresh_token")), at(3), 9);
+        let (status, _) = token(
+            &mut b,
+            &refresh_body(&app, &text(json, "refresh_token")),
+            at(3),
+            9,
+        );
         assert_eq!(status, 400);
     }
 }
@@ -291,15 +324,38 @@ fn reuse_of_a_token_rotated_out_two_generations_ago_ends_the_grant_at_every_node
     let app = create_app(&mut a, "Depth");
     let (code, verifier) = authorize(&mut a, &app, "dave", 1, at(0)).unwrap();
     let (_, r0) = token(&mut a, &exchange_body(&app, &code, &verifier), at(1), 1);
-    let (status, r1) = token(&mut b, &refresh_body(&app, &text(&r0, "refresh_token")), at(2), 2);
+    let (status, r1) = token(
+        &mut b,
+        &refresh_body(&app, &text(&r0, "refresh_token")),
+        at(2),
+        2,
+    );
     assert_eq!(status, 200);
-    let (status, r2) = token(&mut b, &refresh_body(&app, &text(&r1, "refresh_token")), at(3), 3);
+    let (status, r2) = token(
+        &mut b,
+        &refresh_body(&app, &text(&r1, "refresh_token")),
+        at(3),
+        3,
+    );
     assert_eq!(status, 200);
-    let (status, json) = token(&mut a, &refresh_body(&app, &text(&r0, "refresh_token")), at(4), 4);
-    assert_eq!((status, text(&json, "error").as_str()), (400, "invalid_grant"));
+    let (status, json) = token(
+        &mut a,
+        &refresh_body(&app, &text(&r0, "refresh_token")),
+        at(4),
+        4,
+    );
+    assert_eq!(
+        (status, text(&json, "error").as_str()),
+        (400, "invalid_grant")
+    );
     assert!(!valid(&mut a, &text(&r2, "access_token"), at(5)));
     assert!(!valid(&mut b, &text(&r2, "access_token"), at(5)));
-    let (status, _) = token(&mut b, &refresh_body(&app, &text(&r2, "refresh_token")), at(5), 5);
+    let (status, _) = token(
+        &mut b,
+        &refresh_body(&app, &text(&r2, "refresh_token")),
+        at(5),
+        5,
+    );
     assert_eq!(status, 400);
 }
 
@@ -344,9 +400,15 @@ fn admin_changes_at_one_node_hold_at_the_other_on_its_next_request() {
         )
     };
     let (status, json) = token(&mut b, &client_credentials(old.as_str()), at(4), 5);
-    assert_eq!((status, text(&json, "error").as_str()), (401, "invalid_client"));
+    assert_eq!(
+        (status, text(&json, "error").as_str()),
+        (401, "invalid_client")
+    );
     let (status, json) = token(&mut b, &client_credentials(new.as_str()), at(4), 6);
-    assert_eq!((status, text(&json, "error").as_str()), (400, "invalid_grant"));
+    assert_eq!(
+        (status, text(&json, "error").as_str()),
+        (400, "invalid_grant")
+    );
     // An app deleted at A: its codes and tokens stop working at B.
     let (code, verifier) = authorize(&mut b, &app, "frank", 2, at(5)).unwrap();
     let (_, json) = token(&mut b, &exchange_body(&app, &code, &verifier), at(6), 7);
@@ -371,8 +433,14 @@ fn authorize_error(node: &mut Node, client_id: &str) -> &'static str {
     );
     let result = call(node, |node| {
         let mut buf = [0u8; 2048];
-        node.authorize(query.as_bytes(), "x", at(8), &mut StdRng::seed_from_u64(1), &mut buf)
-            .map(|_| ())
+        node.authorize(
+            query.as_bytes(),
+            "x",
+            at(8),
+            &mut StdRng::seed_from_u64(1),
+            &mut buf,
+        )
+        .map(|_| ())
     });
     match result {
         Err(authcode::server::AuthorizeError::UnknownClient) => "unknown client",
@@ -417,11 +485,19 @@ fn quotas_hold_across_nodes() {
     // The grant quota: two grants, the third exchange refused — and its code stays live.
     for (index, (code, verifier)) in codes.iter().enumerate() {
         let node = if index == 0 { &mut a } else { &mut b };
-        let (status, json) = token(node, &exchange_body(&app, code, verifier), at(1), index as u64);
+        let (status, json) = token(
+            node,
+            &exchange_body(&app, code, verifier),
+            at(1),
+            index as u64,
+        );
         if index < 2 {
             assert_eq!(status, 200, "{json}");
         } else {
-            assert_eq!((status, text(&json, "error").as_str()), (503, "temporarily_unavailable"));
+            assert_eq!(
+                (status, text(&json, "error").as_str()),
+                (503, "temporarily_unavailable")
+            );
         }
     }
     assert_eq!(call(&mut b, |node| node.usage(&app)).unwrap().grants, 2);
@@ -436,7 +512,10 @@ fn while_redis_is_away_every_operation_is_unavailable_and_changes_nothing_then_r
     let (code, verifier) = authorize(&mut a, &app, "gail", 1, at(0)).unwrap();
     redis.kill();
     let (status, json) = token(&mut a, &exchange_body(&app, &code, &verifier), at(1), 1);
-    assert_eq!((status, text(&json, "error").as_str()), (503, "temporarily_unavailable"));
+    assert_eq!(
+        (status, text(&json, "error").as_str()),
+        (503, "temporarily_unavailable")
+    );
     assert!(a.store_mut().take_failed());
     assert_eq!(a.store_mut().purge(at(1)), Err(StoreError::Unavailable));
     redis.restart().unwrap();
@@ -451,14 +530,18 @@ fn while_redis_is_away_every_operation_is_unavailable_and_changes_nothing_then_r
 #[ignore = "needs redis-server (Debian package; .ci/run installs it)"]
 fn with_appendfsync_always_every_token_handed_out_survives_a_kill_9_of_redis() {
     assert!(available(), "{NEEDS}");
-    let mut redis =
-        RedisServer::start_with(&[("appendonly", "yes"), ("appendfsync", "always"), ("save", "")])
-            .unwrap();
+    let mut redis = RedisServer::start_with(&[
+        ("appendonly", "yes"),
+        ("appendfsync", "always"),
+        ("save", ""),
+    ])
+    .unwrap();
     let mut a = node(&redis);
     let app = create_app(&mut a, "Durable");
     let mut tokens = Vec::new();
     for index in 0..20u64 {
-        let (code, verifier) = authorize(&mut a, &app, &format!("user{index}"), index, at(0)).unwrap();
+        let (code, verifier) =
+            authorize(&mut a, &app, &format!("user{index}"), index, at(0)).unwrap();
         let (status, json) = token(&mut a, &exchange_body(&app, &code, &verifier), at(1), index);
         assert_eq!(status, 200, "{json}");
         tokens.push(json);
@@ -467,8 +550,16 @@ fn with_appendfsync_always_every_token_handed_out_survives_a_kill_9_of_redis() {
     redis.restart().unwrap();
     let mut b = node(&redis);
     for (index, json) in tokens.iter().enumerate() {
-        assert!(valid(&mut b, &text(json, "access_token"), at(2)), "token {index}");
-        let (status, json) = token(&mut b, &refresh_body(&app, &text(json, "refresh_token")), at(3), 50);
+        assert!(
+            valid(&mut b, &text(json, "access_token"), at(2)),
+            "token {index}"
+        );
+        let (status, json) = token(
+            &mut b,
+            &refresh_body(&app, &text(json, "refresh_token")),
+            at(3),
+            50,
+        );
         assert_eq!(status, 200, "{json}");
     }
 }
