@@ -711,7 +711,10 @@ fn apps_load_from_a_toml_file_and_bad_files_are_clear_errors() {
         ))
         .err()
         .unwrap();
-    assert!(error.to_string().contains("kind must be"), "{error}");
+    assert!(
+        error.to_string().contains("unknown variant `robot`"),
+        "{error}"
+    );
     let broken = dir.join("broken.toml");
     std::fs::write(&broken, "[[app]\nname = 1\n").unwrap();
     let error = runtime
@@ -1143,5 +1146,83 @@ fn metrics_count_requests_by_route_and_status_and_show_occupancy_per_app() {
     assert!(
         text.ends_with("# EOF\n"),
         "OpenMetrics text ends with # EOF"
+    );
+}
+
+#[test]
+fn the_admin_form_fields_are_kept_returned_and_shown_on_the_consent_page() {
+    let h = start(ServeOptions::default());
+    let created = h.create_app(json!({
+        "name": "Field", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/callback"],
+        "description": "Inspections <offline>", "logo_url": "data:image/png;base64,iVBORw0KGgo=",
+        "app_description_url": "https://example.com/app", "developer_name": "Example Ltd",
+        "developer_email": "dev@example.com", "privacy_policy_url": "https://example.com/privacy"
+    }));
+    assert_eq!(created["details"]["developer_name"], "Example Ltd");
+    let client_id = created["client_id"].as_str().unwrap().to_owned();
+    let (response, _) = http::get(
+        &format!("{}/integrations/oauth2/admin/apps", h.base),
+        &[("Authorization", &h.admin())],
+    )
+    .unwrap();
+    let listed = json(&response);
+    assert_eq!(
+        listed["apps"][0]["details"]["privacy_policy_url"],
+        "https://example.com/privacy"
+    );
+    let url = format!(
+        "{}/integrations/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        h.base
+    );
+    let (page, _) = http::get(&url, &[]).unwrap();
+    let page = String::from_utf8(page.body).unwrap();
+    assert!(page.contains("Inspections &lt;offline&gt;"), "{page}");
+    assert!(page.contains(r#"<img src="data:image/png;base64,iVBORw0KGgo=""#));
+    assert!(page.contains(r#"href="https://example.com/privacy""#));
+    assert!(page.contains("Example Ltd &lt;dev@example.com&gt;"));
+
+    let refuse = |body: Value, expected: &str| {
+        let response = http::post_json(
+            &format!("{}/integrations/oauth2/admin/apps", h.base),
+            &[("Authorization", &h.admin())],
+            &body,
+        )
+        .unwrap();
+        assert_eq!(response.status, 400);
+        let message = json(&response)["error"].as_str().unwrap().to_owned();
+        assert!(message.contains(expected), "{message}");
+    };
+    let app = |extra: Value| {
+        let mut body =
+            json!({ "name": "X", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/cb"] });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    refuse(app(json!({ "colour": "red" })), "unknown field `colour`");
+    refuse(
+        app(json!({ "logo_url": "javascript:alert(1)" })),
+        "logo_url",
+    );
+    refuse(
+        app(json!({ "logo_url": "http://example.com/l.png" })),
+        "https",
+    );
+    refuse(
+        app(json!({ "logo_url": format!("data:image/png;base64,{}", "A".repeat(70_000)) })),
+        "at most 65536 bytes",
+    );
+    refuse(
+        app(json!({ "logo_url": "data:image/svg+xml;base64,PHN2Zz4=" })),
+        "logo_url",
+    );
+    refuse(
+        app(json!({ "privacy_policy_url": "ftp://x" })),
+        "privacy_policy_url",
+    );
+    refuse(
+        app(json!({ "developer_email": "nobody" })),
+        "developer_email",
     );
 }

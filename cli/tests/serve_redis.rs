@@ -3,9 +3,9 @@
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
+use core::time::Duration;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use core::time::Duration;
 
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode_store_redis::testing::{RedisServer, available};
@@ -96,13 +96,18 @@ fn enc(text: &str) -> String {
 }
 
 fn create_app(node: &Node, name: &str) -> String {
+    create_app_with(
+        node,
+        json!({ "name": name, "kind": "single-page", "redirect_uris": [REDIRECT] }),
+    )
+}
+
+fn create_app_with(node: &Node, app: Value) -> String {
     let response = agent()
         .post(&format!("{}/integrations/oauth2/admin/apps", node.base))
         .header("Authorization", &format!("Bearer {ADMIN}"))
         .header("Content-Type", "application/json")
-        .send(
-            json!({ "name": name, "kind": "single-page", "redirect_uris": [REDIRECT] }).to_string(),
-        )
+        .send(app.to_string())
         .unwrap();
     let (status, body) = body_json(response);
     assert_eq!(status, 201, "{body}");
@@ -296,7 +301,12 @@ fn a_consent_page_shown_by_one_node_is_decided_at_another_once() {
     let redis = redis();
     let a = Node::start(&redis, &[]);
     let b = Node::start(&redis, &[]);
-    let app = create_app(&a, "Consent");
+    // Registered at B with a description: A's page shows it.
+    let app = create_app_with(
+        &b,
+        json!({ "name": "Consent", "kind": "single-page", "redirect_uris": [REDIRECT],
+                "description": "Shared description" }),
+    );
     let (_, challenge) = pkce(4);
     let query = authorize_query(&app, &challenge);
     let page = agent()
@@ -306,6 +316,7 @@ fn a_consent_page_shown_by_one_node_is_decided_at_another_once() {
         .into_body()
         .read_to_string()
         .unwrap();
+    assert!(page.contains("Shared description"), "{page}");
     let token = page
         .split("name=\"consent_token\" value=\"")
         .nth(1)

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use authcode::server::{AppError, AppKind, AppSpec, RefreshPolicy, SecretRotation};
+use authcode::server::{AppError, AppKind, SecretRotation};
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,26 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::config::{kind_name, parse_kind};
+use super::config::kind_name;
+use super::details::{AppDetails, parse_app};
 use super::node::{Changed, StoreDown};
 use super::routes::store_down;
 use super::{State, now};
-
-/// The body of `POST /integrations/oauth2/admin/apps`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewApp {
-    name: String,
-    kind: String,
-    #[serde(default)]
-    redirect_uris: Vec<String>,
-    rotation: Option<bool>,
-    absolute_lifetime: Option<u64>,
-    inactivity_lifetime: Option<u64>,
-    #[serde(default)]
-    public_keys: Vec<String>,
-    require_pkce: Option<bool>,
-}
 
 fn authorized(state: &State, headers: &HeaderMap) -> bool {
     let presented = headers
@@ -104,31 +89,30 @@ pub(crate) async fn create(
     if !authorized(&state, &headers) {
         return forbidden();
     }
-    let app: NewApp = match serde_json::from_slice(&body) {
-        Ok(app) => app,
+    // The core's app settings and the consent page's details, unknown fields refused by
+    // name.
+    let parsed = serde_json::from_slice::<serde_json::Value>(&body)
+        .map_err(|problem| problem.to_string())
+        .and_then(parse_app);
+    let (settings, details) = match parsed {
+        Ok(parsed) => parsed,
         Err(problem) => return error(StatusCode::BAD_REQUEST, &format!("invalid app: {problem}")),
     };
-    let Some(kind) = parse_kind(&app.kind) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "kind must be web, single-page or machine-to-machine",
-        );
-    };
+    let store = Arc::clone(&state.details);
     as_admin(&state, &headers, move |server| {
-        let uris: Vec<&str> = app.redirect_uris.iter().map(String::as_str).collect();
-        let keys: Vec<&str> = app.public_keys.iter().map(String::as_str).collect();
-        let mut spec = AppSpec::new(&app.name, kind, &uris);
-        spec.public_keys = &keys;
-        spec.require_pkce = app.require_pkce.unwrap_or(true);
-        spec.refresh = RefreshPolicy {
-            rotation: app.rotation.unwrap_or(true),
-            absolute_lifetime: app.absolute_lifetime,
-            inactivity_lifetime: app.inactivity_lifetime,
-        };
+        let created = server
+            .registry_mut()
+            .create_from(&settings, &mut getrandom::SysRng);
+        if let Ok(created) = &created
+            && store.save(server, &created.client_id, &details).is_err()
+        {
+            return (store_down(false), Changed::Nothing);
+        }
         changed_if_ok(created_response(
-            server.registry_mut().create(&spec, &mut getrandom::SysRng),
-            &app.name,
-            kind,
+            created,
+            &settings.name,
+            settings.kind,
+            &details,
         ))
     })
     .await
@@ -138,10 +122,11 @@ fn created_response(
     created: Result<authcode::server::Created, AppError>,
     name: &str,
     kind: AppKind,
+    details: &AppDetails,
 ) -> Response {
     match created {
         Ok(created) => {
-            let mut body = json!({ "client_id": created.client_id.as_str(), "name": name, "kind": kind_name(kind) });
+            let mut body = json!({ "client_id": created.client_id.as_str(), "name": name, "kind": kind_name(kind), "details": details });
             if let Some(secret) = &created.client_secret {
                 // Shown this once; only its digest is kept.
                 if let Some(object) = body.as_object_mut() {
@@ -162,18 +147,21 @@ fn created_response(
 }
 
 pub(crate) async fn list(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap) -> Response {
-    as_admin(&state, &headers, |server| {
-        (list_apps(server), Changed::Nothing)
+    let store = Arc::clone(&state.details);
+    as_admin(&state, &headers, move |server| {
+        (list_apps(server, &store), Changed::Nothing)
     })
     .await
 }
 
-fn list_apps(server: &super::CoreServer) -> Response {
+fn list_apps(server: &super::CoreServer, store: &super::details::DetailsStore) -> Response {
     let limits = server.limits();
-    let apps: Vec<_> = server
-        .registry()
-        .iter()
-        .map(|app| {
+    let mut apps = Vec::new();
+    for app in server.registry().iter() {
+        let Ok(details) = store.load(server, app.client_id()) else {
+            return store_down(false);
+        };
+        apps.push({
             let policy = app.refresh_policy();
             let usage = server.usage(app.client_id()).unwrap_or_default();
             json!({
@@ -187,9 +175,10 @@ fn list_apps(server: &super::CoreServer) -> Response {
                 "has_secret": app.kind() == AppKind::WebApp,
                 "secrets": secrets_json(app),
                 "usage": { "codes": usage.codes, "grants": usage.grants },
+                "details": details,
             })
-        })
-        .collect();
+        });
+    }
     (
         StatusCode::OK,
         axum::Json(json!({
@@ -211,9 +200,14 @@ pub(crate) async fn remove(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
+    let store = Arc::clone(&state.details);
     as_admin(&state, &headers, move |server| {
         changed_if_ok(match server.delete_app(&client_id) {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            // Best effort: a leftover is replaced when the client id is used again.
+            Ok(()) => {
+                let _ = store.remove(server, &client_id);
+                StatusCode::NO_CONTENT.into_response()
+            }
             Err(problem) => app_error(problem),
         })
     })

@@ -10,6 +10,13 @@
 //! absolute_lifetime = 7776000     # seconds; omit for no absolute expiration
 //! inactivity_lifetime = 2592000   # seconds; omit for no inactivity expiration
 //! public_keys = []                # machine-to-machine apps only
+//! require_pkce = true             # web apps may turn it off; public apps always use PKCE
+//! description = "Field app"       # optional, shown on the consent page, like
+//! logo_url = "https://example.com/logo.png"  # https, or data:image/png;base64,… ≤ 64 KiB
+//! app_description_url = "https://example.com/app"
+//! developer_name = "Example Ltd"
+//! developer_email = "dev@example.com"
+//! privacy_policy_url = "https://example.com/privacy"
 //!
 //! [server]                        # optional: how the tables are shared
 //! codes_per_app = 400             # default: code slots × 7/8 / 10
@@ -23,10 +30,11 @@
 
 use std::path::Path;
 
-use authcode::server::{AppKind, AppSpec, Quotas, RefreshPolicy, ServerConfig, ServerConfigError};
+use authcode::server::{AppKind, AppSettings, Quotas, ServerConfig, ServerConfigError};
 use serde::Deserialize;
 
 use super::CoreServer;
+use super::details::{AppDetails, DetailsStore, parse_app};
 
 /// The file's contents.
 #[derive(Debug, Default, Deserialize)]
@@ -105,47 +113,26 @@ impl ServerSettings {
     }
 }
 
-/// One app.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One app of the file: the core's [`AppSettings`] (name, kind, client id, redirect URIs,
+/// rotation, lifetimes, public keys, PKCE) and what the consent page shows about it.
+#[derive(Debug, Clone)]
 pub struct AppConfig {
-    /// Display name.
-    pub name: String,
-    /// `web`, `single-page` or `machine-to-machine`.
-    pub kind: String,
-    /// A fixed client id, or a random one when absent.
-    pub client_id: Option<String>,
-    /// Registered redirect URIs.
-    #[serde(default)]
-    pub redirect_uris: Vec<String>,
-    /// Refresh-token rotation (default on).
-    pub rotation: Option<bool>,
-    /// Absolute refresh lifetime in seconds.
-    pub absolute_lifetime: Option<u64>,
-    /// Inactivity refresh lifetime in seconds.
-    pub inactivity_lifetime: Option<u64>,
-    /// Public keys (machine-to-machine).
-    #[serde(default)]
-    pub public_keys: Vec<String>,
+    /// What the core registers.
+    pub settings: AppSettings,
+    pub(crate) details: AppDetails,
 }
 
-/// An app kind from its name in files and the admin API.
-pub(crate) fn parse_kind(kind: &str) -> Option<AppKind> {
-    match kind {
-        "web" | "web-app" => Some(AppKind::WebApp),
-        "single-page" | "spa" | "native" => Some(AppKind::SinglePage),
-        "machine-to-machine" | "m2m" => Some(AppKind::MachineToMachine),
-        _ => None,
+impl<'de> Deserialize<'de> for AppConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let (settings, details) = parse_app(value).map_err(serde::de::Error::custom)?;
+        Ok(Self { settings, details })
     }
 }
 
 /// The name of an app kind.
 pub(crate) const fn kind_name(kind: AppKind) -> &'static str {
-    match kind {
-        AppKind::WebApp => "web",
-        AppKind::SinglePage => "single-page",
-        AppKind::MachineToMachine => "machine-to-machine",
-    }
+    kind.name()
 }
 
 impl AppsFile {
@@ -167,7 +154,7 @@ impl AppsFile {
             app: self
                 .app
                 .iter()
-                .filter(|app| !known(&app.name))
+                .filter(|app| !known(&app.settings.name))
                 .cloned()
                 .collect(),
         }
@@ -181,34 +168,20 @@ impl AppsFile {
     pub(crate) fn register(
         &self,
         server: &mut CoreServer,
+        details: &DetailsStore,
     ) -> Result<Vec<(String, String, Option<String>)>, String> {
         let mut registered = Vec::new();
         for app in &self.app {
-            let kind = parse_kind(&app.kind).ok_or_else(|| {
-                format!(
-                    "app {:?}: kind must be web, single-page or machine-to-machine, not {:?}",
-                    app.name, app.kind
-                )
-            })?;
-            let uris: Vec<&str> = app.redirect_uris.iter().map(String::as_str).collect();
-            let keys: Vec<&str> = app.public_keys.iter().map(String::as_str).collect();
-            let mut spec = AppSpec::new(&app.name, kind, &uris);
-            spec.public_keys = &keys;
-            spec.refresh = RefreshPolicy {
-                rotation: app.rotation.unwrap_or(true),
-                absolute_lifetime: app.absolute_lifetime,
-                inactivity_lifetime: app.inactivity_lifetime,
-            };
-            let mut rng = getrandom::SysRng;
-            let created = match &app.client_id {
-                Some(id) => server
-                    .registry_mut()
-                    .create_with_client_id(&spec, id, &mut rng),
-                None => server.registry_mut().create(&spec, &mut rng),
-            }
-            .map_err(|error| format!("app {:?}: {error}", app.name))?;
+            let name = app.settings.name.as_str();
+            let created = server
+                .registry_mut()
+                .create_from(&app.settings, &mut getrandom::SysRng)
+                .map_err(|error| format!("app {name:?}: {error}"))?;
+            details
+                .save(server, &created.client_id, &app.details)
+                .map_err(|_| format!("app {name:?}: the store is unavailable"))?;
             registered.push((
-                app.name.clone(),
+                name.to_owned(),
                 created.client_id.to_string(),
                 created
                     .client_secret

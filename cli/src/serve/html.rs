@@ -1,5 +1,7 @@
-//! The sign-in and consent page: plain HTML, labelled fields, no scripts, no external
-//! assets.
+//! The sign-in and consent page: plain HTML, labelled fields, no scripts; the only thing
+//! it loads is the app's logo (`https` or an inline `data:` image, as the CSP allows).
+
+use super::details::AppDetails;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -17,15 +19,66 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The page for an authorization request from `app_name` asking for `scope`; the form
-/// posts the original `query` back with the user's decision and the page's single-use
-/// `consent_token`.
-pub(crate) fn consent_page(
-    app_name: &str,
-    scope: &str,
-    query: &str,
-    consent_token: &str,
-) -> String {
+/// What the consent page says about the request.
+pub(crate) struct ConsentPage<'a> {
+    /// The app's display name.
+    pub(crate) app_name: &'a str,
+    /// The requested scope.
+    pub(crate) scope: &'a str,
+    /// What the app's registration says about it (all optional).
+    pub(crate) details: &'a AppDetails,
+}
+
+/// The app's logo, description, links and developer, escaped (URLs were checked at
+/// registration: `https`, or a bounded `data:image/…` logo).
+fn about(details: &AppDetails) -> String {
+    let mut out = String::new();
+    if let Some(logo) = &details.logo_url {
+        out.push_str(&format!(
+            "<p><img src=\"{}\" alt=\"\" width=\"64\" height=\"64\"></p>\n",
+            escape(logo)
+        ));
+    }
+    if let Some(description) = &details.description {
+        out.push_str(&format!("<p>{}</p>\n", escape(description)));
+    }
+    let mut by = Vec::new();
+    if let Some(name) = &details.developer_name {
+        by.push(escape(name));
+    }
+    if let Some(email) = &details.developer_email {
+        by.push(format!("&lt;{}&gt;", escape(email)));
+    }
+    if !by.is_empty() {
+        out.push_str(&format!(
+            "<p><small>Developer: {}</small></p>\n",
+            by.join(" ")
+        ));
+    }
+    let links: Vec<String> = [
+        ("About this app", &details.app_description_url),
+        ("Privacy policy", &details.privacy_policy_url),
+    ]
+    .into_iter()
+    .filter_map(|(label, url)| {
+        url.as_ref().map(|url| {
+            format!(
+                "<a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">{label}</a>",
+                escape(url)
+            )
+        })
+    })
+    .collect();
+    if !links.is_empty() {
+        out.push_str(&format!("<p><small>{}</small></p>\n", links.join(" · ")));
+    }
+    out
+}
+
+/// The page for an authorization request; the form posts the original `query` back with
+/// the user's decision and the page's single-use `consent_token`.
+pub(crate) fn consent_page(page: &ConsentPage<'_>, query: &str, consent_token: &str) -> String {
+    let (app_name, scope) = (page.app_name, page.scope);
     let scope_text = if scope.is_empty() {
         "basic access to your account".to_owned()
     } else {
@@ -50,6 +103,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
 <main>
 <h1>Sign in</h1>
 <p><strong>{app}</strong> asks to access: {scope}.</p>
+{about}
 <form method="post" action="/integrations/oauth2/authorize/decision">
 <input type="hidden" name="query" value="{query}">
 <input type="hidden" name="consent_token" value="{token}">
@@ -68,6 +122,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
 </html>
 "#,
         app = escape(app_name),
+        about = about(page.details),
         scope = escape(&scope_text),
         query = escape(query),
         token = escape(consent_token),
@@ -96,7 +151,23 @@ mod tests {
 
     #[test]
     fn the_page_carries_the_query_escaped() {
-        let page = consent_page("<App>", "read write", "a=1&b=\"2\"", "t0k3n");
+        let details = AppDetails {
+            description: Some("<b>Field</b> app".into()),
+            logo_url: Some("https://example.com/l.png?a=1&b=2".into()),
+            developer_email: Some("dev@example.com".into()),
+            privacy_policy_url: Some("https://example.com/\"privacy".into()),
+            ..AppDetails::default()
+        };
+        let shown = ConsentPage {
+            app_name: "<App>",
+            scope: "read write",
+            details: &details,
+        };
+        let page = consent_page(&shown, "a=1&b=\"2\"", "t0k3n");
+        assert!(page.contains("&lt;b&gt;Field&lt;/b&gt; app"));
+        assert!(page.contains(r#"<img src="https://example.com/l.png?a=1&amp;b=2""#));
+        assert!(page.contains("&lt;dev@example.com&gt;"));
+        assert!(page.contains(r#"href="https://example.com/&quot;privacy""#));
         assert!(page.contains(r#"name="consent_token" value="t0k3n""#));
         assert!(page.contains("&lt;App&gt;"));
         assert!(page.contains(r#"value="a=1&amp;b=&quot;2&quot;""#));

@@ -9,6 +9,7 @@
 mod admin;
 mod config;
 mod consent;
+mod details;
 pub mod html;
 mod listener;
 mod metrics;
@@ -90,6 +91,7 @@ impl Default for ServeOptions {
 pub struct State {
     pub(crate) node: node::Node,
     pub(crate) metrics: Arc<metrics::Metrics>,
+    pub(crate) details: Arc<details::DetailsStore>,
     pub(crate) admin_token: String,
     pub(crate) auto_approve: Option<String>,
     pub(crate) auto_approved: core::sync::atomic::AtomicU64,
@@ -207,15 +209,19 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         .apply(config)
         .map_err(|error| StartError::Config(format!("[server] settings: {error}")))?;
     let metrics = Arc::new(metrics::Metrics::default());
+    let details = Arc::new(details::DetailsStore::default());
     let (node, consent, registered, redis_version) = match &options.store {
         None => {
             let mut server = memory_server(config, &options);
-            let registered = apps.register(&mut server).map_err(StartError::Config)?;
+            let registered = apps
+                .register(&mut server, &details)
+                .map_err(StartError::Config)?;
             let consent = consent::ConsentTokens::default();
             (node::Node::memory(server), consent, registered, None)
         }
         Some(url) => {
-            let (servers, registered, version) = redis_servers(config, &options, url, &apps)?;
+            let (servers, registered, version) =
+                redis_servers(config, &options, url, &apps, &details)?;
             let consent = match servers.first().map(|server| server.store()) {
                 Some(NodeStore::Redis(store)) => consent::ConsentTokens::shared(store.sibling()),
                 _ => consent::ConsentTokens::default(),
@@ -232,6 +238,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
     let state = Arc::new(State {
         node,
         metrics,
+        details,
         admin_token: admin_token.clone(),
         auto_approve: options.auto_approve.clone(),
         auto_approved: core::sync::atomic::AtomicU64::new(0),
@@ -283,7 +290,10 @@ fn memory_server(config: ServerConfig, options: &ServeOptions) -> CoreServer {
         grants: leak(GrantEntry::EMPTY, grants),
         keys: leak(None, keys),
     };
-    Server::new(config, NodeStore::Memory(Box::new(MemoryStore::new(storage))))
+    Server::new(
+        config,
+        NodeStore::Memory(Box::new(MemoryStore::new(storage))),
+    )
 }
 
 /// The servers of a node over Redis: connects (failing with the URL and the cause),
@@ -294,6 +304,7 @@ fn redis_servers(
     options: &ServeOptions,
     url: &str,
     apps: &AppsFile,
+    details: &details::DetailsStore,
 ) -> Result<(Vec<CoreServer>, Registered, String), StartError> {
     let store_error = |cause: String| StartError::Store(url.to_owned(), cause);
     let mut redis_config = RedisConfig::new(url);
@@ -309,7 +320,9 @@ fn redis_servers(
         if missing.app.is_empty() {
             break;
         }
-        registered = missing.register(&mut first).map_err(StartError::Config)?;
+        registered = missing
+            .register(&mut first, details)
+            .map_err(StartError::Config)?;
         match authcode_store_redis::publish_registry(&mut first)
             .map_err(|error| store_error(error.to_string()))?
         {

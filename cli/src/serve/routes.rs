@@ -264,14 +264,26 @@ async fn authorize(
         return approve(&state, query, subject, StatusCode::FOUND).await;
     }
     let info_query = query.clone();
-    match state
+    let details = Arc::clone(&state.details);
+    let shown = state
         .node
-        .run(move |server| server.authorize_info(info_query.as_bytes()))
-        .await
-    {
-        Ok(Ok(info)) => consent_page(&state, &headers, &info.app_name, &info.scope, &query).await,
+        .run(move |server| {
+            let info = server.authorize_info(info_query.as_bytes())?;
+            let details = details.load(server, &info.client_id);
+            Ok((info, details))
+        })
+        .await;
+    match shown {
+        Ok(Ok((_, Err(StoreDown)))) | Err(StoreDown) => store_down(true),
+        Ok(Ok((info, Ok(details)))) => {
+            let page = html::ConsentPage {
+                app_name: &info.app_name,
+                scope: &info.scope,
+                details: &details,
+            };
+            consent_page(&state, &headers, &page, &query).await
+        }
         Ok(Err(error)) => refused(&error),
-        Err(StoreDown) => store_down(true),
     }
 }
 
@@ -280,8 +292,7 @@ async fn authorize(
 async fn consent_page(
     state: &State,
     headers: &HeaderMap,
-    app_name: &str,
-    scope: &str,
+    page: &html::ConsentPage<'_>,
     query: &str,
 ) -> Response {
     let known = consent::cookie(headers, consent::BROWSER_COOKIE)
@@ -296,7 +307,7 @@ async fn consent_page(
         Ok(None) => return internal_error(),
         Err(StoreDown) => return store_down(true),
     };
-    let mut response = Html(html::consent_page(app_name, scope, query, &token)).into_response();
+    let mut response = Html(html::consent_page(page, query, &token)).into_response();
     if known.is_none() {
         let cookie = format!(
             "{}={browser}; Path=/integrations/oauth2/authorize; HttpOnly; SameSite=Strict; Max-Age={}",

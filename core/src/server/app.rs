@@ -12,21 +12,50 @@ use super::limits::{
 use super::store::StoreError;
 use crate::time::Timestamp;
 
-/// What kind of app, as in Workfront's "Create app integration".
+/// What kind of app, as in Workfront's "Create app integration". As serde data (and in
+/// [`AppKind::name`]): `web`, `single-page`, `machine-to-machine` (also read: `web-app`,
+/// `spa`, `native`, `m2m`).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppKind {
     /// A confidential web application: authenticates with a client secret that the server
     /// generates, shows once, and keeps only as a digest.
+    #[cfg_attr(feature = "serde", serde(rename = "web", alias = "web-app"))]
     WebApp,
     /// A public single-page or native application: no secret; PKCE is required.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "single-page", alias = "spa", alias = "native")
+    )]
     SinglePage,
     /// A machine-to-machine app with registered public keys (JWT grant). The JWT grant is
     /// not implemented yet; such an app is refused the code grant (`unauthorized_client`).
+    #[cfg_attr(feature = "serde", serde(rename = "machine-to-machine", alias = "m2m"))]
     MachineToMachine,
 }
 
 impl AppKind {
+    /// Its name in files and APIs.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::WebApp => "web",
+            Self::SinglePage => "single-page",
+            Self::MachineToMachine => "machine-to-machine",
+        }
+    }
+
+    /// The kind a name (or one of its aliases) stands for.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "web" | "web-app" => Some(Self::WebApp),
+            "single-page" | "spa" | "native" => Some(Self::SinglePage),
+            "machine-to-machine" | "m2m" => Some(Self::MachineToMachine),
+            _ => None,
+        }
+    }
+
     /// Whether apps of this kind hold a client secret.
     #[must_use]
     pub const fn is_confidential(self) -> bool {

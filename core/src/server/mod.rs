@@ -34,6 +34,7 @@ mod revocation;
 mod scope;
 #[allow(clippy::module_inception)]
 mod server;
+mod settings;
 mod storage;
 mod store;
 mod table;
@@ -52,6 +53,7 @@ pub use self::memory::{Live, MemoryStore};
 pub use self::registry::{AppId, Created, Registry};
 pub use self::scope::MAX_SCOPE_TOKENS;
 pub use self::server::{InvalidToken, SecretRotation, Server, TokenInfo};
+pub use self::settings::AppSettings;
 pub use self::storage::{InlineStorage, SliceStorage, Storage, Tables, TablesRef};
 pub use self::store::{
     Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, RedeemError, RotateOutcome,

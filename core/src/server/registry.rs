@@ -168,6 +168,23 @@ impl<const APPS: usize> Registry<APPS> {
         APPS
     }
 
+    /// Registers the app `settings` define (with its chosen client id, if any). A web app
+    /// gets a generated secret, returned here once.
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::create`] and [`Registry::create_with_client_id`].
+    pub fn create_from<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        settings: &super::AppSettings,
+        rng: &mut R,
+    ) -> Result<Created, AppError> {
+        settings.with_spec(|spec| match &settings.client_id {
+            Some(client_id) => self.create_with_client_id(spec, client_id, rng),
+            None => self.create(spec, rng),
+        })
+    }
+
     /// Registers an app. A web app gets a generated secret, returned here once.
     ///
     /// # Errors

@@ -247,8 +247,16 @@ impl RedisStore {
     ///
     /// [`ConnectError`] naming what is wrong.
     pub fn connect(config: RedisConfig) -> Result<(Self, String), ConnectError> {
-        let client = redis::Client::open(config.url.as_str())
-            .map_err(|error| ConnectError::Url(error.to_string()))?;
+        use redis::IntoConnectionInfo as _;
+        // Each operation is one small request and one answer: send it at once (no Nagle).
+        let info = config
+            .url
+            .as_str()
+            .into_connection_info()
+            .map_err(|error| ConnectError::Url(error.to_string()))?
+            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+        let client =
+            redis::Client::open(info).map_err(|error| ConnectError::Url(error.to_string()))?;
         let store = Self {
             client,
             config,
@@ -504,6 +512,42 @@ impl RedisStore {
                 .query(connection)
         })?;
         Ok(version.unwrap_or(0))
+    }
+
+    /// Keeps `value` under `name`/`id` with no expiry (one round trip) — for data a host
+    /// keeps beside the registry, such as what its consent page shows about an app.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`].
+    pub fn put_value(&self, name: &str, id: &str, value: &[u8]) -> Result<(), StoreError> {
+        let key = self.key(&format!("{name}:{id}"));
+        self.round_trip(|connection| {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .query::<()>(connection)
+        })
+    }
+
+    /// The value [`RedisStore::put_value`] kept under `name`/`id`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`].
+    pub fn get_value(&self, name: &str, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = self.key(&format!("{name}:{id}"));
+        self.round_trip(|connection| redis::cmd("GET").arg(&key).query(connection))
+    }
+
+    /// Removes the value under `name`/`id`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`].
+    pub fn delete_value(&self, name: &str, id: &str) -> Result<(), StoreError> {
+        let key = self.key(&format!("{name}:{id}"));
+        self.round_trip(|connection| redis::cmd("DEL").arg(&key).query::<()>(connection))
     }
 
     /// Keeps `value` under `name`/`key` for `ttl` seconds (one round trip) — for
