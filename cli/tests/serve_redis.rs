@@ -452,3 +452,79 @@ fn a_store_that_cannot_be_reached_stops_serve_with_exit_2_naming_it() {
     assert!(stderr.contains(&url), "{stderr}");
     assert!(stderr.contains("cannot reach Redis"), "{stderr}");
 }
+
+#[test]
+#[ignore = "needs redis-server (Debian package; .ci/run installs it)"]
+fn redis_killed_under_concurrent_load_gives_only_200_or_503_and_loses_no_token() {
+    assert!(available(), "needs redis-server");
+    let mut redis = RedisServer::start_with(&[
+        ("appendonly", "yes"),
+        ("appendfsync", "always"),
+        ("save", ""),
+    ])
+    .unwrap();
+    let a = std::sync::Arc::new(Node::auto(&redis));
+    let b = std::sync::Arc::new(Node::auto(&redis));
+    let app = create_app(&a, "Load");
+    let stop = std::sync::Arc::new(core::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..6u8)
+        .map(|worker| {
+            let (issue, redeem) = if worker % 2 == 0 {
+                (std::sync::Arc::clone(&a), std::sync::Arc::clone(&b))
+            } else {
+                (std::sync::Arc::clone(&b), std::sync::Arc::clone(&a))
+            };
+            let (app, stop) = (app.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                let mut received = Vec::new();
+                let mut seed = worker.wrapping_mul(40);
+                // Bounded: at most 2 000 logins per worker, and it stops when told.
+                for _ in 0..2_000 {
+                    if stop.load(core::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    seed = seed.wrapping_add(1);
+                    let (verifier, challenge) = pkce(seed);
+                    match code_at(&issue, &app, &challenge) {
+                        Ok(code) => {
+                            let (status, json) = exchange(&redeem, &app, &code, &verifier);
+                            statuses.push(status);
+                            if status == 200 {
+                                received.push(text(&json, "access_token"));
+                            }
+                        }
+                        Err(status) => statuses.push(status),
+                    }
+                }
+                (statuses, received)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    redis.kill();
+    std::thread::sleep(Duration::from_millis(300));
+    redis.restart().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, core::sync::atomic::Ordering::Relaxed);
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let mut received = Vec::new();
+    for worker in workers {
+        let (seen, tokens) = worker.join().unwrap();
+        for status in seen {
+            *statuses.entry(status).or_default() += 1;
+        }
+        received.extend(tokens);
+    }
+    assert!(
+        statuses.keys().all(|status| matches!(status, 200 | 503)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains_key(&503), "Redis was away: {statuses:?}");
+    for access in &received {
+        assert_eq!(api(&a, access), 200, "a token a client received was lost");
+    }
+    // Back at once.
+    let tokens = grant(&a, &b, &app, 250);
+    assert_eq!(api(&b, &text(&tokens, "access_token")), 200);
+}

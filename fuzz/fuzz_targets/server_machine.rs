@@ -6,7 +6,9 @@
 //!   many rotations ago it was replaced;
 //! - no app under its quota is refused for lack of room (a refusal names the app's or the
 //!   user's own share, and the app really holds its quota);
-//! - after every lifetime has passed and `purge_expired` ran, every table is empty.
+//! - after every lifetime has passed and `purge_expired` ran, every table is empty;
+//! - a registry written out and read back (serde, as a shared store reloads it) holds the
+//!   same apps, and the server goes on exactly as before with it.
 #![no_main]
 
 mod common;
@@ -33,6 +35,7 @@ enum Op {
     Validate { grant: u8 },
     Wait(u16),
     Purge,
+    ReloadRegistry,
 }
 
 struct Grant {
@@ -178,6 +181,12 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
             }
             Op::Wait(seconds) => now += u64::from(seconds % 200),
             Op::Purge => drop(server.purge_expired(at).unwrap()),
+            Op::ReloadRegistry => {
+                let text = serde_json::to_string(server.registry()).unwrap();
+                let reloaded: authcode::server::Registry<2> = serde_json::from_str(&text).unwrap();
+                assert!(server.registry().iter().eq(reloaded.iter()), "a reloaded registry differs");
+                *server.registry_mut() = reloaded;
+            }
         }
     }
     // Every lifetime over (codes 30 s, access 60 s, refresh ≤ 256 s after the last use):

@@ -37,7 +37,7 @@ use super::CoreServer;
 use super::details::{AppDetails, DetailsStore, parse_app};
 
 /// The file's contents.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppsFile {
     /// Server-wide settings.

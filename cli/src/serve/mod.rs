@@ -220,8 +220,18 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
             (node::Node::memory(server), consent, registered, None)
         }
         Some(url) => {
-            let (servers, registered, version) =
-                redis_servers(config, &options, url, &apps, &details)?;
+            // Connecting and registering wait on the network: not on a runtime worker.
+            let (options, url, apps, details) = (
+                options.clone(),
+                url.clone(),
+                apps.clone(),
+                Arc::clone(&details),
+            );
+            let (servers, registered, version) = tokio::task::spawn_blocking(move || {
+                redis_servers(config, &options, &url, &apps, &details)
+            })
+            .await
+            .map_err(|error| StartError::Config(error.to_string()))??;
             let consent = match servers.first().map(|server| server.store()) {
                 Some(NodeStore::Redis(store)) => consent::ConsentTokens::shared(store.sibling()),
                 _ => consent::ConsentTokens::default(),

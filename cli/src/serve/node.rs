@@ -114,13 +114,14 @@ pub(crate) enum Changed {
 
 /// A pool of servers over one Redis, each with its own connection and registry copy.
 pub(crate) struct Pool {
-    idle: Mutex<Vec<CoreServer>>,
+    /// Boxed: a server with its registry is tens of kilobytes, not to be copied per request.
+    idle: Mutex<Vec<Box<CoreServer>>>,
     returned: Condvar,
     metrics: Arc<Metrics>,
 }
 
 impl Pool {
-    fn take(&self) -> Option<CoreServer> {
+    fn take(&self) -> Option<Box<CoreServer>> {
         let mut idle = self.idle.lock().ok()?;
         loop {
             if let Some(server) = idle.pop() {
@@ -130,7 +131,7 @@ impl Pool {
         }
     }
 
-    fn give_back(&self, server: CoreServer) {
+    fn give_back(&self, server: Box<CoreServer>) {
         if let Ok(mut idle) = self.idle.lock() {
             idle.push(server);
         }
@@ -181,7 +182,7 @@ impl Node {
     /// A node over Redis with these servers (one per concurrent request).
     pub(crate) fn shared(servers: Vec<CoreServer>, metrics: Arc<Metrics>) -> Self {
         Self::Shared(Arc::new(Pool {
-            idle: Mutex::new(servers),
+            idle: Mutex::new(servers.into_iter().map(Box::new).collect()),
             returned: Condvar::new(),
             metrics,
         }))
