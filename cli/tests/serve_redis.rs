@@ -242,6 +242,14 @@ fn two_nodes_share_codes_grants_and_admin_changes() {
     let a = Node::auto(&redis);
     let b = Node::auto(&redis);
     let app = create_app(&a, "Shared");
+    // The other node lists it at once.
+    let response = agent()
+        .get(&format!("{}/integrations/oauth2/admin/apps", b.base))
+        .header("Authorization", &format!("Bearer {ADMIN}"))
+        .call()
+        .unwrap();
+    let (_, listed) = body_json(response);
+    assert_eq!(listed["apps"][0]["client_id"], app.as_str(), "{listed}");
     // Issued at A, redeemed at B, refreshed at A, used at both.
     let tokens = grant(&a, &b, &app, 1);
     let (status, refreshed) = refresh(&a, &app, &text(&tokens, "refresh_token"));

@@ -139,6 +139,20 @@ impl Pool {
     }
 }
 
+/// A server taken from the pool, given back when dropped — even if the call unwound.
+struct Checkout<'a> {
+    server: Option<Box<CoreServer>>,
+    pool: &'a Pool,
+}
+
+impl Drop for Checkout<'_> {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.pool.give_back(server);
+        }
+    }
+}
+
 /// This node's servers.
 pub(crate) enum Node {
     /// One server over in-memory tables, called inline (it never waits on I/O).
@@ -215,14 +229,17 @@ impl Node {
             Self::Shared(pool) => {
                 let pool = Arc::clone(pool);
                 tokio::task::spawn_blocking(move || {
-                    let mut server = pool.take().ok_or(StoreDown)?;
-                    let errors_before = store_errors(&server);
-                    let result = run_shared(&mut server, &mut call);
-                    let errors = store_errors(&server).saturating_sub(errors_before);
+                    let mut checkout = Checkout {
+                        server: Some(pool.take().ok_or(StoreDown)?),
+                        pool: &pool,
+                    };
+                    let server = checkout.server.as_mut().ok_or(StoreDown)?;
+                    let errors_before = store_errors(server);
+                    let result = run_shared(server, &mut call);
+                    let errors = store_errors(server).saturating_sub(errors_before);
                     if let Some(redis) = server.store_mut().redis_mut() {
                         pool.metrics.store(&redis.take_round_trips(), errors);
                     }
-                    pool.give_back(server);
                     result
                 })
                 .await

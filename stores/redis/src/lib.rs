@@ -158,6 +158,8 @@ struct Inner {
     last_round_trip: Duration,
     /// Round-trip times not yet taken by [`RedisStore::take_round_trips`] (at most 64).
     recent: Vec<Duration>,
+    /// Script answers that confirmed the registry version (every script checks it).
+    verified: u64,
 }
 
 impl core::fmt::Debug for RedisStore {
@@ -349,6 +351,13 @@ impl RedisStore {
         self.with(|inner| inner.last_round_trip)
     }
 
+    /// How many operations have confirmed that the host's registry is current (every
+    /// script checks the version; plain reads and writes do not).
+    #[must_use]
+    pub fn verified(&self) -> u64 {
+        self.with(|inner| inner.verified)
+    }
+
     /// The registry version this store's operations are checked against.
     #[must_use]
     pub fn registry_version(&self) -> u64 {
@@ -431,10 +440,13 @@ impl RedisStore {
                 self.with(|inner| inner.stale = true);
                 Err(StoreError::Unavailable)
             }
-            Some(tag) => Ok(Answer {
-                tag,
-                values: values.collect(),
-            }),
+            Some(tag) => {
+                self.with(|inner| inner.verified = inner.verified.saturating_add(1));
+                Ok(Answer {
+                    tag,
+                    values: values.collect(),
+                })
+            }
             None => Err(self.fail()),
         }
     }
@@ -624,11 +636,11 @@ impl RedisBacked for RedisStore {
 }
 
 /// Runs `call` on `server` as of the current shared registry, and returns what it
-/// returned: when an operation of the store found the node's registry stale, or when the
-/// call made no round trip at all (its answer came from the registry alone — an unknown
-/// client, a wrong secret) and the shared registry has moved on since, the registry is
-/// reloaded and `call` runs again. Every failed run changed nothing, so running again is
-/// safe; at most four runs. A store that is not Redis runs `call` once.
+/// returned: when an operation of the store found the node's registry stale, or when no
+/// operation of the call checked it (its answer came from the registry alone — an unknown
+/// client, a wrong secret, an admin listing) and the shared registry has moved on since,
+/// the registry is reloaded and `call` runs again. Every failed run changed nothing, so
+/// running again is safe; at most four runs. A store that is not Redis runs `call` once.
 ///
 /// # Errors
 ///
@@ -642,13 +654,16 @@ pub fn with_current_registry<St: GrantStore + RedisBacked, const APPS: usize, R>
         let before = server
             .store()
             .redis()
-            .map(|redis| redis.stats().round_trips);
+            .map(|redis| (redis.verified(), redis.stats().errors));
         let result = call(server);
         let Some(redis) = server.store_mut().redis_mut() else {
             return Ok(result);
         };
+        // A call that met an unreachable Redis answered that already (nothing changed).
+        let failed = before.is_some_and(|(_, errors)| redis.stats().errors != errors);
         let stale = redis.take_stale()
-            || (Some(redis.stats().round_trips) == before
+            || (!failed
+                && before.is_some_and(|(verified, _)| redis.verified() == verified)
                 && redis.shared_registry_version()? != redis.registry_version());
         if !stale {
             return Ok(result);
