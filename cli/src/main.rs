@@ -79,11 +79,12 @@ struct ServeArgs {
     /// Answer as plain RFC 6749 (Bearer tokens) instead of Workfront (sessionID).
     #[arg(long)]
     rfc: bool,
-    /// Code table slots. A redeemed code keeps its slot for its lifetime, so this bounds
-    /// the sustained login rate at CODES / code lifetime.
+    /// Code table slots (in-memory tables): pending codes. A code leaves its slot when it
+    /// is redeemed or expires, so this bounds logins started but not yet finished.
     #[arg(long, value_name = "SLOTS", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(8..=16_777_216))]
     codes: u32,
-    /// Grant slots (each grant holds its tokens).
+    /// Grant slots (each grant holds its tokens) of the in-memory tables. A grant keeps its
+    /// slot until its refresh tokens expire: size for logins per second × refresh lifetime.
     #[arg(long, value_name = "SLOTS", default_value_t = 65_536, value_parser = clap::value_parser!(u32).range(8..=16_777_216))]
     grants: u32,
     /// Seconds a request's header may take to arrive.

@@ -46,11 +46,13 @@ pub struct ServeOptions {
     pub apps_file: Option<PathBuf>,
     /// Workfront (default) or plain RFC responses.
     pub profile: Profile,
-    /// Code table slots (and as many subject slots). A redeemed code keeps its slot for
-    /// the rest of its lifetime (so a replay is recognised), so this bounds the sustained
-    /// login rate at `codes / code lifetime` (65 536 / 120 s ≈ 540 logins/s by default).
+    /// Code table slots (and as many subject slots) of the in-memory tables: pending codes.
+    /// A code leaves its slot when redeemed (a replay is recognised through its grant) or
+    /// expired, so this bounds logins started and not finished (65 536 / 120 s ≈ 540
+    /// abandoned logins per second by default).
     pub codes: usize,
-    /// Grant slots (each grant holds its tokens).
+    /// Grant slots (each grant holds its tokens) of the in-memory tables. A grant keeps its
+    /// slot until its refresh tokens expire: size for logins per second × refresh lifetime.
     pub grants: usize,
     /// Server settings; each one set here overrides the apps file's `[server]` table.
     pub settings: ServerSettings,
