@@ -32,6 +32,12 @@
 #define AUTHCODE_VERSION_STRING "0.1.0"
 
 
+// The ABI version: bumped whenever a change breaks programs built against an earlier
+// header (a function removed or changed, a struct's layout, a result code's meaning).
+// The shared library's SONAME carries it (`libauthcode.so.<ABI>`); compare it with
+// `AUTHCODE_ABI_VERSION` at start-up to catch a program linked against the wrong library.
+#define AUTHCODE_ABI_VERSION 1
+
 // Code slots of an FFI server (at most 7/8 live: 224 pending authorizations, 22 per
 // app with the default quotas), and as many subject slots.
 #define AUTHCODE_SERVER_CODES 256
@@ -498,8 +504,15 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
-// The library version as a NUL-terminated string, e.g. `"0.1.0"`. Static; never free it.
+// The library version as a static NUL-terminated string, e.g. `"0.1.0"` (the same as
+// `AUTHCODE_VERSION_STRING` in the header it was built with). Never NULL; never free it.
+// Callable from any thread at any time.
 const char *authcode_version(void);
+
+// The library's ABI version, `AUTHCODE_ABI_VERSION` of the header it was built with. A
+// program compares it with the `AUTHCODE_ABI_VERSION` it was compiled against. Callable
+// from any thread at any time.
+uint32_t authcode_abi_version(void);
 
 // Creates a client configuration on the heap. On `AUTHCODE_RESULT_INVALID_CONFIG`
 // nothing is allocated; call again with corrected values (the reason cannot be fetched

@@ -34,10 +34,26 @@ mod util;
 pub use result::authcode_result;
 pub use util::authcode_str;
 
-/// The library version as a NUL-terminated string, e.g. `"0.1.0"`. Static; never free it.
+/// The ABI version: bumped whenever a change breaks programs built against an earlier
+/// header (a function removed or changed, a struct's layout, a result code's meaning).
+/// The shared library's SONAME carries it (`libauthcode.so.<ABI>`); compare it with
+/// `AUTHCODE_ABI_VERSION` at start-up to catch a program linked against the wrong library.
+pub const AUTHCODE_ABI_VERSION: u32 = 1;
+
+/// The library version as a static NUL-terminated string, e.g. `"0.1.0"` (the same as
+/// `AUTHCODE_VERSION_STRING` in the header it was built with). Never NULL; never free it.
+/// Callable from any thread at any time.
 #[unsafe(no_mangle)]
 pub extern "C" fn authcode_version() -> *const core::ffi::c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The library's ABI version, `AUTHCODE_ABI_VERSION` of the header it was built with. A
+/// program compares it with the `AUTHCODE_ABI_VERSION` it was compiled against. Callable
+/// from any thread at any time.
+#[unsafe(no_mangle)]
+pub extern "C" fn authcode_abi_version() -> u32 {
+    AUTHCODE_ABI_VERSION
 }
 
 #[cfg(all(not(feature = "std"), not(test)))]
