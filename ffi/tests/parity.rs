@@ -155,7 +155,7 @@ fn java_native_methods_and_jni_exports_match() {
             .unwrap();
     let glue = binding_sources("java");
     let declared: BTreeSet<String> = java
-        .split(" native ")
+        .split("static native ")
         .skip(1)
         .filter_map(|rest| rest.split('(').next())
         .filter_map(|head| head.split_whitespace().last())
