@@ -514,14 +514,20 @@ const char *authcode_version(void);
 // from any thread at any time.
 uint32_t authcode_abi_version(void);
 
-// Creates a client configuration on the heap. On `AUTHCODE_RESULT_INVALID_CONFIG`
-// nothing is allocated; call again with corrected values (the reason cannot be fetched
-// without an object — validate values with the same rules as `authcode_client_config_set_*`).
-// Free with `authcode_client_config_free`.
+// Creates a client configuration on the heap and stores it in `*out`; free it with
+// `authcode_client_config_free`. `params` and its text are read during the call only.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER` (`params` or `out` NULL,
+// or a text field NULL with a length); `AUTHCODE_RESULT_INVALID_UTF8`;
+// `AUTHCODE_RESULT_INVALID_ARGUMENT` (unknown `profile`); `AUTHCODE_RESULT_INVALID_CONFIG`
+// (an endpoint, client id or redirect URI refused). On failure nothing is allocated and
+// `*out` is not written; there is no object to hold the reason, so validate values with
+// the rules of `authcode_client_config_set_*`.
 authcode_result authcode_client_config_new(const authcode_client_config_params *params,
                                            authcode_client_config **out);
 
-// Frees a configuration from `authcode_client_config_new`. NULL is a no-op.
+// Frees a configuration from `authcode_client_config_new`, wiping its client secret.
+// NULL is a no-op. Sessions started from it are not affected.
 void authcode_client_config_free(authcode_client_config *config);
 
 // Bytes of storage `authcode_client_config_init` needs.
@@ -531,9 +537,14 @@ size_t authcode_client_config_size(void);
 size_t authcode_client_config_align(void);
 
 // Builds a configuration in caller storage (`storage_len` ≥ `_size()`, aligned to
-// `_align()`), for hosts without an allocator. The storage must stay valid until
-// `authcode_client_config_deinit`. Results as `authcode_client_config_new`, plus
-// `AUTHCODE_RESULT_STORAGE_TOO_SMALL` / `AUTHCODE_RESULT_STORAGE_MISALIGNED`.
+// `_align()`), for hosts without an allocator; `*out` then points into `storage`, which
+// must stay valid and unmoved until `authcode_client_config_deinit`.
+//
+// Returns as `authcode_client_config_new` (`AUTHCODE_RESULT_OK`,
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_INVALID_UTF8`,
+// `AUTHCODE_RESULT_INVALID_ARGUMENT`, `AUTHCODE_RESULT_INVALID_CONFIG`), and
+// `AUTHCODE_RESULT_STORAGE_TOO_SMALL` / `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure
+// the storage holds no object.
 authcode_result authcode_client_config_init(uint8_t *storage,
                                             size_t storage_len,
                                             const authcode_client_config_params *params,
@@ -543,33 +554,60 @@ authcode_result authcode_client_config_init(uint8_t *storage,
 // a no-op. The storage may then be reused.
 void authcode_client_config_deinit(authcode_client_config *config);
 
-// Sets the requested scope (space-separated). `AUTHCODE_RESULT_INVALID_CONFIG` when
-// malformed; `authcode_client_config_last_error` says why.
+// Sets the requested scope (space-separated).
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (malformed scope). On
+// failure the configuration is unchanged and `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_set_scope(authcode_client_config *config,
                                                  const uint8_t *value,
                                                  size_t value_len);
 
 // Expects `iss` on redirects equal to this issuer (RFC 9207).
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (not an https URL).
+// On failure the configuration is unchanged and `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_set_issuer(authcode_client_config *config,
                                                   const uint8_t *value,
                                                   size_t value_len);
 
-// Authenticates with `Authorization: Basic` and this secret (web apps).
+// Authenticates with `Authorization: Basic` and this secret (web apps). The secret is
+// copied and wiped when the configuration is freed.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (empty or too long).
+// On failure the configuration is unchanged and `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_set_client_secret_basic(authcode_client_config *config,
                                                                const uint8_t *value,
                                                                size_t value_len);
 
-// Authenticates with `client_id` + `client_secret` in the body.
+// Authenticates with `client_id` + `client_secret` in the body. The secret is copied and
+// wiped when the configuration is freed.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (empty or too long).
+// On failure the configuration is unchanged and `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_set_client_secret_post(authcode_client_config *config,
                                                               const uint8_t *value,
                                                               size_t value_len);
 
 // Sets the RFC 7009 revocation endpoint.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (not https, nor http on
+// loopback). On failure the configuration is unchanged and
+// `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_set_revocation_endpoint(authcode_client_config *config,
                                                                const uint8_t *value,
                                                                size_t value_len);
 
 // Adds an authorization request parameter such as `prompt=login`.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (a reserved name such as
+// `state`, a duplicate, or no room left). On failure the configuration is unchanged and
+// `authcode_client_config_last_error` says why.
 authcode_result authcode_client_config_add_authorization_parameter(authcode_client_config *config,
                                                                    const uint8_t *name,
                                                                    size_t name_len,
@@ -577,14 +615,24 @@ authcode_result authcode_client_config_add_authorization_parameter(authcode_clie
                                                                    size_t value_len);
 
 // Overrides the token request body format (`AUTHCODE_BODY_FORMAT_*`).
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_ARGUMENT` (an unknown format; the configuration is unchanged).
 authcode_result authcode_client_config_set_body_format(authcode_client_config *config,
                                                        uint32_t format);
 
 // Seconds before expiry at which a refresh becomes due (default 60).
+//
+// Returns `AUTHCODE_RESULT_OK` or `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_client_config_set_refresh_margin(authcode_client_config *config,
                                                           uint64_t seconds);
 
-// Why the last setter failed, as text.
+// Why the previous call on `config` failed, as UTF-8 text (empty when it succeeded).
+// Reading it does not clear it.
+//
+// Returns `AUTHCODE_RESULT_OK` with the length in `*out_len`;
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most 160);
+// `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_client_config_last_error(const authcode_client_config *config,
                                                   uint8_t *buf,
                                                   size_t len,
@@ -805,8 +853,14 @@ authcode_result authcode_pkce_verify(const uint8_t *verifier,
 // A static, NUL-terminated English description of the result code `result` (an
 // `authcode_result` value). Never NULL; never free it. Any number is accepted: unknown
 // ones get "unknown result code". (The parameter is a plain integer so that no
-// out-of-range value ever becomes a Rust enum.)
+// out-of-range value ever becomes a Rust enum.) Callable from any thread at any time.
 const char *authcode_result_message(int32_t result);
+
+// The C name of the result code `result`, e.g. `"AUTHCODE_RESULT_BUFFER_TOO_SMALL"`, as a
+// static NUL-terminated string, for logs and for bindings that name their errors. Never
+// NULL; never free it. Unknown numbers get `"AUTHCODE_RESULT_UNKNOWN"`. Callable from any
+// thread at any time.
+const char *authcode_result_name(int32_t result);
 
 // The server's capacities (fixed at build time).
 authcode_result authcode_server_get_capacities(authcode_server_capacities *out);

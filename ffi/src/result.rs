@@ -1,4 +1,6 @@
-//! Result codes. Numbers are explicit and never reused.
+//! Result codes. Numbers are explicit and never reused. This enum is the one table of
+//! them: each code's doc comment is also its message (`authcode_result_message`), and
+//! build.rs derives the list of all codes and their C names from it.
 
 /// The outcome of every fallible call. `AUTHCODE_RESULT_OK` is 0.
 #[repr(u32)]
@@ -60,78 +62,29 @@ pub enum authcode_result {
 /// A static, NUL-terminated English description of the result code `result` (an
 /// `authcode_result` value). Never NULL; never free it. Any number is accepted: unknown
 /// ones get "unknown result code". (The parameter is a plain integer so that no
-/// out-of-range value ever becomes a Rust enum.)
+/// out-of-range value ever becomes a Rust enum.) Callable from any thread at any time.
 #[unsafe(no_mangle)]
 pub extern "C" fn authcode_result_message(result: i32) -> *const core::ffi::c_char {
-    let Some(result) = authcode_result::from_code(result) else {
-        return c"unknown result code".as_ptr();
-    };
-    let message: &'static str = match result {
-        authcode_result::Ok => "ok\0",
-        authcode_result::NullPointer => "a required pointer was NULL\0",
-        authcode_result::InvalidUtf8 => "text is not valid UTF-8\0",
-        authcode_result::BufferTooSmall => {
-            "the output buffer is too small; *out_len holds the size needed\0"
-        }
-        authcode_result::WrongState => "the call is not valid in the object's current state\0",
-        authcode_result::Randomness => "the random number generator failed\0",
-        authcode_result::InvalidArgument => "an argument is out of range\0",
-        authcode_result::InvalidVerifier => {
-            "the code verifier is malformed (RFC 7636 section 4.1)\0"
-        }
-        authcode_result::InvalidChallenge => "the code challenge is not 43 base64url characters\0",
-        authcode_result::VerifierMismatch => "the code verifier does not match the challenge\0",
-        authcode_result::InvalidConfig => "the client configuration was refused\0",
-        authcode_result::RedirectRefused => "the redirect was refused; the session is unchanged\0",
-        authcode_result::ResponseUnreadable => "the token endpoint response could not be read\0",
-        authcode_result::RefreshInFlight => "a refresh is already in flight\0",
-        authcode_result::NoRefreshToken => "the server issued no refresh token\0",
-        authcode_result::NoRevocationEndpoint => "no revocation endpoint is configured\0",
-        authcode_result::RestoreFailed => "the saved session could not be restored\0",
-        authcode_result::AppRefused => "the app registry refused the operation\0",
-        authcode_result::AuthorizeRefused => {
-            "the authorization request must be refused to the user\0"
-        }
-        authcode_result::InvalidToken => "the access token is unknown, expired or revoked\0",
-        authcode_result::InvalidServerConfig => "the server configuration was refused\0",
-        authcode_result::StoreUnavailable => "the grant store is unavailable\0",
-        authcode_result::StorageTooSmall => "the caller-provided storage is too small\0",
-        authcode_result::StorageMisaligned => "the caller-provided storage is misaligned\0",
-        authcode_result::Panic => "internal error: a panic was caught (please report it)\0",
-    };
-    message.as_ptr().cast()
+    authcode_result::from_code(result)
+        .map_or(c"unknown result code", authcode_result::message)
+        .as_ptr()
 }
 
-impl authcode_result {
-    /// Every result code, for mapping numbers back.
-    const ALL: [Self; 25] = [
-        Self::Ok,
-        Self::NullPointer,
-        Self::InvalidUtf8,
-        Self::BufferTooSmall,
-        Self::WrongState,
-        Self::Randomness,
-        Self::InvalidArgument,
-        Self::InvalidVerifier,
-        Self::InvalidChallenge,
-        Self::VerifierMismatch,
-        Self::InvalidConfig,
-        Self::RedirectRefused,
-        Self::ResponseUnreadable,
-        Self::RefreshInFlight,
-        Self::NoRefreshToken,
-        Self::NoRevocationEndpoint,
-        Self::RestoreFailed,
-        Self::AppRefused,
-        Self::AuthorizeRefused,
-        Self::InvalidToken,
-        Self::InvalidServerConfig,
-        Self::StoreUnavailable,
-        Self::StorageTooSmall,
-        Self::StorageMisaligned,
-        Self::Panic,
-    ];
+/// The C name of the result code `result`, e.g. `"AUTHCODE_RESULT_BUFFER_TOO_SMALL"`, as a
+/// static NUL-terminated string, for logs and for bindings that name their errors. Never
+/// NULL; never free it. Unknown numbers get `"AUTHCODE_RESULT_UNKNOWN"`. Callable from any
+/// thread at any time.
+#[unsafe(no_mangle)]
+pub extern "C" fn authcode_result_name(result: i32) -> *const core::ffi::c_char {
+    authcode_result::from_code(result)
+        .map_or(c"AUTHCODE_RESULT_UNKNOWN", authcode_result::name)
+        .as_ptr()
+}
 
+// `ALL`, `message()` and `name()`, generated by build.rs from the enum above.
+include!(concat!(env!("OUT_DIR"), "/results.rs"));
+
+impl authcode_result {
     /// The result with number `code`, if there is one.
     #[must_use]
     pub fn from_code(code: i32) -> Option<Self> {

@@ -8,14 +8,13 @@ use authcode::server::{
     Quotas, RefreshPolicy, SecretRotation, Server, ServerConfig, Storage, SubjectEntry, Tables,
     TablesRef, TokenRequest, limits,
 };
-use heapless::String;
 
-use crate::client::{authcode_error_code, error_code, profile_from};
+use crate::client::{authcode_error_code, authcode_profile, error_code};
 use crate::result::{FfiResult, authcode_result};
 use crate::rng::{Rng, authcode_rng};
 use crate::util::{
-    OutBuf, authcode_str, buffer, bytes, check_out, copy_out, describe, guard, object, object_mut,
-    put, report_len, text,
+    Failure, Handle, LastError, OutBuf, authcode_str, buffer, bytes, check_out, guard, object,
+    object_mut, put, recorded, report_len, text,
 };
 
 /// Code slots of an FFI server (at most 7/8 live: 224 pending authorizations, 22 per
@@ -206,12 +205,18 @@ impl FfiStorage {
 /// An authorization server (opaque).
 pub struct authcode_server {
     server: Server<MemoryStore<FfiStorage, AUTHCODE_SERVER_APPS>, AUTHCODE_SERVER_APPS>,
-    last_error: String<256>,
+    last_error: LastError<256>,
+}
+
+impl Handle for authcode_server {
+    fn failure(&self) -> &dyn Failure {
+        &self.last_error
+    }
 }
 
 impl authcode_server {
     fn record(&mut self, code: authcode_result, error: &dyn core::fmt::Display) -> authcode_result {
-        self.last_error = describe(error);
+        self.last_error.set(error);
         code
     }
 }
@@ -243,10 +248,10 @@ pub unsafe extern "C" fn authcode_server_new(
 ) -> authcode_result {
     guard(|| {
         check_out(out)?;
-        let config = ServerConfig::new(profile_from(profile)?);
+        let config = ServerConfig::new(authcode_profile::try_from(profile)?.into());
         let server = authcode_server {
             server: Server::new(config, FfiStorage::heap()),
-            last_error: String::new(),
+            last_error: LastError::new(),
         };
         // SAFETY: `out` checked non-NULL.
         unsafe { crate::memory::boxed(server, out) }
@@ -337,7 +342,7 @@ pub unsafe extern "C" fn authcode_server_init(
         if !(storage as usize).is_multiple_of(authcode_server_align()) {
             return Err(authcode_result::StorageMisaligned);
         }
-        let config = ServerConfig::new(profile_from(profile)?);
+        let config = ServerConfig::new(authcode_profile::try_from(profile)?.into());
         // SAFETY: the storage holds `at.end` writable bytes, aligned for every part
         // (checked above); each part is written before a reference to it is made.
         unsafe {
@@ -380,7 +385,7 @@ pub unsafe extern "C" fn authcode_server_init(
             let object = storage.cast::<authcode_server>();
             object.write(authcode_server {
                 server: Server::new(config, table_storage),
-                last_error: String::new(),
+                last_error: LastError::new(),
             });
             out.write(object);
         }
@@ -415,7 +420,7 @@ pub unsafe extern "C" fn authcode_server_set_issuer(
     issuer: *const u8,
     issuer_len: usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle and string, per the caller.
         let (handle, issuer) = unsafe { (object_mut(server)?, text(issuer, issuer_len)?) };
         update_config(handle, |config| config.with_issuer(issuer))
@@ -430,7 +435,7 @@ pub unsafe extern "C" fn authcode_server_set_workfront_identity(
     lane: authcode_str,
     wid: authcode_str,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle and strings, per the caller.
         let (handle, domain, lane, wid) = unsafe {
             (
@@ -453,7 +458,7 @@ pub unsafe extern "C" fn authcode_server_set_lifetimes(
     code_seconds: u64,
     access_token_seconds: u64,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
         update_config(handle, |mut config| {
@@ -530,7 +535,7 @@ pub unsafe extern "C" fn authcode_server_create_app(
     secret_len: usize,
     secret_out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid spec, per the caller.
         let spec = unsafe { object(spec)? };
         let secret_needed = if spec.kind == 0 { limits::TOKEN_LEN } else { 0 };
@@ -580,7 +585,7 @@ pub unsafe extern "C" fn authcode_server_update_app(
     client_id_len: usize,
     spec: *const authcode_app_spec,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle, string and spec, per the caller.
         let (handle, client_id, spec) = unsafe {
             (
@@ -607,7 +612,7 @@ pub unsafe extern "C" fn authcode_server_delete_app(
     client_id: *const u8,
     client_id_len: usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle and string, per the caller.
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
         handle
@@ -628,7 +633,7 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // The output is checked before the secret changes.
         // SAFETY: buffer contract from the caller.
         let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
@@ -656,7 +661,9 @@ pub unsafe extern "C" fn authcode_server_app_count(
     out: *mut usize,
 ) -> authcode_result {
     // SAFETY: valid handle and out pointer, per the caller.
-    guard(|| unsafe { put(out, object(server)?.server.registry().len()) })
+    recorded(server, || unsafe {
+        put(out, object(server)?.server.registry().len())
+    })
 }
 
 /// Answers an authorization request for `subject` (signed in, consented): writes the
@@ -678,7 +685,7 @@ pub unsafe extern "C" fn authcode_server_authorize(
     out_len: *mut usize,
     redirected_error: *mut authcode_error_code,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out_len)?;
         check_out(redirected_error)?;
         // SAFETY: valid handle, ranges, RNG and buffer, per the caller.
@@ -743,7 +750,7 @@ pub unsafe extern "C" fn authcode_server_deny(
     out_len: *mut usize,
     redirected_error: *mut authcode_error_code,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out_len)?;
         check_out(redirected_error)?;
         // SAFETY: valid handle, range and buffer, per the caller.
@@ -804,7 +811,7 @@ pub unsafe extern "C" fn authcode_server_token(
     len: usize,
     out: *mut authcode_token_response,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out)?;
         // SAFETY: valid handle, request, RNG and buffer, per the caller.
         let (handle, request, mut rng, buffer) = unsafe {
@@ -838,7 +845,7 @@ pub unsafe extern "C" fn authcode_server_revoke(
     len: usize,
     out: *mut authcode_token_response,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out)?;
         // SAFETY: valid handle, request and buffer, per the caller.
         let (handle, request, buffer) =
@@ -862,7 +869,7 @@ pub unsafe extern "C" fn authcode_server_validate(
     now: u64,
     out: *mut authcode_token_info,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, token) = unsafe { (object(server)?, text(token, token_len)?) };
@@ -902,7 +909,7 @@ pub unsafe extern "C" fn authcode_server_revoke_token(
     token_len: usize,
     known: *mut bool,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(known)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, token) = unsafe { (object_mut(server)?, text(token, token_len)?) };
@@ -919,7 +926,7 @@ pub unsafe extern "C" fn authcode_server_purge_expired(
     now: u64,
     removed: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(removed)?;
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
@@ -943,7 +950,7 @@ pub unsafe extern "C" fn authcode_server_set_quotas(
     grants_per_app: u32,
     codes_per_subject: u8,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
         let quotas = Quotas {
@@ -965,7 +972,7 @@ pub unsafe extern "C" fn authcode_server_set_access_tokens_per_grant(
     server: *mut authcode_server,
     count: u8,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
         update_config(handle, |config| config.with_access_tokens_per_grant(count))
@@ -983,7 +990,7 @@ pub unsafe extern "C" fn authcode_server_set_refresh_grace(
     server: *mut authcode_server,
     seconds: u64,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(server)? };
         update_config(handle, |config| config.with_refresh_grace(seconds))
@@ -1001,7 +1008,7 @@ pub unsafe extern "C" fn authcode_server_revoke_subject(
     subject_len: usize,
     count: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(count)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, subject) = unsafe { (object_mut(server)?, text(subject, subject_len)?) };
@@ -1023,7 +1030,7 @@ pub unsafe extern "C" fn authcode_server_revoke_app_grants(
     client_id_len: usize,
     count: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(count)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
@@ -1058,7 +1065,7 @@ pub unsafe extern "C" fn authcode_server_rotate_secret_with(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: buffer contract from the caller.
         let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
         // SAFETY: valid handle, string and RNG, per the caller.
@@ -1106,7 +1113,7 @@ pub unsafe extern "C" fn authcode_server_add_secret(
     out_len: *mut usize,
     slot: *mut u32,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(slot)?;
         // SAFETY: buffer contract from the caller.
         let out = unsafe { OutBuf::new(buf, len, out_len, limits::TOKEN_LEN)? };
@@ -1142,7 +1149,7 @@ pub unsafe extern "C" fn authcode_server_delete_secret(
     slot: u32,
     now: u64,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         // SAFETY: valid handle and string, per the caller.
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
         let slot = usize::try_from(slot).unwrap_or(usize::MAX);
@@ -1179,7 +1186,7 @@ pub unsafe extern "C" fn authcode_server_app_usage(
     client_id_len: usize,
     out: *mut authcode_app_usage,
 ) -> authcode_result {
-    guard(|| {
+    recorded(server, || {
         check_out(out)?;
         // SAFETY: valid handle and string, per the caller.
         let (handle, client_id) = unsafe { (object_mut(server)?, text(client_id, client_id_len)?) };
@@ -1212,5 +1219,5 @@ pub unsafe extern "C" fn authcode_server_last_error(
     out_len: *mut usize,
 ) -> authcode_result {
     // SAFETY: valid handle and buffer, per the caller.
-    guard(|| unsafe { copy_out(object(server)?.last_error.as_bytes(), buf, len, out_len) })
+    guard(|| unsafe { object(server)?.last_error.copy_out(buf, len, out_len) })
 }

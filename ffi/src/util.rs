@@ -246,3 +246,174 @@ impl<'a> OutBuf<'a> {
         }
     }
 }
+
+/// The text of the last failure on an object: cleared by every call on it, set by every
+/// call that fails (to that failure's reason, or to the result code's message when there
+/// is nothing more specific). Inside a `RefCell` so that calls taking a `const` handle
+/// keep the rule too; an object is used by one thread at a time (the C API's rule), and no
+/// borrow outlives a statement.
+pub(crate) struct LastError<const N: usize>(core::cell::RefCell<heapless::String<N>>);
+
+impl<const N: usize> LastError<N> {
+    /// No failure yet.
+    pub(crate) const fn new() -> Self {
+        Self(core::cell::RefCell::new(heapless::String::new()))
+    }
+
+    /// Forgets the previous failure.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut text) = self.0.try_borrow_mut() {
+            text.clear();
+        }
+    }
+
+    /// Records `reason` (cut to `N` bytes at a character boundary).
+    pub(crate) fn set(&self, reason: &dyn core::fmt::Display) {
+        if let Ok(mut text) = self.0.try_borrow_mut() {
+            *text = describe(reason);
+        }
+    }
+
+    /// Records the message of `code` unless a reason was recorded during this call.
+    fn set_default(&self, code: authcode_result) {
+        if let Ok(mut text) = self.0.try_borrow_mut() {
+            if text.is_empty() {
+                *text = describe(&code.message().to_str().unwrap_or_default());
+            }
+        }
+    }
+
+    /// Copies the text out by the `(buf, len, out_len)` convention.
+    ///
+    /// # Safety
+    ///
+    /// As [`copy_out`].
+    pub(crate) unsafe fn copy_out(
+        &self,
+        buf: *mut u8,
+        len: usize,
+        out_len: *mut usize,
+    ) -> FfiResult {
+        let text = self
+            .0
+            .try_borrow()
+            .map_err(|_| authcode_result::WrongState)?;
+        // SAFETY: forwarded contract.
+        unsafe { copy_out(text.as_bytes(), buf, len, out_len) }
+    }
+}
+
+/// An object that keeps the text of its last failure.
+pub(crate) trait Handle {
+    /// The object's last failure.
+    fn failure(&self) -> &dyn Failure;
+}
+
+/// The part of [`LastError`] the call wrappers use, whatever its size.
+pub(crate) trait Failure {
+    /// As [`LastError::clear`].
+    fn clear(&self);
+    /// As [`LastError::set_default`].
+    fn set_default(&self, code: authcode_result);
+}
+
+impl<const N: usize> Failure for LastError<N> {
+    fn clear(&self) {
+        LastError::clear(self);
+    }
+    fn set_default(&self, code: authcode_result) {
+        LastError::set_default(self, code);
+    }
+}
+
+/// Runs `body` on the object behind `handle` under the last-error rule: the object's last
+/// error is cleared first and, when the call fails, holds that failure's text after it
+/// (also for failures without a specific reason, such as a NULL argument, and for a caught
+/// panic). A NULL `handle` is `NullPointer` (there is no object to record it on).
+///
+/// `handle` must be NULL or point to a live object that no one else uses during the call
+/// (the header's rule, which the C caller promises).
+pub(crate) fn on_mut<H: Handle>(
+    handle: *mut H,
+    body: impl FnOnce(&mut H) -> FfiResult,
+) -> authcode_result {
+    // SAFETY: NULL or live and unaliased, per the header's rule.
+    let Some(object) = (unsafe { handle.as_mut() }) else {
+        return authcode_result::NullPointer;
+    };
+    object.failure().clear();
+    let result = guard(|| body(&mut *object));
+    if result != authcode_result::Ok {
+        object.failure().set_default(result);
+    }
+    result
+}
+
+/// The UTF-8 text `(ptr, len)` of a C argument, or `return Err(..)` from the
+/// enclosing function (`NullPointer` for NULL with a length, `InvalidUtf8`). Every pointer
+/// argument is NULL or valid for its length: the header's convention, which the C caller
+/// promises.
+macro_rules! try_text {
+    ($ptr:expr, $len:expr) => {{
+        let (ptr, len) = ($ptr, $len);
+        // SAFETY: NULL or `len` readable bytes for the call, per the header's convention.
+        unsafe { $crate::util::text(ptr, len)? }
+    }};
+}
+
+/// A shared reference from a C pointer argument, or `NullPointer`.
+macro_rules! try_ref {
+    ($ptr:expr) => {{
+        let ptr = $ptr;
+        // SAFETY: NULL or valid for the call, per the header's convention.
+        unsafe { $crate::util::object(ptr)? }
+    }};
+}
+
+pub(crate) use {try_ref, try_text};
+
+/// `TryFrom<u32>` for a C enum passed in as `uint32_t` (so that no out-of-range number
+/// ever becomes a Rust enum): a number that names no variant is `InvalidArgument`.
+macro_rules! enum_from_u32 {
+    ($ty:ident { $($variant:ident),+ $(,)? }) => {
+        impl TryFrom<u32> for $ty {
+            type Error = $crate::result::authcode_result;
+
+            fn try_from(value: u32) -> Result<Self, Self::Error> {
+                $(
+                    if value == Self::$variant as u32 {
+                        return Ok(Self::$variant);
+                    }
+                )+
+                Err($crate::result::authcode_result::InvalidArgument)
+            }
+        }
+    };
+}
+
+pub(crate) use enum_from_u32;
+
+/// Runs `body` (which reaches the object through `handle` itself) under the last-error
+/// rule, as [`on_mut`] does: the object's last error is cleared first and holds the failure's
+/// text after a failed call. `handle` may be NULL (`body` then reports it).
+///
+/// `handle` must be NULL or point to a live object used by no one else during the call
+/// (the header's rule); no reference made here outlives a statement, so `body` may make
+/// its own.
+pub(crate) fn recorded<H: Handle>(
+    handle: *const H,
+    body: impl FnOnce() -> FfiResult,
+) -> authcode_result {
+    // SAFETY: NULL or live, per the header's rule; the reference ends with the statement.
+    if let Some(object) = unsafe { handle.as_ref() } {
+        object.failure().clear();
+    }
+    let result = guard(body);
+    if result != authcode_result::Ok {
+        // SAFETY: as above; `body` has returned, so no other reference is in use.
+        if let Some(object) = unsafe { handle.as_ref() } {
+            object.failure().set_default(result);
+        }
+    }
+    result
+}

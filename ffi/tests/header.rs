@@ -47,8 +47,8 @@ fn the_committed_header_is_what_cbindgen_generates() {
 fn every_exported_function_is_declared() {
     let header = std::fs::read_to_string(header_path()).unwrap();
     let mut exported = Vec::new();
-    for entry in std::fs::read_dir(crate_dir().join("src")).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in rust_files(&crate_dir().join("src")) {
+        let source = std::fs::read_to_string(path).unwrap();
         let mut lines = source.lines().peekable();
         while let Some(line) = lines.next() {
             if !line.trim().starts_with("#[unsafe(no_mangle)]") {
@@ -85,4 +85,18 @@ fn every_exported_function_is_declared() {
             header.contains(&format!(" {name}(")) || header.contains(&format!("*{name}("));
         assert!(declared, "{name} is not declared in include/authcode.h");
     }
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            files.push(path);
+        }
+    }
+    files
 }

@@ -79,7 +79,7 @@ fn binding_sources(binding: &str) -> String {
                 + &sources(&root.join("ffi/src/jni"), ".rs")
         }
         "cpp" => sources(&root.join("bindings/cpp"), ".hpp"),
-        _ => unreachable!(),
+        other => panic!("unknown binding {other}"),
     }
 }
 

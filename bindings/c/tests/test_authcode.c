@@ -82,7 +82,7 @@ static void test_version_and_messages(void) {
         CHECK(authcode_result_message(code) != NULL);
     }
     CHECK(strcmp(authcode_result_message(12345), "unknown result code") == 0);
-    CHECK(strcmp(authcode_result_message(AUTHCODE_RESULT_OK), "ok") == 0);
+    CHECK(strcmp(authcode_result_message(AUTHCODE_RESULT_OK), "Success.") == 0);
     CHECK(strstr(authcode_result_message(AUTHCODE_RESULT_BUFFER_TOO_SMALL), "size needed") != NULL);
 }
 
@@ -366,6 +366,13 @@ static void test_server_refusals(void) {
                  AUTHCODE_RESULT_AUTHORIZE_REFUSED);
     OK(authcode_server_last_error(server, message, sizeof message, &len));
     CHECK(len > 0);
+    /* The next failure's text replaces it; a success clears it. */
+    CHECK_RESULT(authcode_server_app_count(server, NULL), AUTHCODE_RESULT_NULL_POINTER);
+    OK(authcode_server_last_error(server, message, sizeof message, &len));
+    CHECK(len == strlen(authcode_result_message(AUTHCODE_RESULT_NULL_POINTER)));
+    OK(authcode_server_app_count(server, &count));
+    OK(authcode_server_last_error(server, message, sizeof message, &len));
+    CHECK(len == 0);
 
     /* Token endpoint: a small buffer is refused before any work; bad requests get JSON. */
     memset(&request, 0, sizeof request);
@@ -501,8 +508,19 @@ static void test_client_config_errors(void) {
     OK(authcode_client_config_last_error(config, message, sizeof message, &len));
     CHECK(len > 0 && memcmp(message, "scope", 5) == 0);
     CHECK_RESULT(authcode_client_config_set_scope(config, (const uint8_t *)"\xc3\x28", 2), AUTHCODE_RESULT_INVALID_UTF8);
+    /* Every failure sets the text of that failure, not the previous one's. */
+    OK(authcode_client_config_last_error(config, message, sizeof message, &len));
+    CHECK(len == strlen(authcode_result_message(AUTHCODE_RESULT_INVALID_UTF8)));
+    CHECK(memcmp(message, authcode_result_message(AUTHCODE_RESULT_INVALID_UTF8), len) == 0);
     CHECK_RESULT(authcode_client_config_set_scope(NULL, S("read")), AUTHCODE_RESULT_NULL_POINTER);
     OK(authcode_client_config_set_scope(config, S("read write")));
+    /* Every call clears it; reading it does not. */
+    OK(authcode_client_config_last_error(config, message, sizeof message, &len));
+    CHECK(len == 0);
+    CHECK_RESULT(authcode_client_config_set_body_format(config, 7), AUTHCODE_RESULT_INVALID_ARGUMENT);
+    OK(authcode_client_config_last_error(config, message, sizeof message, &len));
+    OK(authcode_client_config_last_error(config, message, sizeof message, &len));
+    CHECK(len > 0 && memcmp(message, "An argument is out of range", 27) == 0);
     OK(authcode_client_config_add_authorization_parameter(config, S("prompt"), S("login")));
     CHECK_RESULT(authcode_client_config_add_authorization_parameter(config, S("state"), S("x")),
                  AUTHCODE_RESULT_INVALID_CONFIG);

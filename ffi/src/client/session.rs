@@ -1,494 +1,40 @@
-//! The client session over the C ABI.
+//! The client session: authorize URL, redirect, token exchange, refresh, revocation,
+//! save and restore.
 
 use authcode::Timestamp;
 use authcode::client::{
-    ClientConfig, ClientError, ErrorCode, HttpRequest, RedirectOutcome, RefreshOutcome, SaveKey,
-    ServerError, Session, Stage, TokenKind, TokenOutcome, TokenType,
+    ClientError, RedirectOutcome, RefreshOutcome, SaveKey, ServerError, Session, TokenOutcome,
 };
-use authcode::profile::{BodyFormat, Profile};
-use heapless::String;
 
+use super::{
+    authcode_client_config, authcode_error_code, authcode_http_request, authcode_redirect_outcome,
+    authcode_refresh_outcome, authcode_stage, authcode_token_kind, authcode_token_outcome,
+    authcode_token_type, error_code,
+};
 use crate::memory::{deinit, init_in};
 use crate::result::{FfiResult, authcode_result};
 use crate::rng::{Rng, authcode_rng};
 use crate::util::{
-    authcode_str, buffer, check_out, copy_out, describe, guard, object, object_mut, put,
-    report_len, text,
+    Failure, Handle, LastError, buffer, check_out, copy_out, guard, object, object_mut, put,
+    recorded, report_len,
 };
-
-/// The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_profile {
-    /// Plain RFC 6749: Bearer tokens, form bodies.
-    Rfc = 0,
-    /// Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid.
-    Workfront = 1,
-}
-
-pub(crate) fn profile_from(value: u32) -> Result<Profile, authcode_result> {
-    match value {
-        0 => Ok(Profile::Rfc),
-        1 => Ok(Profile::Workfront),
-        _ => Err(authcode_result::InvalidArgument),
-    }
-}
-
-/// Token request body format: `AUTHCODE_BODY_FORMAT_FORM` or `AUTHCODE_BODY_FORMAT_JSON`.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_body_format {
-    /// `application/x-www-form-urlencoded`.
-    Form = 0,
-    /// `application/json`.
-    Json = 1,
-}
-
-/// Which token: `AUTHCODE_TOKEN_KIND_ACCESS` or `AUTHCODE_TOKEN_KIND_REFRESH`.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_token_kind {
-    /// The access token.
-    Access = 0,
-    /// The refresh token.
-    Refresh = 1,
-}
-
-/// Where a session is in the flow.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_stage {
-    /// Waiting for the redirect.
-    AwaitingRedirect = 0,
-    /// Waiting for the token exchange.
-    AwaitingToken = 1,
-    /// Tokens held.
-    Authorized = 2,
-    /// Tokens held, refresh in flight.
-    Refreshing = 3,
-    /// Ended without tokens, or sign-in required.
-    Failed = 4,
-}
-
-/// What the redirect carried.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_redirect_outcome {
-    /// A code: send the token request next.
-    CodeReceived = 0,
-    /// The server's error (see `authcode_session_server_error`); the session has failed.
-    Denied = 1,
-}
-
-/// What the token endpoint answered to the code exchange.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_token_outcome {
-    /// Tokens are held.
-    Authorized = 0,
-    /// Refused (see `authcode_session_server_error`); the session has failed.
-    Rejected = 1,
-}
-
-/// What the token endpoint answered to a refresh.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_refresh_outcome {
-    /// New tokens are held.
-    Refreshed = 0,
-    /// `invalid_grant`: the user must sign in again; tokens wiped.
-    SignInRequired = 1,
-    /// Another error; the old tokens are kept.
-    Rejected = 2,
-}
-
-/// How the access token is presented.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_token_type {
-    /// `Authorization: Bearer <token>`.
-    Bearer = 0,
-    /// Workfront's `sessionID: <token>` header.
-    SessionId = 1,
-}
-
-/// An OAuth error code the server answered with (RFC 6749 §4.1.2.1, §5.2).
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum authcode_error_code {
-    /// No error.
-    None = 0,
-    /// `invalid_request`
-    InvalidRequest = 1,
-    /// `invalid_client`
-    InvalidClient = 2,
-    /// `invalid_grant`
-    InvalidGrant = 3,
-    /// `unauthorized_client`
-    UnauthorizedClient = 4,
-    /// `unsupported_grant_type`
-    UnsupportedGrantType = 5,
-    /// `invalid_scope`
-    InvalidScope = 6,
-    /// `access_denied`
-    AccessDenied = 7,
-    /// `unsupported_response_type`
-    UnsupportedResponseType = 8,
-    /// `server_error`
-    ServerError = 9,
-    /// `temporarily_unavailable`
-    TemporarilyUnavailable = 10,
-    /// `unsupported_token_type`
-    UnsupportedTokenType = 11,
-    /// Any other code.
-    Other = 99,
-}
-
-pub(crate) fn error_code(code: ErrorCode) -> authcode_error_code {
-    match code {
-        ErrorCode::InvalidRequest => authcode_error_code::InvalidRequest,
-        ErrorCode::InvalidClient => authcode_error_code::InvalidClient,
-        ErrorCode::InvalidGrant => authcode_error_code::InvalidGrant,
-        ErrorCode::UnauthorizedClient => authcode_error_code::UnauthorizedClient,
-        ErrorCode::UnsupportedGrantType => authcode_error_code::UnsupportedGrantType,
-        ErrorCode::InvalidScope => authcode_error_code::InvalidScope,
-        ErrorCode::AccessDenied => authcode_error_code::AccessDenied,
-        ErrorCode::UnsupportedResponseType => authcode_error_code::UnsupportedResponseType,
-        ErrorCode::ServerError => authcode_error_code::ServerError,
-        ErrorCode::TemporarilyUnavailable => authcode_error_code::TemporarilyUnavailable,
-        ErrorCode::UnsupportedTokenType => authcode_error_code::UnsupportedTokenType,
-        ErrorCode::Other => authcode_error_code::Other,
-    }
-}
-
-/// An HTTP request to send. Every field points into the caller's buffer or the session and
-/// stays valid until the next call on that session or the buffer is reused. Absent fields
-/// have a NULL `ptr`. `authorization` and `body` hold secrets: do not log them.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct authcode_http_request {
-    /// `"POST"`.
-    pub method: authcode_str,
-    /// The endpoint URL.
-    pub url: authcode_str,
-    /// The `Content-Type` header value.
-    pub content_type: authcode_str,
-    /// The `Accept` header value.
-    pub accept: authcode_str,
-    /// The `Authorization` header value, or absent.
-    pub authorization: authcode_str,
-    /// The body.
-    pub body: authcode_str,
-}
-
-impl From<HttpRequest<'_>> for authcode_http_request {
-    fn from(request: HttpRequest<'_>) -> Self {
-        Self {
-            method: authcode_str::of(request.method),
-            url: authcode_str::of(request.url),
-            content_type: authcode_str::of(request.content_type),
-            accept: authcode_str::of(request.accept),
-            authorization: authcode_str::of_option(request.authorization),
-            body: authcode_str::of(request.body),
-        }
-    }
-}
-
-/// What a client configuration is built from. Text fields are `authcode_str`; when
-/// `workfront_domain` is set (non-NULL `ptr`), the Workfront endpoints are built from it
-/// and `profile`, `authorization_endpoint` and `token_endpoint` are ignored.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct authcode_client_config_params {
-    /// One of `AUTHCODE_PROFILE_*`.
-    pub profile: u32,
-    /// The authorization endpoint (https, or http on loopback).
-    pub authorization_endpoint: authcode_str,
-    /// The token endpoint.
-    pub token_endpoint: authcode_str,
-    /// The client id.
-    pub client_id: authcode_str,
-    /// The redirect URI (https, loopback http, or a private-use scheme).
-    pub redirect_uri: authcode_str,
-    /// The organisation's Workfront domain, e.g. `acme.my.workfront.com`, or absent.
-    pub workfront_domain: authcode_str,
-}
-
-/// A client configuration (opaque). Build it, adjust it with the setters, then start
-/// sessions from it; a session copies what it needs, so the configuration may be freed
-/// after.
-pub struct authcode_client_config {
-    config: ClientConfig,
-    last_error: String<160>,
-}
-
-impl authcode_client_config {
-    fn build(params: &authcode_client_config_params) -> Result<Self, authcode_result> {
-        // SAFETY: the caller of the `extern "C"` function promised valid string ranges.
-        let read = |s: authcode_str| unsafe { text(s.ptr, s.len) };
-        let client_id = read(params.client_id)?;
-        let redirect_uri = read(params.redirect_uri)?;
-        let config = if params.workfront_domain.ptr.is_null() {
-            let profile = profile_from(params.profile)?;
-            let authorize = read(params.authorization_endpoint)?;
-            let token = read(params.token_endpoint)?;
-            ClientConfig::new(profile, authorize, token, client_id, redirect_uri)
-        } else {
-            let domain = read(params.workfront_domain)?;
-            ClientConfig::workfront(domain, client_id, redirect_uri)
-        };
-        config
-            .map(|config| Self {
-                config,
-                last_error: String::new(),
-            })
-            .map_err(|_| authcode_result::InvalidConfig)
-    }
-
-    fn update(
-        &mut self,
-        change: impl FnOnce(ClientConfig) -> Result<ClientConfig, authcode::client::ConfigError>,
-    ) -> FfiResult {
-        match change(self.config.clone()) {
-            Ok(config) => {
-                self.config = config;
-                self.last_error.clear();
-                Ok(())
-            }
-            Err(error) => {
-                self.last_error = describe(&error);
-                Err(authcode_result::InvalidConfig)
-            }
-        }
-    }
-}
-
-/// Creates a client configuration on the heap. On `AUTHCODE_RESULT_INVALID_CONFIG`
-/// nothing is allocated; call again with corrected values (the reason cannot be fetched
-/// without an object — validate values with the same rules as `authcode_client_config_set_*`).
-/// Free with `authcode_client_config_free`.
-#[cfg(feature = "std")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_new(
-    params: *const authcode_client_config_params,
-    out: *mut *mut authcode_client_config,
-) -> authcode_result {
-    guard(|| {
-        check_out(out)?;
-        // SAFETY: valid when non-NULL, per the caller.
-        let params = unsafe { object(params)? };
-        let config = authcode_client_config::build(params)?;
-        // SAFETY: `out` checked non-NULL.
-        unsafe { crate::memory::boxed(config, out) }
-    })
-}
-
-/// Frees a configuration from `authcode_client_config_new`. NULL is a no-op.
-#[cfg(feature = "std")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_free(config: *mut authcode_client_config) {
-    // SAFETY: from `authcode_client_config_new`, per the caller.
-    unsafe { crate::memory::free(config) }
-}
-
-/// Bytes of storage `authcode_client_config_init` needs.
-#[unsafe(no_mangle)]
-pub extern "C" fn authcode_client_config_size() -> usize {
-    core::mem::size_of::<authcode_client_config>()
-}
-
-/// Alignment `authcode_client_config_init` needs.
-#[unsafe(no_mangle)]
-pub extern "C" fn authcode_client_config_align() -> usize {
-    core::mem::align_of::<authcode_client_config>()
-}
-
-/// Builds a configuration in caller storage (`storage_len` ≥ `_size()`, aligned to
-/// `_align()`), for hosts without an allocator. The storage must stay valid until
-/// `authcode_client_config_deinit`. Results as `authcode_client_config_new`, plus
-/// `AUTHCODE_RESULT_STORAGE_TOO_SMALL` / `AUTHCODE_RESULT_STORAGE_MISALIGNED`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_init(
-    storage: *mut u8,
-    storage_len: usize,
-    params: *const authcode_client_config_params,
-    out: *mut *mut authcode_client_config,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid when non-NULL, per the caller.
-        let params = unsafe { object(params)? };
-        // SAFETY: storage contract forwarded from the caller.
-        unsafe {
-            init_in(
-                storage,
-                storage_len,
-                || authcode_client_config::build(params),
-                out,
-            )
-        }
-    })
-}
-
-/// Ends a configuration made by `authcode_client_config_init` (wipes its secret). NULL is
-/// a no-op. The storage may then be reused.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_deinit(config: *mut authcode_client_config) {
-    // SAFETY: from `_init`, per the caller.
-    unsafe { deinit(config) }
-}
-
-/// Applies a setter that takes one text value.
-fn set_text(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-    change: impl FnOnce(ClientConfig, &str) -> Result<ClientConfig, authcode::client::ConfigError>,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid handle and string range, per the caller of the extern function.
-        let (handle, value) = unsafe { (object_mut(config)?, text(value, value_len)?) };
-        handle.update(|config| change(config, value))
-    })
-}
-
-/// Sets the requested scope (space-separated). `AUTHCODE_RESULT_INVALID_CONFIG` when
-/// malformed; `authcode_client_config_last_error` says why.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_scope(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    set_text(config, value, value_len, |config, value| {
-        config.with_scope(value)
-    })
-}
-
-/// Expects `iss` on redirects equal to this issuer (RFC 9207).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_issuer(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    set_text(config, value, value_len, |config, value| {
-        config.with_issuer(value)
-    })
-}
-
-/// Authenticates with `Authorization: Basic` and this secret (web apps).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_client_secret_basic(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    set_text(config, value, value_len, |config, value| {
-        config.with_client_secret_basic(value)
-    })
-}
-
-/// Authenticates with `client_id` + `client_secret` in the body.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_client_secret_post(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    set_text(config, value, value_len, |config, value| {
-        config.with_client_secret_post(value)
-    })
-}
-
-/// Sets the RFC 7009 revocation endpoint.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_revocation_endpoint(
-    config: *mut authcode_client_config,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    set_text(config, value, value_len, |config, value| {
-        config.with_revocation_endpoint(value)
-    })
-}
-
-/// Adds an authorization request parameter such as `prompt=login`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_add_authorization_parameter(
-    config: *mut authcode_client_config,
-    name: *const u8,
-    name_len: usize,
-    value: *const u8,
-    value_len: usize,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid handle and string ranges, per the caller.
-        let (handle, name, value) = unsafe {
-            (
-                object_mut(config)?,
-                text(name, name_len)?,
-                text(value, value_len)?,
-            )
-        };
-        handle.update(|config| config.with_authorization_parameter(name, value))
-    })
-}
-
-/// Overrides the token request body format (`AUTHCODE_BODY_FORMAT_*`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_body_format(
-    config: *mut authcode_client_config,
-    format: u32,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid handle, per the caller.
-        let handle = unsafe { object_mut(config)? };
-        let format = match format {
-            0 => BodyFormat::Form,
-            1 => BodyFormat::Json,
-            _ => return Err(authcode_result::InvalidArgument),
-        };
-        handle.update(|config| Ok(config.with_body_format(format)))
-    })
-}
-
-/// Seconds before expiry at which a refresh becomes due (default 60).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_set_refresh_margin(
-    config: *mut authcode_client_config,
-    seconds: u64,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid handle, per the caller.
-        let handle = unsafe { object_mut(config)? };
-        handle.update(|config| Ok(config.with_refresh_margin(seconds)))
-    })
-}
-
-/// Why the last setter failed, as text.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn authcode_client_config_last_error(
-    config: *const authcode_client_config,
-    buf: *mut u8,
-    len: usize,
-    out_len: *mut usize,
-) -> authcode_result {
-    guard(|| {
-        // SAFETY: valid handle and buffer, per the caller.
-        unsafe { copy_out(object(config)?.last_error.as_bytes(), buf, len, out_len) }
-    })
-}
 
 /// A client session (opaque).
 pub struct authcode_session {
     session: Session,
-    last_error: String<256>,
+    last_error: LastError<256>,
     server_error: Option<ServerError>,
+}
+
+impl Handle for authcode_session {
+    fn failure(&self) -> &dyn Failure {
+        &self.last_error
+    }
 }
 
 impl authcode_session {
     fn record(&mut self, error: ClientError) -> authcode_result {
-        self.last_error = describe(&error);
+        self.last_error.set(&error);
         match error {
             ClientError::WrongStage { .. } => authcode_result::WrongState,
             ClientError::Randomness => authcode_result::Randomness,
@@ -502,7 +48,7 @@ impl authcode_session {
     }
 
     fn server_said(&mut self, error: ServerError) {
-        self.last_error = describe(&error);
+        self.last_error.set(&error);
         self.server_error = Some(error);
     }
 }
@@ -522,7 +68,7 @@ fn start(
     .map_err(|_| authcode_result::Randomness)?;
     Ok(authcode_session {
         session,
-        last_error: String::new(),
+        last_error: LastError::new(),
         server_error: None,
     })
 }
@@ -593,16 +139,10 @@ pub unsafe extern "C" fn authcode_session_stage(
     session: *const authcode_session,
     out: *mut authcode_stage,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle and out pointer, per the caller.
         let handle = unsafe { object(session)? };
-        let stage = match handle.session.stage() {
-            Stage::AwaitingRedirect => authcode_stage::AwaitingRedirect,
-            Stage::AwaitingToken => authcode_stage::AwaitingToken,
-            Stage::Authorized => authcode_stage::Authorized,
-            Stage::Refreshing => authcode_stage::Refreshing,
-            Stage::Failed => authcode_stage::Failed,
-        };
+        let stage = authcode_stage::from(handle.session.stage());
         // SAFETY: as above.
         unsafe { put(out, stage) }
     })
@@ -616,7 +156,7 @@ pub unsafe extern "C" fn authcode_session_authorize_url(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         check_out(out_len)?;
         // SAFETY: valid handle and buffer, per the caller.
         let (handle, buffer) = unsafe { (object_mut(session)?, buffer(buf, len)?) };
@@ -640,7 +180,7 @@ pub unsafe extern "C" fn authcode_session_on_redirect(
     redirect_len: usize,
     out: *mut authcode_redirect_outcome,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
         let (handle, redirect) = unsafe {
@@ -701,7 +241,7 @@ pub unsafe extern "C" fn authcode_session_token_request(
     out_len: *mut usize,
     out: *mut authcode_http_request,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
         request_out(
@@ -725,7 +265,7 @@ pub unsafe extern "C" fn authcode_session_on_token_response(
     now: u64,
     out: *mut authcode_token_outcome,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
         let (handle, body) = unsafe { (object_mut(session)?, crate::util::bytes(body, body_len)?) };
@@ -753,7 +293,7 @@ pub unsafe extern "C" fn authcode_session_refresh_due(
     now: u64,
     out: *mut bool,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle and out pointer, per the caller.
         let handle = unsafe { object(session)? };
         // SAFETY: as above.
@@ -777,7 +317,7 @@ pub unsafe extern "C" fn authcode_session_refresh_request(
     out_len: *mut usize,
     out: *mut authcode_http_request,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
         request_out(
@@ -796,7 +336,7 @@ pub unsafe extern "C" fn authcode_session_refresh_request(
 pub unsafe extern "C" fn authcode_session_cancel_refresh(
     session: *mut authcode_session,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
         handle.session.cancel_refresh();
@@ -814,7 +354,7 @@ pub unsafe extern "C" fn authcode_session_on_refresh_response(
     now: u64,
     out: *mut authcode_refresh_outcome,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         check_out(out)?;
         // SAFETY: valid handle and byte range, per the caller.
         let (handle, body) = unsafe { (object_mut(session)?, crate::util::bytes(body, body_len)?) };
@@ -850,12 +390,8 @@ pub unsafe extern "C" fn authcode_session_revocation_request(
     out_len: *mut usize,
     out: *mut authcode_http_request,
 ) -> authcode_result {
-    guard(|| {
-        let which = match kind {
-            0 => TokenKind::Access,
-            1 => TokenKind::Refresh,
-            _ => return Err(authcode_result::InvalidArgument),
-        };
+    recorded(session, || {
+        let which = authcode_token_kind::try_from(kind)?.into();
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object_mut(session)? };
         request_out(
@@ -874,7 +410,7 @@ pub unsafe extern "C" fn authcode_session_revocation_request(
 pub unsafe extern "C" fn authcode_session_sign_out(
     session: *mut authcode_session,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         unsafe { object_mut(session)? }.session.sign_out();
         Ok(())
@@ -889,7 +425,7 @@ pub unsafe extern "C" fn authcode_session_access_token(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object(session)? };
         let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
@@ -906,7 +442,7 @@ pub unsafe extern "C" fn authcode_session_refresh_token(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object(session)? };
         let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
@@ -926,16 +462,13 @@ pub unsafe extern "C" fn authcode_session_token_info(
     token_type: *mut authcode_token_type,
     expires_at: *mut u64,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         check_out(token_type)?;
         check_out(expires_at)?;
         // SAFETY: valid handle, per the caller.
         let handle = unsafe { object(session)? };
         let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
-        let kind = match tokens.token_type() {
-            TokenType::Bearer => authcode_token_type::Bearer,
-            TokenType::SessionId => authcode_token_type::SessionId,
-        };
+        let kind = authcode_token_type::from(tokens.token_type());
         // SAFETY: checked non-NULL.
         unsafe {
             put(token_type, kind)?;
@@ -963,7 +496,9 @@ pub unsafe extern "C" fn authcode_session_save(
     out_len: *mut usize,
 ) -> authcode_result {
     // SAFETY: the caller's guarantees are this function's.
-    guard(|| unsafe { save_sealed(session, None, buf, len, out_len) })
+    recorded(session, || unsafe {
+        save_sealed(session, None, buf, len, out_len)
+    })
 }
 
 /// Saves the session as `authcode_session_save` does, authenticated with HMAC-SHA-256
@@ -984,7 +519,7 @@ pub unsafe extern "C" fn authcode_session_save_keyed(
     len: usize,
     out_len: *mut usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: a valid byte range, per the caller.
         let key = unsafe { save_key(key, key_len)? };
         // SAFETY: the caller's guarantees are this function's.
@@ -1049,7 +584,9 @@ pub unsafe extern "C" fn authcode_session_restore(
     saved_len: usize,
 ) -> authcode_result {
     // SAFETY: the caller's guarantees are this function's.
-    guard(|| unsafe { restore_sealed(session, None, saved, saved_len) })
+    recorded(session, || unsafe {
+        restore_sealed(session, None, saved, saved_len)
+    })
 }
 
 /// Replaces the session's state with bytes from `authcode_session_save_keyed`, made with
@@ -1071,7 +608,7 @@ pub unsafe extern "C" fn authcode_session_restore_keyed(
     saved: *const u8,
     saved_len: usize,
 ) -> authcode_result {
-    guard(|| {
+    recorded(session, || {
         // SAFETY: a valid byte range, per the caller.
         let key = unsafe { save_key(key, key_len)? };
         // SAFETY: the caller's guarantees are this function's.
@@ -1102,7 +639,7 @@ unsafe fn restore_sealed(
             Ok(())
         }
         Err(error) => {
-            handle.last_error = describe(&error);
+            handle.last_error.set(&error);
             Err(authcode_result::RestoreFailed)
         }
     }
@@ -1135,5 +672,5 @@ pub unsafe extern "C" fn authcode_session_last_error(
     out_len: *mut usize,
 ) -> authcode_result {
     // SAFETY: valid handle and buffer, per the caller.
-    guard(|| unsafe { copy_out(object(session)?.last_error.as_bytes(), buf, len, out_len) })
+    guard(|| unsafe { object(session)?.last_error.copy_out(buf, len, out_len) })
 }
