@@ -412,22 +412,18 @@ public:
 
     /// A new secret for a web app (shown once); the others keep working `overlap` seconds.
     std::string rotate_secret(std::string_view client_id, uint64_t overlap, bool end_grants, uint64_t now) {
-        std::string secret(64, '\0');
-        size_t len = 0;
-        check(authcode_server_rotate_secret_with(handle_, detail::bytes(client_id), client_id.size(), overlap, end_grants, now,
-                                                 nullptr, reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len));
-        secret.resize(len);
-        return secret;
+        return grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_rotate_secret_with(handle_, detail::bytes(client_id), client_id.size(), overlap, end_grants,
+                                                      now, nullptr, b, n, o);
+        }, 64);
     }
 
     /// A second secret for a web app (shown once) and its slot.
     std::pair<uint32_t, std::string> add_secret(std::string_view client_id, uint64_t now) {
-        std::string secret(64, '\0');
-        size_t len = 0;
         uint32_t slot = 0;
-        check(authcode_server_add_secret(handle_, detail::bytes(client_id), client_id.size(), now, nullptr,
-                                         reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len, &slot));
-        secret.resize(len);
+        std::string secret = grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_add_secret(handle_, detail::bytes(client_id), client_id.size(), now, nullptr, b, n, o, &slot);
+        }, 64);
         return {slot, secret};
     }
 
