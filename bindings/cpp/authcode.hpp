@@ -20,15 +20,54 @@
 
 namespace authcode {
 
-/// A failed call: the result code, its message, and any detail the object recorded.
+/// A failed call: the numeric result code, its symbolic name and the failure's text — the
+/// handle's last error when it has one, else authcode_result_message(code).
 class Error : public std::runtime_error {
 public:
+    /// An error for `code`; `detail` is the handle's last error (empty: the code's generic message).
     Error(authcode_result code, const std::string &detail)
-        : std::runtime_error(std::string(authcode_result_message(code)) + (detail.empty() ? "" : ": " + detail)),
-          code_(code) {}
+        : std::runtime_error(detail.empty() ? std::string(message_of(code)) : detail), code_(code) {}
+    /// The authcode_result code.
     authcode_result code() const noexcept { return code_; }
+    /// The code's symbolic name, e.g. "AUTHCODE_RESULT_APP_REFUSED".
+    const char *name() const noexcept { return name_of(code_); }
+    /// The symbolic name of any result code ("AUTHCODE_RESULT_UNKNOWN" for a code not in the header).
+    static const char *name_of(authcode_result code) noexcept {
+        switch (static_cast<int>(code)) {
+        case static_cast<int>(AUTHCODE_RESULT_OK): return "AUTHCODE_RESULT_OK";
+        case static_cast<int>(AUTHCODE_RESULT_NULL_POINTER): return "AUTHCODE_RESULT_NULL_POINTER";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_UTF8): return "AUTHCODE_RESULT_INVALID_UTF8";
+        case static_cast<int>(AUTHCODE_RESULT_BUFFER_TOO_SMALL): return "AUTHCODE_RESULT_BUFFER_TOO_SMALL";
+        case static_cast<int>(AUTHCODE_RESULT_WRONG_STATE): return "AUTHCODE_RESULT_WRONG_STATE";
+        case static_cast<int>(AUTHCODE_RESULT_RANDOMNESS): return "AUTHCODE_RESULT_RANDOMNESS";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_ARGUMENT): return "AUTHCODE_RESULT_INVALID_ARGUMENT";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_VERIFIER): return "AUTHCODE_RESULT_INVALID_VERIFIER";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_CHALLENGE): return "AUTHCODE_RESULT_INVALID_CHALLENGE";
+        case static_cast<int>(AUTHCODE_RESULT_VERIFIER_MISMATCH): return "AUTHCODE_RESULT_VERIFIER_MISMATCH";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_CONFIG): return "AUTHCODE_RESULT_INVALID_CONFIG";
+        case static_cast<int>(AUTHCODE_RESULT_REDIRECT_REFUSED): return "AUTHCODE_RESULT_REDIRECT_REFUSED";
+        case static_cast<int>(AUTHCODE_RESULT_RESPONSE_UNREADABLE): return "AUTHCODE_RESULT_RESPONSE_UNREADABLE";
+        case static_cast<int>(AUTHCODE_RESULT_REFRESH_IN_FLIGHT): return "AUTHCODE_RESULT_REFRESH_IN_FLIGHT";
+        case static_cast<int>(AUTHCODE_RESULT_NO_REFRESH_TOKEN): return "AUTHCODE_RESULT_NO_REFRESH_TOKEN";
+        case static_cast<int>(AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT): return "AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT";
+        case static_cast<int>(AUTHCODE_RESULT_RESTORE_FAILED): return "AUTHCODE_RESULT_RESTORE_FAILED";
+        case static_cast<int>(AUTHCODE_RESULT_APP_REFUSED): return "AUTHCODE_RESULT_APP_REFUSED";
+        case static_cast<int>(AUTHCODE_RESULT_AUTHORIZE_REFUSED): return "AUTHCODE_RESULT_AUTHORIZE_REFUSED";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_TOKEN): return "AUTHCODE_RESULT_INVALID_TOKEN";
+        case static_cast<int>(AUTHCODE_RESULT_INVALID_SERVER_CONFIG): return "AUTHCODE_RESULT_INVALID_SERVER_CONFIG";
+        case static_cast<int>(AUTHCODE_RESULT_STORE_UNAVAILABLE): return "AUTHCODE_RESULT_STORE_UNAVAILABLE";
+        case static_cast<int>(AUTHCODE_RESULT_STORAGE_TOO_SMALL): return "AUTHCODE_RESULT_STORAGE_TOO_SMALL";
+        case static_cast<int>(AUTHCODE_RESULT_STORAGE_MISALIGNED): return "AUTHCODE_RESULT_STORAGE_MISALIGNED";
+        case static_cast<int>(AUTHCODE_RESULT_PANIC): return "AUTHCODE_RESULT_PANIC";
+        default: return "AUTHCODE_RESULT_UNKNOWN";
+        }
+    }
 
 private:
+    static const char *message_of(authcode_result code) noexcept {
+        const char *m = authcode_result_message(static_cast<int32_t>(code));
+        return m ? m : "unknown authcode result";
+    }
     authcode_result code_;
 };
 
@@ -322,12 +361,11 @@ public:
     }
 
     Redirect authorize(std::string_view query, std::string_view subject, uint64_t now) {
-        std::string location(2048, '\0');
-        size_t len = 0;
         authcode_error_code error{};
-        check(authcode_server_authorize(handle_, detail::bytes(query), query.size(), detail::bytes(subject), subject.size(), now,
-                                        nullptr, reinterpret_cast<uint8_t *>(location.data()), location.size(), &len, &error));
-        location.resize(len);
+        std::string location = grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_authorize(handle_, detail::bytes(query), query.size(), detail::bytes(subject), subject.size(),
+                                             now, nullptr, b, n, o, &error);
+        }, 2048);
         return Redirect{location, error};
     }
 
@@ -374,22 +412,18 @@ public:
 
     /// A new secret for a web app (shown once); the others keep working `overlap` seconds.
     std::string rotate_secret(std::string_view client_id, uint64_t overlap, bool end_grants, uint64_t now) {
-        std::string secret(64, '\0');
-        size_t len = 0;
-        check(authcode_server_rotate_secret_with(handle_, detail::bytes(client_id), client_id.size(), overlap, end_grants, now,
-                                                 nullptr, reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len));
-        secret.resize(len);
-        return secret;
+        return grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_rotate_secret_with(handle_, detail::bytes(client_id), client_id.size(), overlap, end_grants,
+                                                      now, nullptr, b, n, o);
+        }, 64);
     }
 
     /// A second secret for a web app (shown once) and its slot.
     std::pair<uint32_t, std::string> add_secret(std::string_view client_id, uint64_t now) {
-        std::string secret(64, '\0');
-        size_t len = 0;
         uint32_t slot = 0;
-        check(authcode_server_add_secret(handle_, detail::bytes(client_id), client_id.size(), now, nullptr,
-                                         reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &len, &slot));
-        secret.resize(len);
+        std::string secret = grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_add_secret(handle_, detail::bytes(client_id), client_id.size(), now, nullptr, b, n, o, &slot);
+        }, 64);
         return {slot, secret};
     }
 
@@ -410,6 +444,10 @@ public:
     }
 
 private:
+    template <class Fill>
+    std::string grow(Fill fill, size_t initial) {
+        return detail::read_text(fill, initial, [this](authcode_result result) { check(result); });
+    }
     template <class Call>
     Response respond(std::string_view method, std::string_view content_type, std::optional<std::string_view> authorization,
                      std::string_view body, Call call) {
