@@ -7,7 +7,17 @@
 
 use std::fmt::Write as _;
 
+/// The ABI version in the shared library's SONAME; keep it equal to
+/// `AUTHCODE_ABI_VERSION` in src/lib.rs (a test checks both).
+const ABI_VERSION: u32 = 1;
+
 fn main() {
+    // ELF shared libraries carry the ABI version in their SONAME, so that a program linked
+    // against ABI 1 never loads a library of another ABI.
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if matches!(os.as_str(), "linux" | "android" | "freebsd") {
+        println!("cargo::rustc-cdylib-link-arg=-Wl,-soname,libauthcode_ffi.so.{ABI_VERSION}");
+    }
     let source = std::fs::read_to_string("src/result.rs").unwrap_or_else(|error| {
         panic!("build.rs: cannot read src/result.rs: {error}");
     });

@@ -5,13 +5,23 @@
  * `cargo test -p authcode-ffi` fails when this file differs from what cbindgen produces.
  *
  * Conventions
- * - Every fallible function returns authcode_result; AUTHCODE_RESULT_OK is 0 and
- *   authcode_result_message() explains every code.
+ * - Every fallible function returns authcode_result (a uint32_t); AUTHCODE_RESULT_OK is 0,
+ *   authcode_result_message() explains every code and authcode_result_name() names it.
+ *   Any function may also return AUTHCODE_RESULT_PANIC (a bug in authcode, caught at the
+ *   boundary in builds with the std feature); it is not repeated in each comment.
+ * - Last error: every call on a client config, session or server clears that object's
+ *   last error, and every call on it that fails sets it to the text of that failure (the
+ *   specific reason, or the result code's message). *_last_error() reads it without
+ *   clearing it; so does authcode_session_server_error().
  * - Strings in are (const uint8_t *ptr, size_t len), validated as UTF-8 where text is
  *   required; (NULL, 0) is the empty string. Nothing needs a terminating NUL.
- * - Buffers out are (uint8_t *buf, size_t len, size_t *out_len). Outputs are written only
- *   on success, except that on AUTHCODE_RESULT_BUFFER_TOO_SMALL *out_len holds the size
- *   needed.
+ * - Buffers out are (uint8_t *buf, size_t len, size_t *out_len). On AUTHCODE_RESULT_OK,
+ *   *out_len is the number of bytes written (no NUL is added); on
+ *   AUTHCODE_RESULT_BUFFER_TOO_SMALL it is the size needed and nothing else was written or
+ *   changed: call again with a buffer that large. buf may be NULL when len is 0 (to ask
+ *   for the size). On any other result *out_len is not meaningful.
+ * - A call that returns an error leaves every object observably unchanged: arguments and
+ *   output buffers are validated before anything changes.
  * - Handles come from _new and go back to _free (free(NULL) is a no-op). Without an
  *   allocator, the same objects live in caller storage: _size/_align, _init, _deinit.
  * - Every pointer is checked for NULL; no panic crosses the boundary.
@@ -640,6 +650,9 @@ authcode_result authcode_client_config_last_error(const authcode_client_config *
 
 // Starts a login on the heap: a fresh PKCE verifier and state from `rng` (NULL: the OS
 // source). `now` is Unix seconds. Free with `authcode_session_free`.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_RANDOMNESS`. On failure nothing is allocated and `*out` is not written.
 authcode_result authcode_session_new(const authcode_client_config *config,
                                      const authcode_rng *rng,
                                      uint64_t now,
@@ -656,6 +669,10 @@ size_t authcode_session_align(void);
 
 // `authcode_session_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
 // until `authcode_session_deinit`.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_STORAGE_TOO_SMALL`,
+// `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure the storage holds no object.
 authcode_result authcode_session_init(uint8_t *storage,
                                       size_t storage_len,
                                       const authcode_client_config *config,
@@ -667,9 +684,15 @@ authcode_result authcode_session_init(uint8_t *storage,
 void authcode_session_deinit(authcode_session *session);
 
 // The session's stage.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_session_stage(const authcode_session *session, authcode_stage *out);
 
 // Writes the authorization URL to open in the system browser.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`. `*out_len`: the URL's
+// length, or on `AUTHCODE_RESULT_BUFFER_TOO_SMALL` the size needed.
 authcode_result authcode_session_authorize_url(authcode_session *session,
                                                uint8_t *buf,
                                                size_t len,
@@ -685,6 +708,10 @@ authcode_result authcode_session_on_redirect(authcode_session *session,
 
 // Writes the token request that exchanges the code. `*out` points into `buf` and the
 // session; send it as is.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`. `*out_len`: the bytes
+// of `buf` used, or the size needed.
 authcode_result authcode_session_token_request(authcode_session *session,
                                                uint8_t *buf,
                                                size_t len,
@@ -692,6 +719,10 @@ authcode_result authcode_session_token_request(authcode_session *session,
                                                authcode_http_request *out);
 
 // Reads the token endpoint's answer to the code exchange (`status`, body, `now`).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
+// then unchanged; `*out` says what the server answered on success).
 authcode_result authcode_session_on_token_response(authcode_session *session,
                                                    uint16_t status,
                                                    const uint8_t *body,
@@ -700,11 +731,18 @@ authcode_result authcode_session_on_token_response(authcode_session *session,
                                                    authcode_token_outcome *out);
 
 // Whether a refresh is due at `now` (`*out`).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_session_refresh_due(const authcode_session *session,
                                              uint64_t now,
                                              bool *out);
 
 // Writes the refresh request and marks a refresh in flight.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`,
+// `AUTHCODE_RESULT_REFRESH_IN_FLIGHT`, `AUTHCODE_RESULT_NO_REFRESH_TOKEN`. On failure no
+// refresh is marked in flight.
 authcode_result authcode_session_refresh_request(authcode_session *session,
                                                  uint8_t *buf,
                                                  size_t len,
@@ -712,9 +750,15 @@ authcode_result authcode_session_refresh_request(authcode_session *session,
                                                  authcode_http_request *out);
 
 // Forgets an in-flight refresh that will never be answered.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_session_cancel_refresh(authcode_session *session);
 
 // Reads the answer to the refresh request.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
+// then unchanged).
 authcode_result authcode_session_on_refresh_response(authcode_session *session,
                                                      uint16_t status,
                                                      const uint8_t *body,
@@ -724,6 +768,11 @@ authcode_result authcode_session_on_refresh_response(authcode_session *session,
 
 // Writes an RFC 7009 revocation request for the access or refresh token
 // (`AUTHCODE_TOKEN_KIND_*`).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_ARGUMENT`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL`,
+// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT`,
+// `AUTHCODE_RESULT_NO_REFRESH_TOKEN`.
 authcode_result authcode_session_revocation_request(authcode_session *session,
                                                     uint32_t kind,
                                                     uint8_t *buf,
@@ -732,6 +781,8 @@ authcode_result authcode_session_revocation_request(authcode_session *session,
                                                     authcode_http_request *out);
 
 // Ends the session: wipes its tokens or pending login.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_session_sign_out(authcode_session *session);
 
 // Copies the access token (`AUTHCODE_RESULT_WRONG_STATE` without tokens).
@@ -748,6 +799,9 @@ authcode_result authcode_session_refresh_token(const authcode_session *session,
 
 // The token type and the access token's expiry: `*expires_at` is Unix seconds, or 0
 // when the server gave none.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_WRONG_STATE`. (no tokens held).
 authcode_result authcode_session_token_info(const authcode_session *session,
                                             authcode_token_type *token_type,
                                             uint64_t *expires_at);
@@ -812,10 +866,17 @@ authcode_result authcode_session_restore_keyed(authcode_session *session,
                                                size_t saved_len);
 
 // The last server error the session saw (`AUTHCODE_ERROR_CODE_NONE` when none).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`. Does not clear the last
+// error.
 authcode_result authcode_session_server_error(const authcode_session *session,
                                               authcode_error_code *out);
 
 // The last failure as text: why a call failed, or the server's error and description.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+// size needed. Does not clear it.
 authcode_result authcode_session_last_error(const authcode_session *session,
                                             uint8_t *buf,
                                             size_t len,
@@ -863,10 +924,15 @@ const char *authcode_result_message(int32_t result);
 const char *authcode_result_name(int32_t result);
 
 // The server's capacities (fixed at build time).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_server_get_capacities(authcode_server_capacities *out);
 
 // Creates a server for `profile` (`AUTHCODE_PROFILE_*`) on the heap, with an empty
 // registry. Free with `authcode_server_free`.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_ARGUMENT`. (unknown profile). On failure nothing is allocated.
 authcode_result authcode_server_new(uint32_t profile, authcode_server **out);
 
 // Frees a server from `authcode_server_new`. NULL is a no-op.
@@ -880,6 +946,10 @@ size_t authcode_server_align(void);
 
 // `authcode_server_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
 // until `authcode_server_deinit`. The tables are built in place, element by element.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_ARGUMENT`, `AUTHCODE_RESULT_STORAGE_TOO_SMALL`,
+// `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure the storage holds no object.
 authcode_result authcode_server_init(uint8_t *storage,
                                      size_t storage_len,
                                      uint32_t profile,
@@ -889,17 +959,28 @@ authcode_result authcode_server_init(uint8_t *storage,
 void authcode_server_deinit(authcode_server *server);
 
 // Announces `issuer` as `iss` on redirects (RFC 9207).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the
+// configuration is unchanged.
 authcode_result authcode_server_set_issuer(authcode_server *server,
                                            const uint8_t *issuer,
                                            size_t issuer_len);
 
 // Sets Workfront's `domain`, `lane` (on redirects) and `wid` (in token responses).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the
+// configuration is unchanged.
 authcode_result authcode_server_set_workfront_identity(authcode_server *server,
                                                        authcode_str domain,
                                                        authcode_str lane,
                                                        authcode_str wid);
 
 // Sets the code and access token lifetimes in seconds (0 keeps the current value).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the configuration is unchanged.
 authcode_result authcode_server_set_lifetimes(authcode_server *server,
                                               uint64_t code_seconds,
                                               uint64_t access_token_seconds);
@@ -919,6 +1000,11 @@ authcode_result authcode_server_create_app(authcode_server *server,
                                            size_t *secret_out_len);
 
 // Replaces an app's settings (kind, client id and secret stay).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_ARGUMENT`,
+// `AUTHCODE_RESULT_APP_REFUSED`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`. On failure the app
+// is unchanged.
 authcode_result authcode_server_update_app(authcode_server *server,
                                            const uint8_t *client_id,
                                            size_t client_id_len,
@@ -934,6 +1020,12 @@ authcode_result authcode_server_delete_app(authcode_server *server,
                                            size_t client_id_len);
 
 // Gives a web app a new secret (43 bytes, shown this once); the old one stops working.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL`,
+// `AUTHCODE_RESULT_APP_REFUSED`, `AUTHCODE_RESULT_RANDOMNESS`,
+// `AUTHCODE_RESULT_STORE_UNAVAILABLE`. Outputs are checked first: on failure the old
+// secret still works.
 authcode_result authcode_server_rotate_secret(authcode_server *server,
                                               const uint8_t *client_id,
                                               size_t client_id_len,
@@ -943,6 +1035,8 @@ authcode_result authcode_server_rotate_secret(authcode_server *server,
                                               size_t *out_len);
 
 // The number of registered apps.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_server_app_count(const authcode_server *server, size_t *out);
 
 // Answers an authorization request for `subject` (signed in, consented): writes the
@@ -963,6 +1057,10 @@ authcode_result authcode_server_authorize(authcode_server *server,
                                           authcode_error_code *redirected_error);
 
 // Answers an authorization request the user declined (`error=access_denied`).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_AUTHORIZE_REFUSED`. `*out_len`: the
+// redirect location's length, or the size needed.
 authcode_result authcode_server_deny(authcode_server *server,
                                      const uint8_t *query,
                                      size_t query_len,
@@ -985,6 +1083,9 @@ authcode_result authcode_server_token(authcode_server *server,
 
 // Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
 // `buf` must hold at least 1024 bytes.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 authcode_result authcode_server_revoke(authcode_server *server,
                                        const authcode_token_request *request,
                                        uint64_t now,
@@ -1001,12 +1102,18 @@ authcode_result authcode_server_validate(const authcode_server *server,
                                          authcode_token_info *out);
 
 // Revokes the grant a token belongs to (`*known`: whether the token was known).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 authcode_result authcode_server_revoke_token(authcode_server *server,
                                              const uint8_t *token,
                                              size_t token_len,
                                              bool *known);
 
 // Removes expired codes and dead tokens now (`*removed`: how many).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 authcode_result authcode_server_purge_expired(authcode_server *server,
                                               uint64_t now,
                                               size_t *removed);
@@ -1114,6 +1221,10 @@ authcode_result authcode_server_app_usage(authcode_server *server,
                                           authcode_app_usage *out);
 
 // Why the last failing call on this server failed, as text.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+// size needed. Does not clear it.
 authcode_result authcode_server_last_error(const authcode_server *server,
                                            uint8_t *buf,
                                            size_t len,

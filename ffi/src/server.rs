@@ -222,6 +222,8 @@ impl authcode_server {
 }
 
 /// The server's capacities (fixed at build time).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_get_capacities(
     out: *mut authcode_server_capacities,
@@ -240,6 +242,9 @@ pub unsafe extern "C" fn authcode_server_get_capacities(
 
 /// Creates a server for `profile` (`AUTHCODE_PROFILE_*`) on the heap, with an empty
 /// registry. Free with `authcode_server_free`.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_ARGUMENT`. (unknown profile). On failure nothing is allocated.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_new(
@@ -323,6 +328,10 @@ pub extern "C" fn authcode_server_align() -> usize {
 
 /// `authcode_server_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
 /// until `authcode_server_deinit`. The tables are built in place, element by element.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_ARGUMENT`, `AUTHCODE_RESULT_STORAGE_TOO_SMALL`,
+/// `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure the storage holds no object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_init(
     storage: *mut u8,
@@ -414,6 +423,10 @@ fn update_config(
 }
 
 /// Announces `issuer` as `iss` on redirects (RFC 9207).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the
+/// configuration is unchanged.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_set_issuer(
     server: *mut authcode_server,
@@ -428,6 +441,10 @@ pub unsafe extern "C" fn authcode_server_set_issuer(
 }
 
 /// Sets Workfront's `domain`, `lane` (on redirects) and `wid` (in token responses).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the
+/// configuration is unchanged.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_set_workfront_identity(
     server: *mut authcode_server,
@@ -452,6 +469,9 @@ pub unsafe extern "C" fn authcode_server_set_workfront_identity(
 }
 
 /// Sets the code and access token lifetimes in seconds (0 keeps the current value).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_SERVER_CONFIG`. On failure the configuration is unchanged.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_set_lifetimes(
     server: *mut authcode_server,
@@ -578,6 +598,11 @@ fn app_code(error: AppError) -> authcode_result {
 }
 
 /// Replaces an app's settings (kind, client id and secret stay).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_ARGUMENT`,
+/// `AUTHCODE_RESULT_APP_REFUSED`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`. On failure the app
+/// is unchanged.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_update_app(
     server: *mut authcode_server,
@@ -623,6 +648,12 @@ pub unsafe extern "C" fn authcode_server_delete_app(
 }
 
 /// Gives a web app a new secret (43 bytes, shown this once); the old one stops working.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL`,
+/// `AUTHCODE_RESULT_APP_REFUSED`, `AUTHCODE_RESULT_RANDOMNESS`,
+/// `AUTHCODE_RESULT_STORE_UNAVAILABLE`. Outputs are checked first: on failure the old
+/// secret still works.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_rotate_secret(
     server: *mut authcode_server,
@@ -655,6 +686,8 @@ pub unsafe extern "C" fn authcode_server_rotate_secret(
 }
 
 /// The number of registered apps.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_app_count(
     server: *const authcode_server,
@@ -740,6 +773,10 @@ fn finish_authorize(
 }
 
 /// Answers an authorization request the user declined (`error=access_denied`).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_AUTHORIZE_REFUSED`. `*out_len`: the
+/// redirect location's length, or the size needed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_deny(
     server: *mut authcode_server,
@@ -836,6 +873,9 @@ pub unsafe extern "C" fn authcode_server_token(
 
 /// Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
 /// `buf` must hold at least 1024 bytes.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_revoke(
     server: *mut authcode_server,
@@ -902,6 +942,9 @@ pub unsafe extern "C" fn authcode_server_validate(
 }
 
 /// Revokes the grant a token belongs to (`*known`: whether the token was known).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_revoke_token(
     server: *mut authcode_server,
@@ -920,6 +963,9 @@ pub unsafe extern "C" fn authcode_server_revoke_token(
 }
 
 /// Removes expired codes and dead tokens now (`*removed`: how many).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_purge_expired(
     server: *mut authcode_server,
@@ -1211,6 +1257,10 @@ pub unsafe extern "C" fn authcode_server_app_usage(
 }
 
 /// Why the last failing call on this server failed, as text.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+/// size needed. Does not clear it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_last_error(
     server: *const authcode_server,

@@ -276,10 +276,10 @@ impl<const N: usize> LastError<N> {
 
     /// Records the message of `code` unless a reason was recorded during this call.
     fn set_default(&self, code: authcode_result) {
-        if let Ok(mut text) = self.0.try_borrow_mut() {
-            if text.is_empty() {
-                *text = describe(&code.message().to_str().unwrap_or_default());
-            }
+        if let Ok(mut text) = self.0.try_borrow_mut()
+            && text.is_empty()
+        {
+            *text = describe(&code.message().to_str().unwrap_or_default());
         }
     }
 

@@ -170,3 +170,29 @@ fn the_cpp_wrapper_test_passes() {
     let stdout = run(&mut Command::new(&binary));
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// The shared library names its ABI in its SONAME, and that is `AUTHCODE_ABI_VERSION`.
+#[test]
+fn the_shared_library_carries_the_abi_version_in_its_soname() {
+    let output = Command::new("readelf")
+        .arg("-d")
+        .arg(lib_dir().join("libauthcode_ffi.so"))
+        .output()
+        .expect("readelf (binutils) runs");
+    assert!(output.status.success(), "readelf failed");
+    let dynamic = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "[libauthcode_ffi.so.{}]",
+        authcode_ffi::AUTHCODE_ABI_VERSION
+    );
+    assert!(
+        dynamic
+            .lines()
+            .any(|line| line.contains("(SONAME)") && line.contains(&expected)),
+        "no SONAME {expected} in:\n{dynamic}"
+    );
+    assert_eq!(
+        authcode_ffi::authcode_abi_version(),
+        authcode_ffi::AUTHCODE_ABI_VERSION
+    );
+}

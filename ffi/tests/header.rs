@@ -100,3 +100,70 @@ fn rust_files(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The comment of every function that returns `authcode_result` names at least one code
+/// it can return, and only codes that exist.
+#[test]
+fn every_function_returning_a_result_names_its_codes() {
+    let header = std::fs::read_to_string(header_path()).unwrap();
+    let lines: Vec<&str> = header.lines().collect();
+    let codes: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.trim().strip_prefix("AUTHCODE_RESULT_"))
+        .filter_map(|rest| rest.split([' ', ',']).next())
+        .collect();
+    assert!(codes.len() > 20, "found only {codes:?}");
+    let mut checked = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("authcode_result authcode_") else {
+            continue;
+        };
+        let name = rest.split('(').next().unwrap_or_default();
+        let comment: Vec<&str> = lines[..index]
+            .iter()
+            .rev()
+            .take_while(|line| line.starts_with("//"))
+            .copied()
+            .collect();
+        let named: Vec<&str> = comment
+            .iter()
+            .flat_map(|line| line.split("AUTHCODE_RESULT_").skip(1))
+            .map(|rest| {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect();
+        assert!(
+            !named.is_empty(),
+            "authcode_{name}: its comment names no AUTHCODE_RESULT_* it can return"
+        );
+        for code in named {
+            assert!(
+                codes.contains(&code),
+                "authcode_{name}: names AUTHCODE_RESULT_{code}, which does not exist"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 50, "checked only {checked} functions");
+}
+
+/// The version macros are the crate's version.
+#[test]
+fn the_version_macros_are_the_crate_version() {
+    let header = std::fs::read_to_string(header_path()).unwrap();
+    for (name, value) in [
+        ("AUTHCODE_VERSION_MAJOR", env!("CARGO_PKG_VERSION_MAJOR")),
+        ("AUTHCODE_VERSION_MINOR", env!("CARGO_PKG_VERSION_MINOR")),
+        ("AUTHCODE_VERSION_PATCH", env!("CARGO_PKG_VERSION_PATCH")),
+        (
+            "AUTHCODE_VERSION_STRING",
+            &format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+        ),
+    ] {
+        let define = format!("#define {name} {value}");
+        assert!(header.contains(&define), "the header lacks `{define}`");
+    }
+}

@@ -57,10 +57,11 @@ fn header_functions() -> BTreeSet<String> {
         }
         if let Some(open) = line.find('(') {
             let before = &line[..open];
-            if let Some(name) = before.rsplit([' ', '*']).next() {
-                if name.starts_with("authcode_") && before.len() > name.len() {
-                    functions.insert(name.to_owned());
-                }
+            if let Some(name) = before.rsplit([' ', '*']).next()
+                && name.starts_with("authcode_")
+                && before.len() > name.len()
+            {
+                functions.insert(name.to_owned());
             }
         }
     }

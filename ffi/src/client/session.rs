@@ -75,6 +75,9 @@ fn start(
 
 /// Starts a login on the heap: a fresh PKCE verifier and state from `rng` (NULL: the OS
 /// source). `now` is Unix seconds. Free with `authcode_session_free`.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_RANDOMNESS`. On failure nothing is allocated and `*out` is not written.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_new(
@@ -113,6 +116,10 @@ pub extern "C" fn authcode_session_align() -> usize {
 
 /// `authcode_session_new` in caller storage (≥ `_size()`, aligned to `_align()`), valid
 /// until `authcode_session_deinit`.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_STORAGE_TOO_SMALL`,
+/// `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure the storage holds no object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_init(
     storage: *mut u8,
@@ -134,6 +141,8 @@ pub unsafe extern "C" fn authcode_session_deinit(session: *mut authcode_session)
 }
 
 /// The session's stage.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_stage(
     session: *const authcode_session,
@@ -149,6 +158,10 @@ pub unsafe extern "C" fn authcode_session_stage(
 }
 
 /// Writes the authorization URL to open in the system browser.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`. `*out_len`: the URL's
+/// length, or on `AUTHCODE_RESULT_BUFFER_TOO_SMALL` the size needed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_authorize_url(
     session: *mut authcode_session,
@@ -233,6 +246,10 @@ fn request_out(
 
 /// Writes the token request that exchanges the code. `*out` points into `buf` and the
 /// session; send it as is.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`. `*out_len`: the bytes
+/// of `buf` used, or the size needed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_token_request(
     session: *mut authcode_session,
@@ -256,6 +273,10 @@ pub unsafe extern "C" fn authcode_session_token_request(
 }
 
 /// Reads the token endpoint's answer to the code exchange (`status`, body, `now`).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
+/// then unchanged; `*out` says what the server answered on success).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_on_token_response(
     session: *mut authcode_session,
@@ -287,6 +308,8 @@ pub unsafe extern "C" fn authcode_session_on_token_response(
 }
 
 /// Whether a refresh is due at `now` (`*out`).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_refresh_due(
     session: *const authcode_session,
@@ -309,6 +332,11 @@ pub unsafe extern "C" fn authcode_session_refresh_due(
 }
 
 /// Writes the refresh request and marks a refresh in flight.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_WRONG_STATE`,
+/// `AUTHCODE_RESULT_REFRESH_IN_FLIGHT`, `AUTHCODE_RESULT_NO_REFRESH_TOKEN`. On failure no
+/// refresh is marked in flight.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_refresh_request(
     session: *mut authcode_session,
@@ -332,6 +360,8 @@ pub unsafe extern "C" fn authcode_session_refresh_request(
 }
 
 /// Forgets an in-flight refresh that will never be answered.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_cancel_refresh(
     session: *mut authcode_session,
@@ -345,6 +375,10 @@ pub unsafe extern "C" fn authcode_session_cancel_refresh(
 }
 
 /// Reads the answer to the refresh request.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
+/// then unchanged).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_on_refresh_response(
     session: *mut authcode_session,
@@ -381,6 +415,11 @@ pub unsafe extern "C" fn authcode_session_on_refresh_response(
 
 /// Writes an RFC 7009 revocation request for the access or refresh token
 /// (`AUTHCODE_TOKEN_KIND_*`).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_INVALID_ARGUMENT`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL`,
+/// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT`,
+/// `AUTHCODE_RESULT_NO_REFRESH_TOKEN`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_revocation_request(
     session: *mut authcode_session,
@@ -406,6 +445,8 @@ pub unsafe extern "C" fn authcode_session_revocation_request(
 }
 
 /// Ends the session: wipes its tokens or pending login.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_sign_out(
     session: *mut authcode_session,
@@ -456,6 +497,9 @@ pub unsafe extern "C" fn authcode_session_refresh_token(
 
 /// The token type and the access token's expiry: `*expires_at` is Unix seconds, or 0
 /// when the server gave none.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_WRONG_STATE`. (no tokens held).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_token_info(
     session: *const authcode_session,
@@ -646,6 +690,9 @@ unsafe fn restore_sealed(
 }
 
 /// The last server error the session saw (`AUTHCODE_ERROR_CODE_NONE` when none).
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`. Does not clear the last
+/// error.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_server_error(
     session: *const authcode_session,
@@ -664,6 +711,10 @@ pub unsafe extern "C" fn authcode_session_server_error(
 }
 
 /// The last failure as text: why a call failed, or the server's error and description.
+///
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+/// size needed. Does not clear it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_last_error(
     session: *const authcode_session,
