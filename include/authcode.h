@@ -36,6 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+/* AUTHCODE_STD: the library was built with the std feature (the default): heap handles
+ * (_new/_free) and the OS random source. Define AUTHCODE_NO_STD before including this
+ * header when linking a library built with --no-default-features, which has neither. */
+#if !defined(AUTHCODE_NO_STD) && !defined(AUTHCODE_STD)
+#define AUTHCODE_STD 1
+#endif
 #define AUTHCODE_VERSION_MAJOR 0
 #define AUTHCODE_VERSION_MINOR 1
 #define AUTHCODE_VERSION_PATCH 0
@@ -61,6 +67,43 @@
 
 // Apps an FFI server's registry holds (Workfront's cap).
 #define AUTHCODE_SERVER_APPS 10
+
+// Bytes that always hold a saved session (`authcode_session_save` /
+// `_save_keyed`).
+#define AUTHCODE_SAVED_SESSION_MAX 8192
+
+// The longest access token a session accepts (`authcode_session_access_token`).
+#define AUTHCODE_ACCESS_TOKEN_MAX 4096
+
+// The longest refresh token a session accepts (`authcode_session_refresh_token`).
+#define AUTHCODE_REFRESH_TOKEN_MAX 2048
+
+// The longest URL (endpoint, redirect URI) a configuration accepts.
+#define AUTHCODE_URL_MAX 512
+
+// Bytes that always hold the authorization URL (`authcode_session_authorize_url`): the
+// endpoint, and every parameter at its longest and fully percent-encoded.
+#define AUTHCODE_AUTHORIZE_URL_MAX 8192
+
+// Bytes that always hold a token-endpoint or revocation response of the server
+// (`authcode_server_token`, `authcode_server_revoke` require at least this).
+#define AUTHCODE_TOKEN_RESPONSE_MIN 1024
+
+// The length of a client id the server issues (`authcode_server_create_app`).
+#define AUTHCODE_CLIENT_ID_LEN 32
+
+// The length of a client secret the server issues (`_create_app`, `_rotate_secret`,
+// `_add_secret`, `_rotate_secret_with`).
+#define AUTHCODE_CLIENT_SECRET_LEN 43
+
+// Bytes that always hold a PKCE code verifier (`authcode_pkce_generate`).
+#define AUTHCODE_PKCE_VERIFIER_MAX 128
+
+// The length of a PKCE S256 challenge (`authcode_pkce_challenge`).
+#define AUTHCODE_PKCE_CHALLENGE_LEN 43
+
+// Bytes that always hold a `_last_error` text.
+#define AUTHCODE_LAST_ERROR_MAX 256
 
 // The outcome of every fallible call. `AUTHCODE_RESULT_OK` is 0.
 enum authcode_result
@@ -394,6 +437,18 @@ typedef struct {
 //
 // Wherever a function takes `const authcode_rng *rng`, NULL means the operating system's
 // source (builds with the `std` feature; without it NULL is `AUTHCODE_RESULT_NULL_POINTER`).
+// A non-NULL `authcode_rng` with a NULL `fill` is `AUTHCODE_RESULT_NULL_POINTER`.
+//
+// The callback's contract:
+// - it is called synchronously, on the thread that made the authcode call that needs
+//   randomness, only during that call (never later, never from another thread), possibly
+//   several times per call; authcode keeps no pointer to the struct after the call;
+// - it must write exactly `len` bytes from a cryptographically secure source;
+// - it must not call authcode functions on the object being called (re-entrancy is not
+//   supported); calls on other objects, or none at all, are fine;
+// - a non-zero return is a failure: the authcode call stops, returns
+//   `AUTHCODE_RESULT_RANDOMNESS` and leaves every object unchanged (no half-made secret
+//   is ever used).
 typedef struct {
   // Passed to `fill` unchanged.
   void *context;
@@ -524,6 +579,7 @@ const char *authcode_version(void);
 // from any thread at any time.
 uint32_t authcode_abi_version(void);
 
+#if defined(AUTHCODE_STD)
 // Creates a client configuration on the heap and stores it in `*out`; free it with
 // `authcode_client_config_free`. `params` and its text are read during the call only.
 //
@@ -535,10 +591,13 @@ uint32_t authcode_abi_version(void);
 // the rules of `authcode_client_config_set_*`.
 authcode_result authcode_client_config_new(const authcode_client_config_params *params,
                                            authcode_client_config **out);
+#endif
 
+#if defined(AUTHCODE_STD)
 // Frees a configuration from `authcode_client_config_new`, wiping its client secret.
 // NULL is a no-op. Sessions started from it are not affected.
 void authcode_client_config_free(authcode_client_config *config);
+#endif
 
 // Bytes of storage `authcode_client_config_init` needs.
 size_t authcode_client_config_size(void);
@@ -641,13 +700,14 @@ authcode_result authcode_client_config_set_refresh_margin(authcode_client_config
 // Reading it does not clear it.
 //
 // Returns `AUTHCODE_RESULT_OK` with the length in `*out_len`;
-// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most 160);
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most `AUTHCODE_LAST_ERROR_MAX`);
 // `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_client_config_last_error(const authcode_client_config *config,
                                                   uint8_t *buf,
                                                   size_t len,
                                                   size_t *out_len);
 
+#if defined(AUTHCODE_STD)
 // Starts a login on the heap: a fresh PKCE verifier and state from `rng` (NULL: the OS
 // source). `now` is Unix seconds. Free with `authcode_session_free`.
 //
@@ -657,9 +717,12 @@ authcode_result authcode_session_new(const authcode_client_config *config,
                                      const authcode_rng *rng,
                                      uint64_t now,
                                      authcode_session **out);
+#endif
 
+#if defined(AUTHCODE_STD)
 // Frees a session from `authcode_session_new`, wiping its secrets. NULL is a no-op.
 void authcode_session_free(authcode_session *session);
+#endif
 
 // Bytes of storage `authcode_session_init` needs.
 size_t authcode_session_size(void);
@@ -806,7 +869,7 @@ authcode_result authcode_session_token_info(const authcode_session *session,
                                             authcode_token_type *token_type,
                                             uint64_t *expires_at);
 
-// Saves the session into `buf` (`len` bytes; 8192 always suffice), closed by an unkeyed
+// Saves the session into `buf` (`len` bytes; `AUTHCODE_SAVED_SESSION_MAX`, 8192, always suffice), closed by an unkeyed
 // checksum; see `authcode_session_save_keyed` for saves that cannot be forged. The bytes
 // hold secrets: store them in the Keychain / Keystore. The session is not changed.
 //
@@ -875,7 +938,7 @@ authcode_result authcode_session_server_error(const authcode_session *session,
 // The last failure as text: why a call failed, or the server's error and description.
 //
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most `AUTHCODE_LAST_ERROR_MAX`), or the
 // size needed. Does not clear it.
 authcode_result authcode_session_last_error(const authcode_session *session,
                                             uint8_t *buf,
@@ -928,15 +991,19 @@ const char *authcode_result_name(int32_t result);
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
 authcode_result authcode_server_get_capacities(authcode_server_capacities *out);
 
+#if defined(AUTHCODE_STD)
 // Creates a server for `profile` (`AUTHCODE_PROFILE_*`) on the heap, with an empty
 // registry. Free with `authcode_server_free`.
 //
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
 // `AUTHCODE_RESULT_INVALID_ARGUMENT`. (unknown profile). On failure nothing is allocated.
 authcode_result authcode_server_new(uint32_t profile, authcode_server **out);
+#endif
 
+#if defined(AUTHCODE_STD)
 // Frees a server from `authcode_server_new`. NULL is a no-op.
 void authcode_server_free(authcode_server *server);
+#endif
 
 // Bytes of storage `authcode_server_init` needs (the object and its tables).
 size_t authcode_server_size(void);
@@ -1070,7 +1137,7 @@ authcode_result authcode_server_deny(authcode_server *server,
                                      authcode_error_code *redirected_error);
 
 // Answers a token request (`authorization_code` and `refresh_token` grants). `buf` must
-// hold at least 1024 bytes; `*out` describes the response, its body inside `buf`. A
+// hold at least `AUTHCODE_TOKEN_RESPONSE_MIN` (1024) bytes; `*out` describes the response, its body inside `buf`. A
 // request text that is not UTF-8 where text is required is
 // `AUTHCODE_RESULT_INVALID_UTF8` (answer 400 yourself).
 authcode_result authcode_server_token(authcode_server *server,
@@ -1082,7 +1149,7 @@ authcode_result authcode_server_token(authcode_server *server,
                                       authcode_token_response *out);
 
 // Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
-// `buf` must hold at least 1024 bytes.
+// `buf` must hold at least `AUTHCODE_TOKEN_RESPONSE_MIN` (1024) bytes.
 //
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
 // `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
@@ -1223,7 +1290,7 @@ authcode_result authcode_server_app_usage(authcode_server *server,
 // Why the last failing call on this server failed, as text.
 //
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most `AUTHCODE_LAST_ERROR_MAX`), or the
 // size needed. Does not clear it.
 authcode_result authcode_server_last_error(const authcode_server *server,
                                            uint8_t *buf,

@@ -29,6 +29,7 @@ pub mod pkce;
 pub mod result;
 pub mod rng;
 pub mod server;
+pub mod sizes;
 mod util;
 
 pub use result::authcode_result;

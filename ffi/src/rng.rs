@@ -11,6 +11,18 @@ use rand_core::{TryCryptoRng, TryRng};
 ///
 /// Wherever a function takes `const authcode_rng *rng`, NULL means the operating system's
 /// source (builds with the `std` feature; without it NULL is `AUTHCODE_RESULT_NULL_POINTER`).
+/// A non-NULL `authcode_rng` with a NULL `fill` is `AUTHCODE_RESULT_NULL_POINTER`.
+///
+/// The callback's contract:
+/// - it is called synchronously, on the thread that made the authcode call that needs
+///   randomness, only during that call (never later, never from another thread), possibly
+///   several times per call; authcode keeps no pointer to the struct after the call;
+/// - it must write exactly `len` bytes from a cryptographically secure source;
+/// - it must not call authcode functions on the object being called (re-entrancy is not
+///   supported); calls on other objects, or none at all, are fine;
+/// - a non-zero return is a failure: the authcode call stops, returns
+///   `AUTHCODE_RESULT_RANDOMNESS` and leaves every object unchanged (no half-made secret
+///   is ever used).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct authcode_rng {

@@ -205,7 +205,7 @@ impl FfiStorage {
 /// An authorization server (opaque).
 pub struct authcode_server {
     server: Server<MemoryStore<FfiStorage, AUTHCODE_SERVER_APPS>, AUTHCODE_SERVER_APPS>,
-    last_error: LastError<256>,
+    last_error: LastError<{ crate::sizes::AUTHCODE_LAST_ERROR_MAX }>,
 }
 
 impl Handle for authcode_server {
@@ -835,7 +835,7 @@ fn response_out(response: authcode::server::TokenResponse<'_>) -> authcode_token
 }
 
 /// Answers a token request (`authorization_code` and `refresh_token` grants). `buf` must
-/// hold at least 1024 bytes; `*out` describes the response, its body inside `buf`. A
+/// hold at least `AUTHCODE_TOKEN_RESPONSE_MIN` (1024) bytes; `*out` describes the response, its body inside `buf`. A
 /// request text that is not UTF-8 where text is required is
 /// `AUTHCODE_RESULT_INVALID_UTF8` (answer 400 yourself).
 #[unsafe(no_mangle)]
@@ -872,7 +872,7 @@ pub unsafe extern "C" fn authcode_server_token(
 }
 
 /// Answers an RFC 7009 revocation request at `now` (Unix seconds; client secrets expire).
-/// `buf` must hold at least 1024 bytes.
+/// `buf` must hold at least `AUTHCODE_TOKEN_RESPONSE_MIN` (1024) bytes.
 ///
 /// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
 /// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`, `AUTHCODE_RESULT_STORE_UNAVAILABLE`.
@@ -1259,7 +1259,7 @@ pub unsafe extern "C" fn authcode_server_app_usage(
 /// Why the last failing call on this server failed, as text.
 ///
 /// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most `AUTHCODE_LAST_ERROR_MAX`), or the
 /// size needed. Does not clear it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_server_last_error(

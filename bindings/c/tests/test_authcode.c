@@ -84,6 +84,12 @@ static void test_version_and_messages(void) {
     CHECK(strcmp(authcode_result_message(12345), "unknown result code") == 0);
     CHECK(strcmp(authcode_result_message(AUTHCODE_RESULT_OK), "Success.") == 0);
     CHECK(strstr(authcode_result_message(AUTHCODE_RESULT_BUFFER_TOO_SMALL), "size needed") != NULL);
+    CHECK(authcode_abi_version() == AUTHCODE_ABI_VERSION);
+    CHECK(strcmp(authcode_result_name(AUTHCODE_RESULT_OK), "AUTHCODE_RESULT_OK") == 0);
+    CHECK(strcmp(authcode_result_name(AUTHCODE_RESULT_BUFFER_TOO_SMALL), "AUTHCODE_RESULT_BUFFER_TOO_SMALL") == 0);
+    CHECK(strcmp(authcode_result_name(AUTHCODE_RESULT_PANIC), "AUTHCODE_RESULT_PANIC") == 0);
+    CHECK(strcmp(authcode_result_name(12345), "AUTHCODE_RESULT_UNKNOWN") == 0);
+    CHECK(strcmp(authcode_result_name(-1), "AUTHCODE_RESULT_UNKNOWN") == 0);
 }
 
 static void test_pkce(void) {
@@ -166,7 +172,7 @@ static void test_whole_flow(void) {
     uint8_t request_buf[2048];
     uint8_t response_buf[1024];
     uint8_t token[4096];
-    uint8_t saved[8192];
+    uint8_t saved[AUTHCODE_SAVED_SESSION_MAX];
     size_t saved_len = 0;
     authcode_http_request request;
     authcode_token_response response;
@@ -285,7 +291,7 @@ static void test_whole_flow(void) {
         static const uint8_t key[32] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
                                         7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
         static const uint8_t other[32] = {8};
-        uint8_t keyed[8192];
+        uint8_t keyed[AUTHCODE_SAVED_SESSION_MAX];
         size_t keyed_len = 0;
         OK(authcode_session_save_keyed(session, key, sizeof key, keyed, sizeof keyed, &keyed_len));
         CHECK_RESULT(authcode_session_restore_keyed(restored, other, sizeof other, keyed, keyed_len),

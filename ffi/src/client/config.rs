@@ -32,7 +32,7 @@ pub struct authcode_client_config_params {
 /// after.
 pub struct authcode_client_config {
     pub(crate) config: ClientConfig,
-    last_error: LastError<160>,
+    last_error: LastError<{ crate::sizes::AUTHCODE_LAST_ERROR_MAX }>,
 }
 
 impl Handle for authcode_client_config {
@@ -314,7 +314,7 @@ pub unsafe extern "C" fn authcode_client_config_set_refresh_margin(
 /// Reading it does not clear it.
 ///
 /// Returns `AUTHCODE_RESULT_OK` with the length in `*out_len`;
-/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most 160);
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most `AUTHCODE_LAST_ERROR_MAX`);
 /// `AUTHCODE_RESULT_NULL_POINTER`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_client_config_last_error(

@@ -22,7 +22,7 @@ use crate::util::{
 /// A client session (opaque).
 pub struct authcode_session {
     session: Session,
-    last_error: LastError<256>,
+    last_error: LastError<{ crate::sizes::AUTHCODE_LAST_ERROR_MAX }>,
     server_error: Option<ServerError>,
 }
 
@@ -524,7 +524,7 @@ pub unsafe extern "C" fn authcode_session_token_info(
     })
 }
 
-/// Saves the session into `buf` (`len` bytes; 8192 always suffice), closed by an unkeyed
+/// Saves the session into `buf` (`len` bytes; `AUTHCODE_SAVED_SESSION_MAX`, 8192, always suffice), closed by an unkeyed
 /// checksum; see `authcode_session_save_keyed` for saves that cannot be forged. The bytes
 /// hold secrets: store them in the Keychain / Keystore. The session is not changed.
 ///
@@ -713,7 +713,7 @@ pub unsafe extern "C" fn authcode_session_server_error(
 /// The last failure as text: why a call failed, or the server's error and description.
 ///
 /// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most 256), or the
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL`. `*out_len`: the text's length (at most `AUTHCODE_LAST_ERROR_MAX`), or the
 /// size needed. Does not clear it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_last_error(
