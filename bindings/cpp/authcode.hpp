@@ -31,37 +31,8 @@ public:
     authcode_result code() const noexcept { return code_; }
     /// The code's symbolic name, e.g. "AUTHCODE_RESULT_APP_REFUSED".
     const char *name() const noexcept { return name_of(code_); }
-    /// The symbolic name of any result code ("AUTHCODE_RESULT_UNKNOWN" for a code not in the header).
-    static const char *name_of(authcode_result code) noexcept {
-        switch (static_cast<int>(code)) {
-        case static_cast<int>(AUTHCODE_RESULT_OK): return "AUTHCODE_RESULT_OK";
-        case static_cast<int>(AUTHCODE_RESULT_NULL_POINTER): return "AUTHCODE_RESULT_NULL_POINTER";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_UTF8): return "AUTHCODE_RESULT_INVALID_UTF8";
-        case static_cast<int>(AUTHCODE_RESULT_BUFFER_TOO_SMALL): return "AUTHCODE_RESULT_BUFFER_TOO_SMALL";
-        case static_cast<int>(AUTHCODE_RESULT_WRONG_STATE): return "AUTHCODE_RESULT_WRONG_STATE";
-        case static_cast<int>(AUTHCODE_RESULT_RANDOMNESS): return "AUTHCODE_RESULT_RANDOMNESS";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_ARGUMENT): return "AUTHCODE_RESULT_INVALID_ARGUMENT";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_VERIFIER): return "AUTHCODE_RESULT_INVALID_VERIFIER";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_CHALLENGE): return "AUTHCODE_RESULT_INVALID_CHALLENGE";
-        case static_cast<int>(AUTHCODE_RESULT_VERIFIER_MISMATCH): return "AUTHCODE_RESULT_VERIFIER_MISMATCH";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_CONFIG): return "AUTHCODE_RESULT_INVALID_CONFIG";
-        case static_cast<int>(AUTHCODE_RESULT_REDIRECT_REFUSED): return "AUTHCODE_RESULT_REDIRECT_REFUSED";
-        case static_cast<int>(AUTHCODE_RESULT_RESPONSE_UNREADABLE): return "AUTHCODE_RESULT_RESPONSE_UNREADABLE";
-        case static_cast<int>(AUTHCODE_RESULT_REFRESH_IN_FLIGHT): return "AUTHCODE_RESULT_REFRESH_IN_FLIGHT";
-        case static_cast<int>(AUTHCODE_RESULT_NO_REFRESH_TOKEN): return "AUTHCODE_RESULT_NO_REFRESH_TOKEN";
-        case static_cast<int>(AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT): return "AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT";
-        case static_cast<int>(AUTHCODE_RESULT_RESTORE_FAILED): return "AUTHCODE_RESULT_RESTORE_FAILED";
-        case static_cast<int>(AUTHCODE_RESULT_APP_REFUSED): return "AUTHCODE_RESULT_APP_REFUSED";
-        case static_cast<int>(AUTHCODE_RESULT_AUTHORIZE_REFUSED): return "AUTHCODE_RESULT_AUTHORIZE_REFUSED";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_TOKEN): return "AUTHCODE_RESULT_INVALID_TOKEN";
-        case static_cast<int>(AUTHCODE_RESULT_INVALID_SERVER_CONFIG): return "AUTHCODE_RESULT_INVALID_SERVER_CONFIG";
-        case static_cast<int>(AUTHCODE_RESULT_STORE_UNAVAILABLE): return "AUTHCODE_RESULT_STORE_UNAVAILABLE";
-        case static_cast<int>(AUTHCODE_RESULT_STORAGE_TOO_SMALL): return "AUTHCODE_RESULT_STORAGE_TOO_SMALL";
-        case static_cast<int>(AUTHCODE_RESULT_STORAGE_MISALIGNED): return "AUTHCODE_RESULT_STORAGE_MISALIGNED";
-        case static_cast<int>(AUTHCODE_RESULT_PANIC): return "AUTHCODE_RESULT_PANIC";
-        default: return "AUTHCODE_RESULT_UNKNOWN";
-        }
-    }
+    /// The C name of `code`, e.g. "AUTHCODE_RESULT_APP_REFUSED" ("AUTHCODE_RESULT_UNKNOWN" for others).
+    static const char *name_of(authcode_result code) noexcept { return authcode_result_name(static_cast<int32_t>(code)); }
 
 private:
     static const char *message_of(authcode_result code) noexcept {
@@ -110,6 +81,15 @@ std::string read_text(Fill fill, size_t initial = 256) {
 }
 
 }  // namespace detail
+
+/// The library's version string (`AUTHCODE_VERSION_STRING` of the header it was built with).
+inline std::string version() { return authcode_version(); }
+
+/// The library's ABI version; compare with `AUTHCODE_ABI_VERSION` at start-up.
+inline uint32_t abi_version() noexcept { return authcode_abi_version(); }
+
+/// True when the linked library has the ABI this header describes.
+inline bool abi_matches() noexcept { return authcode_abi_version() == AUTHCODE_ABI_VERSION; }
 
 /// PKCE helpers (RFC 7636, S256), from the operating system's randomness.
 namespace pkce {
@@ -180,6 +160,17 @@ public:
     ClientConfig &authorization_parameter(std::string_view name, std::string_view value) {
         check_config(authcode_client_config_add_authorization_parameter(handle_, detail::bytes(name), name.size(),
                                                                         detail::bytes(value), value.size()));
+        return *this;
+    }
+
+    /// Overrides the token request body format.
+    ClientConfig &body_format(authcode_body_format format) {
+        check_config(authcode_client_config_set_body_format(handle_, static_cast<uint32_t>(format)));
+        return *this;
+    }
+    /// Seconds before expiry at which a refresh becomes due (default 60).
+    ClientConfig &refresh_margin(uint64_t seconds) {
+        check_config(authcode_client_config_set_refresh_margin(handle_, seconds));
         return *this;
     }
 
@@ -271,6 +262,39 @@ public:
         check(authcode_session_restore_keyed(handle_, detail::bytes(key), key.size(), detail::bytes(saved), saved.size()));
     }
     void sign_out() { detail::check(authcode_session_sign_out(handle_)); }
+    /// Forgets an in-flight refresh that will never be answered.
+    void cancel_refresh() { check(authcode_session_cancel_refresh(handle_)); }
+    /// The refresh token, or nothing when the server issued none (throws without tokens).
+    std::optional<std::string> refresh_token() const {
+        std::string out(256, '\0');
+        size_t len = 0;
+        authcode_result result = authcode_session_refresh_token(handle_, reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+            out.assign(len, '\0');
+            result = authcode_session_refresh_token(handle_, reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        }
+        if (result == AUTHCODE_RESULT_NO_REFRESH_TOKEN) return std::nullopt;
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+        out.resize(len);
+        return out;
+    }
+    /// How the access token is presented and when it expires (Unix seconds; 0: not said).
+    struct TokenInfo {
+        authcode_token_type token_type;
+        uint64_t expires_at;
+    };
+    TokenInfo token_info() const {
+        TokenInfo info{};
+        authcode_result result = authcode_session_token_info(handle_, &info.token_type, &info.expires_at);
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+        return info;
+    }
+    /// The last OAuth error the server answered with (`AUTHCODE_ERROR_CODE_NONE` if none).
+    authcode_error_code server_error() const {
+        authcode_error_code code{};
+        detail::check(authcode_session_server_error(handle_, &code));
+        return code;
+    }
     std::string last_error() const {
         return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_session_last_error(handle_, b, n, o); });
     }
@@ -333,6 +357,14 @@ public:
     Server &operator=(const Server &) = delete;
     ~Server() { authcode_server_free(handle_); }
 
+    /// The issuer (RFC 9207 `iss`) put on redirects.
+    void issuer(std::string_view value) { check(authcode_server_set_issuer(handle_, detail::bytes(value), value.size())); }
+
+    /// Lifetimes of codes and access tokens, in seconds.
+    void lifetimes(uint64_t code_seconds, uint64_t access_token_seconds) {
+        check(authcode_server_set_lifetimes(handle_, code_seconds, access_token_seconds));
+    }
+
     void workfront_identity(std::string_view domain, std::string_view lane, std::string_view wid) {
         check(authcode_server_set_workfront_identity(handle_, detail::view(domain), detail::view(lane), detail::view(wid)));
     }
@@ -350,7 +382,7 @@ public:
         spec.absolute_lifetime = absolute_lifetime;
         spec.inactivity_lifetime = inactivity_lifetime;
         spec.require_pkce = true;
-        std::string id(64, '\0'), secret(64, '\0');
+        std::string id(AUTHCODE_CLIENT_ID_LEN, '\0'), secret(AUTHCODE_CLIENT_SECRET_LEN, '\0');
         size_t id_len = 0, secret_len = 0;
         check(authcode_server_create_app(handle_, &spec, nullptr, reinterpret_cast<uint8_t *>(id.data()), id.size(), &id_len,
                                          reinterpret_cast<uint8_t *>(secret.data()), secret.size(), &secret_len));
@@ -358,6 +390,73 @@ public:
         CreatedApp created{id, std::nullopt};
         if (secret_len > 0) created.client_secret = secret.substr(0, secret_len);
         return created;
+    }
+
+    /// Changes an app's name, redirect URIs and lifetimes (its kind and id stay).
+    void update_app(std::string_view client_id, std::string_view name, authcode_app_kind kind,
+                    const std::vector<std::string> &redirect_uris, bool rotation = true, uint64_t absolute_lifetime = 0,
+                    uint64_t inactivity_lifetime = 0) {
+        std::vector<authcode_str> uris;
+        for (const auto &uri : redirect_uris) uris.push_back(detail::view(uri));
+        authcode_app_spec spec{};
+        spec.name = detail::view(name);
+        spec.kind = static_cast<uint32_t>(kind);
+        spec.redirect_uris = uris.data();
+        spec.redirect_uri_count = uris.size();
+        spec.rotation = rotation;
+        spec.absolute_lifetime = absolute_lifetime;
+        spec.inactivity_lifetime = inactivity_lifetime;
+        spec.require_pkce = true;
+        check(authcode_server_update_app(handle_, detail::bytes(client_id), client_id.size(), &spec));
+    }
+
+    /// Deletes an app; its codes and tokens stop working.
+    void delete_app(std::string_view client_id) {
+        check(authcode_server_delete_app(handle_, detail::bytes(client_id), client_id.size()));
+    }
+
+    /// A new secret for a web app (shown once); the old one stops working at once.
+    std::string rotate_secret(std::string_view client_id) {
+        return grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_rotate_secret(handle_, detail::bytes(client_id), client_id.size(), nullptr, b, n, o);
+        }, AUTHCODE_CLIENT_SECRET_LEN);
+    }
+
+    /// How many apps are registered.
+    size_t app_count() const {
+        size_t count = 0;
+        detail::check(authcode_server_app_count(handle_, &count));
+        return count;
+    }
+
+    /// The app's table use and quotas.
+    authcode_app_usage app_usage(std::string_view client_id) {
+        authcode_app_usage usage{};
+        check(authcode_server_app_usage(handle_, detail::bytes(client_id), client_id.size(), &usage));
+        return usage;
+    }
+
+    /// The user declined: the redirect carrying `access_denied`.
+    Redirect deny(std::string_view query) {
+        authcode_error_code error{};
+        std::string location = grow([&](uint8_t *b, size_t n, size_t *o) {
+            return authcode_server_deny(handle_, detail::bytes(query), query.size(), b, n, o, &error);
+        }, 2048);
+        return Redirect{location, error};
+    }
+
+    /// Revokes one access or refresh token; true when it was known.
+    bool revoke_token(std::string_view token) {
+        bool known = false;
+        check(authcode_server_revoke_token(handle_, detail::bytes(token), token.size(), &known));
+        return known;
+    }
+
+    /// Frees expired codes and grants; returns how many.
+    size_t purge_expired(uint64_t now) {
+        size_t removed = 0;
+        check(authcode_server_purge_expired(handle_, now, &removed));
+        return removed;
     }
 
     Redirect authorize(std::string_view query, std::string_view subject, uint64_t now) {
@@ -456,7 +555,7 @@ private:
         request.content_type = detail::view(content_type);
         request.authorization = authorization ? detail::view(*authorization) : authcode_str{nullptr, 0};
         request.body = detail::view(body);
-        std::vector<uint8_t> buf(1024);
+        std::vector<uint8_t> buf(AUTHCODE_TOKEN_RESPONSE_MIN);
         authcode_token_response response{};
         check(call(&request, buf.data(), buf.size(), &response));
         Response out{response.status, std::nullopt, detail::to_string(response.body)};

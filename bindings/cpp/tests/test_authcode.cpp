@@ -46,6 +46,8 @@ static void test_flow() {
     auto config = authcode::ClientConfig(AUTHCODE_PROFILE_RFC, "https://as.example.com/authorize", "https://as.example.com/token",
                                          app.client_id, "https://web.example.com/cb");
     config.scope("read write").client_secret_basic(*app.client_secret).revocation_endpoint("https://as.example.com/revoke");
+    config.body_format(AUTHCODE_BODY_FORMAT_FORM).refresh_margin(60);
+    CHECK(thrown([&] { config.body_format(static_cast<authcode_body_format>(9)); }) == AUTHCODE_RESULT_INVALID_ARGUMENT);
     authcode::Error bad(AUTHCODE_RESULT_OK, "");
     try {
         config.scope("bad  scope");
@@ -110,6 +112,57 @@ static void test_flow() {
     server.delete_secret(app.client_id, 0, now + 32);
     auto rotated = server.rotate_secret(app.client_id, 60, true, now + 33);
     CHECK(rotated.size() == 43 && rotated != second);
+
+    // Session details: token info, refresh token, server error, cancel refresh.
+    authcode::Session fresh(config, now);
+    url = fresh.authorize_url();
+    redirect = server.authorize(url.substr(url.find('?') + 1), "user-8", now);
+    CHECK(fresh.on_redirect(redirect.location) == AUTHCODE_REDIRECT_OUTCOME_CODE_RECEIVED);
+    CHECK(thrown([&] { (void)fresh.token_info(); }) == AUTHCODE_RESULT_WRONG_STATE);
+    request = fresh.token_request();
+    // The app's secret was rotated above: the exchange is refused with invalid_client.
+    response = server.token(request.method, request.content_type, request.authorization, request.body, now + 40);
+    CHECK(response.status == 401);
+    CHECK(fresh.on_token_response(response.status, response.body, now + 40) == AUTHCODE_TOKEN_OUTCOME_REJECTED);
+    CHECK(fresh.server_error() == AUTHCODE_ERROR_CODE_INVALID_CLIENT);
+    CHECK(restored.server_error() == AUTHCODE_ERROR_CODE_NONE);
+    auto tinfo = restored.token_info();
+    CHECK(tinfo.token_type == AUTHCODE_TOKEN_TYPE_BEARER && tinfo.expires_at > now);
+    auto refresh_token = restored.refresh_token();
+    CHECK(refresh_token && !refresh_token->empty());
+    (void)restored.refresh_request();
+    CHECK(restored.stage() == AUTHCODE_STAGE_REFRESHING);
+    restored.cancel_refresh();
+    CHECK(restored.stage() == AUTHCODE_STAGE_AUTHORIZED);
+
+    // Server administration.
+    server.issuer("https://as.example.com");
+    server.lifetimes(60, 3600);
+    CHECK(server.app_count() == 1);
+    auto usage = server.app_usage(app.client_id);
+    CHECK(usage.grants_quota > 0);
+    CHECK(thrown([&] { (void)server.app_usage("nobody"); }) == AUTHCODE_RESULT_APP_REFUSED);
+    server.update_app(app.client_id, "Renamed", AUTHCODE_APP_KIND_WEB_APP, {"https://web.example.com/cb"});
+    auto denied = server.deny(url.substr(url.find('?') + 1));
+    CHECK(denied.error == AUTHCODE_ERROR_CODE_ACCESS_DENIED);
+    CHECK(denied.location.find("error=access_denied") != std::string::npos);
+    CHECK(!server.revoke_token("not-a-token"));
+    (void)server.purge_expired(now + 100000);
+    auto plain = server.rotate_secret(app.client_id);
+    CHECK(plain.size() == AUTHCODE_CLIENT_SECRET_LEN);
+    server.delete_app(app.client_id);
+    CHECK(server.app_count() == 0);
+    // The error text is that failure's, never an earlier one's.
+    try {
+        server.delete_app(app.client_id);
+        CHECK(false);
+    } catch (const authcode::Error &error) {
+        CHECK(error.code() == AUTHCODE_RESULT_APP_REFUSED);
+        CHECK(std::string(error.name()) == "AUTHCODE_RESULT_APP_REFUSED");
+        CHECK(std::string(error.what()).find("UTF-8") == std::string::npos);
+    }
+    CHECK(authcode::abi_matches() && authcode::abi_version() == AUTHCODE_ABI_VERSION);
+    CHECK(authcode::version() == AUTHCODE_VERSION_STRING);
 }
 
 int main() {
