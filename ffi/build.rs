@@ -15,7 +15,10 @@ fn main() {
     // ELF shared libraries carry the ABI version in their SONAME, so that a program linked
     // against ABI 1 never loads a library of another ABI.
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if matches!(os.as_str(), "linux" | "android" | "freebsd") {
+    // cargo-c (which turns on the `capi` feature) names the library libauthcode and sets
+    // its SONAME itself from [package.metadata.capi.library] version, the same ABI version.
+    let cargo_c = std::env::var_os("CARGO_FEATURE_CAPI").is_some();
+    if matches!(os.as_str(), "linux" | "android" | "freebsd") && !cargo_c {
         println!("cargo::rustc-cdylib-link-arg=-Wl,-soname,libauthcode_ffi.so.{ABI_VERSION}");
     }
     let source = std::fs::read_to_string("src/result.rs").unwrap_or_else(|error| {
