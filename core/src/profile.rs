@@ -1,4 +1,5 @@
-//! Behaviour switches between plain RFC 6749 and Adobe Workfront's OAuth2 dialect.
+//! Behaviour switches between plain RFC 6749, Adobe Workfront's legacy OAuth2 dialect and
+//! Adobe IMS (Adobe Developer Console), Workfront's successor.
 
 /// Which dialect of OAuth 2.0 the other side speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -9,7 +10,15 @@ pub enum Profile {
     /// Adobe Workfront's OAuth2 integrations: `sessionID` tokens used as the `sessionID`
     /// header, JSON token request bodies (form bodies are accepted too), `domain` and
     /// `lane` on the redirect, `wid` in the token response, codes valid for 2 minutes.
+    /// Adobe stops this service on 2027-02-01; its successor is [`Profile::AdobeIms`].
     Workfront,
+    /// Adobe IMS, the identity service of Adobe Developer Console (OAuth Web App,
+    /// Single-Page App, Native App and Server-to-Server credentials): RFC 6749 with form
+    /// bodies, `token_type` `bearer` in lower case, `client_id` also sent as a query
+    /// parameter of the token and revocation URLs by public clients (as Adobe's examples
+    /// do), scopes comma- or space-delimited (`openid,AdobeID,offline_access`), `sub` and
+    /// `id_token` in the token response.
+    AdobeIms,
 }
 
 /// How a token request body is encoded.
@@ -37,7 +46,7 @@ impl Profile {
     #[must_use]
     pub const fn token_body_format(self) -> BodyFormat {
         match self {
-            Self::Rfc => BodyFormat::Form,
+            Self::Rfc | Self::AdobeIms => BodyFormat::Form,
             Self::Workfront => BodyFormat::Json,
         }
     }
@@ -47,8 +56,29 @@ impl Profile {
     #[must_use]
     pub const fn code_lifetime_seconds(self) -> u64 {
         match self {
-            Self::Rfc => 600,
+            Self::Rfc | Self::AdobeIms => 600,
             Self::Workfront => 120,
         }
+    }
+}
+
+impl Profile {
+    /// The profile's name as the CLI and configuration files spell it: `rfc`, `workfront`,
+    /// `adobe-ims`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Rfc => "rfc",
+            Self::Workfront => "workfront",
+            Self::AdobeIms => "adobe-ims",
+        }
+    }
+
+    /// The profile named `name` (as [`Profile::name`] spells it), if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Rfc, Self::Workfront, Self::AdobeIms]
+            .into_iter()
+            .find(|profile| profile.name() == name)
     }
 }

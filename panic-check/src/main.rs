@@ -14,7 +14,9 @@ use core::panic::PanicInfo;
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 
 use authcode::Timestamp;
-use authcode::client::{ClientConfig, Session, TokenKind};
+use authcode::client::{
+    ClientConfig, CredentialsAuth, CredentialsClient, Discovery, Session, TokenKind,
+};
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use rand_core::{TryCryptoRng, TryRng};
@@ -141,6 +143,42 @@ fn client() {
     sink(Session::restore(config, input(4)).is_ok() as usize);
 }
 
+/// Discovery and the client credentials grant, on input.
+fn other_clients() {
+    let discovery = Discovery {
+        issuer: text(1),
+        client_id: text(2),
+        redirect_uri: text(3),
+        profile: Profile::AdobeIms,
+        client_secret: Some(text(4)),
+        auth_method: None,
+    };
+    let discovered = ClientConfig::from_metadata(input(5), &discovery);
+    sink(discovered.as_ref().map_or(0, |c| c.token_endpoint().len()));
+    if let Ok(config) = ClientConfig::adobe_ims(text(6), text(7), text(0)) {
+        sink(config.with_scope(text(5)).map_or(0, |c| c.scope().len()));
+    }
+    let Ok(client) = CredentialsClient::new(
+        Profile::AdobeIms,
+        text(1),
+        text(2),
+        CredentialsAuth::Post(text(3)),
+    ) else {
+        return;
+    };
+    let Ok(mut client) = client.with_scope(text(4)) else {
+        return;
+    };
+    sink(client.token_request(output()).map_or(0, |r| r.body.len()));
+    sink(client.on_token_response(200, input(6), now()).is_ok() as usize);
+    sink(client.access_token(now()).map_or(0, str::len));
+    if let Ok(discovered) = discovered
+        && let Ok(client) = CredentialsClient::from_config(&discovered)
+    {
+        sink(client.token_request(output()).map_or(0, |r| r.url.len()));
+    }
+}
+
 fn config_fallback() -> ClientConfig {
     // Unreachable in practice; keeps `client` total without a panic.
     loop {}
@@ -217,6 +255,7 @@ pub extern "C" fn _start() -> ! {
     loop {
         pkce();
         client();
+        other_clients();
         server();
     }
 }

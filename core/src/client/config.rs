@@ -42,6 +42,10 @@ pub enum ConfigField {
     TokenEndpoint,
     /// The revocation endpoint.
     RevocationEndpoint,
+    /// The OpenID Connect userinfo endpoint.
+    UserinfoEndpoint,
+    /// The JWK Set document's URL.
+    JwksUri,
     /// The redirect URI.
     RedirectUri,
     /// The client id.
@@ -54,6 +58,8 @@ pub enum ConfigField {
     Issuer,
     /// The Workfront domain.
     WorkfrontDomain,
+    /// The Adobe IMS origin.
+    AdobeImsOrigin,
     /// An extra authorization parameter.
     ExtraParameter,
 }
@@ -64,12 +70,15 @@ impl fmt::Display for ConfigField {
             Self::AuthorizationEndpoint => "authorization endpoint",
             Self::TokenEndpoint => "token endpoint",
             Self::RevocationEndpoint => "revocation endpoint",
+            Self::UserinfoEndpoint => "userinfo endpoint",
+            Self::JwksUri => "jwks_uri",
             Self::RedirectUri => "redirect URI",
             Self::ClientId => "client_id",
             Self::ClientSecret => "client secret",
             Self::Scope => "scope",
             Self::Issuer => "issuer",
             Self::WorkfrontDomain => "Workfront domain",
+            Self::AdobeImsOrigin => "Adobe IMS origin",
             Self::ExtraParameter => "extra authorization parameter",
         })
     }
@@ -146,10 +155,13 @@ pub struct ClientConfig {
     pub(crate) authorization_endpoint: String<MAX_URL>,
     pub(crate) token_endpoint: String<MAX_URL>,
     pub(crate) revocation_endpoint: Option<String<MAX_URL>>,
+    pub(crate) userinfo_endpoint: Option<String<MAX_URL>>,
+    pub(crate) jwks_uri: Option<String<MAX_URL>>,
     pub(crate) client_id: String<MAX_CLIENT_ID>,
     pub(crate) redirect_uri: String<MAX_URL>,
     pub(crate) scope: String<MAX_SCOPE>,
     pub(crate) issuer: Option<String<MAX_URL>>,
+    pub(crate) issuer_required_on_redirect: bool,
     pub(crate) auth: ClientAuth,
     pub(crate) body_format: BodyFormat,
     pub(crate) extra_params:
@@ -211,10 +223,13 @@ impl ClientConfig {
             )?,
             token_endpoint: url(token_endpoint, ConfigField::TokenEndpoint, check_endpoint)?,
             revocation_endpoint: None,
+            userinfo_endpoint: None,
+            jwks_uri: None,
             client_id: text(client_id, ConfigField::ClientId)?,
             redirect_uri: url(redirect_uri, ConfigField::RedirectUri, check_redirect_uri)?,
             scope: String::new(),
             issuer: None,
+            issuer_required_on_redirect: false,
             auth: ClientAuth::None,
             body_format: profile.token_body_format(),
             extra_params: Vec::new(),
@@ -280,6 +295,66 @@ impl ClientConfig {
         .with_revocation_endpoint(&revoke)
     }
 
+    /// Adobe IMS's origin for the North American and global region.
+    pub const ADOBE_IMS_ORIGIN: &'static str = "https://ims-na1.adobelogin.com";
+
+    /// An Adobe IMS client (Adobe Developer Console's OAuth Native App, Single-Page App or
+    /// — with [`ClientConfig::with_client_secret_post`] — Web App credential), at
+    /// `origin` (normally [`ClientConfig::ADOBE_IMS_ORIGIN`]; a loopback `http` origin for
+    /// `authcode serve --profile adobe-ims`): authorize at `{origin}/ims/authorize/v2`,
+    /// tokens at `{origin}/ims/token/v3`, revocation at `{origin}/ims/revoke`, userinfo at
+    /// `{origin}/ims/userinfo/v2`; the origin is the issuer, checked on a redirect that
+    /// carries `iss`. Scopes may be comma-delimited (`openid,AdobeID,offline_access`);
+    /// refresh tokens come only to Web App credentials that ask for `offline_access`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming [`ConfigField::AdobeImsOrigin`] for an origin with
+    /// a path, query or fragment; otherwise as [`ClientConfig::new`].
+    pub fn adobe_ims(
+        origin: &str,
+        client_id: &str,
+        redirect_uri: &str,
+    ) -> Result<Self, ConfigError> {
+        let origin = origin.strip_suffix('/').unwrap_or(origin);
+        let authority = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .unwrap_or("");
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::AdobeImsOrigin,
+            });
+        }
+        let mut endpoints = [
+            String::<MAX_URL>::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        let paths = [
+            "/ims/authorize/v2",
+            "/ims/token/v3",
+            "/ims/revoke",
+            "/ims/userinfo/v2",
+        ];
+        for (target, path) in endpoints.iter_mut().zip(paths) {
+            target
+                .push_str(origin)
+                .and_then(|()| target.push_str(path))
+                .map_err(|_| ConfigError::TooLong {
+                    field: ConfigField::AdobeImsOrigin,
+                    max: MAX_URL,
+                })?;
+        }
+        let [authorize, token, revoke, userinfo] = &endpoints;
+        let mut config = Self::new(Profile::AdobeIms, authorize, token, client_id, redirect_uri)?
+            .with_revocation_endpoint(revoke)?
+            .with_userinfo_endpoint(userinfo)?;
+        config.issuer = Some(url(origin, ConfigField::AdobeImsOrigin, check_endpoint)?);
+        Ok(config)
+    }
+
     /// Requests `scope`: space-separated scope tokens (RFC 6749 §3.3).
     ///
     /// # Errors
@@ -287,12 +362,18 @@ impl ClientConfig {
     /// [`ConfigError::Invalid`] for characters outside RFC 6749's `NQCHAR` or empty tokens;
     /// [`ConfigError::TooLong`].
     pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
-        let valid = scope.split(|c: char| c == ' ').all(|token| {
-            !token.is_empty()
-                && token
-                    .bytes()
-                    .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
-        });
+        // Adobe IMS documents comma-delimited scopes (`openid,AdobeID`); a comma is an
+        // NQCHAR, so the value is sent as given, and here each comma-separated part is
+        // checked as a token too.
+        let adobe = self.profile == Profile::AdobeIms;
+        let valid = scope
+            .split(|c: char| c == ' ' || (adobe && c == ','))
+            .all(|token| {
+                !token.is_empty()
+                    && token
+                        .bytes()
+                        .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+            });
         if !valid {
             return Err(ConfigError::Invalid {
                 field: ConfigField::Scope,
@@ -310,6 +391,43 @@ impl ClientConfig {
     /// [`ConfigError::Url`], [`ConfigError::TooLong`].
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, ConfigError> {
         self.issuer = Some(url(issuer, ConfigField::Issuer, check_endpoint)?);
+        self.issuer_required_on_redirect = true;
+        Ok(self)
+    }
+
+    /// Whether a redirect without `iss` is refused. [`ClientConfig::with_issuer`] sets it;
+    /// a configuration from discovery sets it only when the server's metadata says
+    /// `authorization_response_iss_parameter_supported: true` (RFC 9207 §3), and otherwise
+    /// checks `iss` only when the redirect carries one.
+    #[must_use]
+    pub const fn with_issuer_required_on_redirect(mut self, required: bool) -> Self {
+        self.issuer_required_on_redirect = required;
+        self
+    }
+
+    /// Sets the OpenID Connect userinfo endpoint (kept for the host; the engine does not
+    /// call it).
+    ///
+    /// # Errors
+    ///
+    /// As for the other endpoints.
+    pub fn with_userinfo_endpoint(mut self, endpoint: &str) -> Result<Self, ConfigError> {
+        self.userinfo_endpoint = Some(url(
+            endpoint,
+            ConfigField::UserinfoEndpoint,
+            check_endpoint,
+        )?);
+        Ok(self)
+    }
+
+    /// Sets the URL of the server's JWK Set (kept for the host and for signed-token
+    /// checks).
+    ///
+    /// # Errors
+    ///
+    /// As for the other endpoints.
+    pub fn with_jwks_uri(mut self, uri: &str) -> Result<Self, ConfigError> {
+        self.jwks_uri = Some(url(uri, ConfigField::JwksUri, check_endpoint)?);
         Ok(self)
     }
 
@@ -455,6 +573,25 @@ impl ClientConfig {
     #[must_use]
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
+    }
+
+    /// Whether redirects must carry `iss` (see
+    /// [`ClientConfig::with_issuer_required_on_redirect`]).
+    #[must_use]
+    pub const fn issuer_required_on_redirect(&self) -> bool {
+        self.issuer_required_on_redirect
+    }
+
+    /// The userinfo endpoint, if known.
+    #[must_use]
+    pub fn userinfo_endpoint(&self) -> Option<&str> {
+        self.userinfo_endpoint.as_deref()
+    }
+
+    /// The JWK Set URL, if known.
+    #[must_use]
+    pub fn jwks_uri(&self) -> Option<&str> {
+        self.jwks_uri.as_deref()
     }
 
     /// The client authentication method.

@@ -16,6 +16,8 @@
 //! [`ClientError::BufferTooSmall`] with the size needed.
 
 mod config;
+mod credentials;
+mod discovery;
 mod error;
 pub mod limits;
 mod persist;
@@ -28,6 +30,8 @@ mod session;
 pub use crate::oauth::ErrorCode;
 pub use crate::oauth::UrlError;
 pub use config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
+pub use credentials::{CredentialsAuth, CredentialsClient, CredentialsOutcome};
+pub use discovery::{AuthMethod, Discovery, DiscoveryError, MAX_METADATA_LEN};
 pub use error::ClientError;
 pub use persist::{MAX_SAVED_LEN, RestoreError};
 pub use redirect::RedirectError;

@@ -151,6 +151,7 @@ fn fingerprint(config: &ClientConfig) -> [u8; FINGERPRINT_LEN] {
     hasher.update([match config.profile() {
         Profile::Rfc => 0,
         Profile::Workfront => 1,
+        Profile::AdobeIms => 2,
     }]);
     hasher.update([match config.auth() {
         ClientAuth::None => 0,

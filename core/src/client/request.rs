@@ -4,7 +4,7 @@ use core::fmt::Write as _;
 
 use super::config::{ClientAuth, ClientConfig};
 use crate::BufferTooSmall;
-use crate::profile::BodyFormat;
+use crate::profile::{BodyFormat, Profile};
 use crate::wire::query::encode;
 use crate::wire::{Writer, basic, json};
 
@@ -88,46 +88,84 @@ impl<'w, 'buf> BodyBuilder<'w, 'buf> {
     }
 }
 
+/// Who is calling the token endpoint: what [`write_request`] and [`body_client_auth`]
+/// need of a client, whether an authorization-code client or a client-credentials one.
+pub(crate) trait Caller {
+    /// The dialect.
+    fn profile(&self) -> Profile;
+    /// The `client_id`.
+    fn client_id(&self) -> &str;
+    /// How the client authenticates.
+    fn auth(&self) -> &ClientAuth;
+}
+
+impl Caller for ClientConfig {
+    fn profile(&self) -> Profile {
+        self.profile
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn auth(&self) -> &ClientAuth {
+        &self.auth
+    }
+}
+
 /// Client authentication in the body, per the configuration: `client_id` for public
 /// clients (RFC 6749 §4.1.3) and for `client_secret_post`, plus `client_secret` for the
 /// latter. With Basic, nothing goes in the body.
-pub(crate) fn body_client_auth(body: &mut BodyBuilder<'_, '_>, config: &ClientConfig) {
-    match &config.auth {
-        ClientAuth::None => body.param("client_id", &config.client_id),
+pub(crate) fn body_client_auth(body: &mut BodyBuilder<'_, '_>, caller: &impl Caller) {
+    match caller.auth() {
+        ClientAuth::None => body.param("client_id", caller.client_id()),
         ClientAuth::SecretPost(secret) => {
-            body.param("client_id", &config.client_id);
+            body.param("client_id", caller.client_id());
             body.param("client_secret", secret.as_str());
         }
         ClientAuth::SecretBasic(_) => {}
     }
 }
 
-/// Writes the Basic header (when configured) and then the body built by `fill` into
-/// `buf`, and returns the request.
+/// Writes the request into `buf` — the URL when it needs a query parameter added, the
+/// Basic header (when configured), then the body built by `fill` — and returns it.
+///
+/// Adobe IMS public clients also send `client_id` as a query parameter of the token and
+/// revocation URLs, as Adobe's examples do (it stays in the body too).
 pub(crate) fn write_request<'a>(
-    config: &ClientConfig,
+    config: &impl Caller,
     format: BodyFormat,
     url: &'a str,
     buf: &'a mut [u8],
     fill: impl FnOnce(&mut BodyBuilder<'_, '_>),
 ) -> Result<HttpRequest<'a>, BufferTooSmall> {
     let mut writer = Writer::new(buf);
-    if let ClientAuth::SecretBasic(secret) = &config.auth {
+    let client_id_in_query =
+        config.profile() == Profile::AdobeIms && matches!(config.auth(), ClientAuth::None);
+    if client_id_in_query {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let _ = write!(
+            writer,
+            "{url}{separator}client_id={}",
+            encode(config.client_id())
+        );
+    }
+    let url_len = writer.needed();
+    if let ClientAuth::SecretBasic(secret) = config.auth() {
         // Capacities of client_id and secret keep the credentials within the limit.
-        basic::write_header(&mut writer, &config.client_id, secret.as_str())
+        basic::write_header(&mut writer, config.client_id(), secret.as_str())
             .map_err(|_| BufferTooSmall { needed: usize::MAX })?;
     }
-    let header_len = writer.needed();
+    let header_end = writer.needed();
     let mut body = BodyBuilder::new(&mut writer, format);
     fill(&mut body);
     body.finish();
     let written = writer.finish()?;
-    let (header, body) = written
-        .split_at_checked(header_len)
-        .unwrap_or((written, ""));
+    let (url_text, rest) = written.split_at_checked(url_len).unwrap_or(("", written));
+    let (header, body) = rest
+        .split_at_checked(header_end.saturating_sub(url_len))
+        .unwrap_or((rest, ""));
     Ok(HttpRequest {
         method: "POST",
-        url,
+        url: if client_id_in_query { url_text } else { url },
         content_type: format.content_type(),
         accept: "application/json",
         authorization: (!header.is_empty()).then_some(header),

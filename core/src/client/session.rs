@@ -448,7 +448,10 @@ impl Session {
         match (self.config.issuer(), iss) {
             (Some(expected), Some(iss)) if iss == expected => Ok(()),
             (Some(_), Some(_)) => Err(RedirectError::IssuerMismatch),
-            (Some(_), None) => Err(RedirectError::MissingIssuer),
+            (Some(_), None) if self.config.issuer_required_on_redirect() => {
+                Err(RedirectError::MissingIssuer)
+            }
+            (Some(_), None) => Ok(()),
             (None, None) => Ok(()),
             (None, Some(iss)) => {
                 let same_origin = match (
@@ -504,7 +507,7 @@ impl Session {
 
     fn default_token_type(&self) -> TokenType {
         match self.config.profile() {
-            Profile::Rfc => TokenType::Bearer,
+            Profile::Rfc | Profile::AdobeIms => TokenType::Bearer,
             Profile::Workfront => TokenType::SessionId,
         }
     }

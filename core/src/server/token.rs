@@ -366,12 +366,18 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 }
                 out.push("}");
             }
-            Profile::Rfc => {
+            Profile::Rfc | Profile::AdobeIms => {
+                // Adobe IMS writes the type in lower case (case-insensitive, RFC 6749 §5.1).
+                let token_type = if self.config.profile == Profile::AdobeIms {
+                    "bearer"
+                } else {
+                    "Bearer"
+                };
                 out.push("{\"access_token\":");
                 json::write_string(&mut out, issued.access.as_str());
                 let _ = write!(
                     out,
-                    ",\"token_type\":\"Bearer\",\"expires_in\":{}",
+                    ",\"token_type\":\"{token_type}\",\"expires_in\":{}",
                     issued.expires_in
                 );
                 out.push(",\"refresh_token\":");

@@ -174,8 +174,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// `null`.
     Null,
-    /// A nested object or array (checked completely per RFC 8259, then skipped).
-    Composite,
+    /// A nested object or array, as written (checked completely per RFC 8259); read an
+    /// array of strings with [`StringArray`].
+    Composite(&'a [u8]),
 }
 
 /// Reads the members of one JSON object, in order.
@@ -327,7 +328,15 @@ impl<'a> ObjectReader<'a> {
             Some(b't') => self.literal(b"true", Value::Bool(true)),
             Some(b'f') => self.literal(b"false", Value::Bool(false)),
             Some(b'n') => self.literal(b"null", Value::Null),
-            Some(b'{' | b'[') => self.composite(),
+            Some(b'{' | b'[') => {
+                let start = self.pos;
+                self.composite()?;
+                let raw = self
+                    .bytes
+                    .get(start..self.pos)
+                    .ok_or_else(|| self.syntax())?;
+                Ok(Value::Composite(raw))
+            }
             _ => Err(self.syntax()),
         }
     }
@@ -387,7 +396,7 @@ impl<'a> ObjectReader<'a> {
     /// Reads a nested object or array completely per RFC 8259 — bracket kinds, member
     /// names and colons, commas, literals, numbers, strings with their escapes — without
     /// recursion, at most [`MAX_DEPTH`] levels deep.
-    fn composite(&mut self) -> Result<Value<'a>, JsonError> {
+    fn composite(&mut self) -> Result<(), JsonError> {
         // Bit `d` set: the container at depth `d` is an object.
         let mut objects: u64 = 0;
         let mut depth = 0usize;
@@ -428,7 +437,7 @@ impl<'a> ObjectReader<'a> {
             // After a value: a comma (then the next value) or the container's own close.
             loop {
                 if depth == 0 {
-                    return Ok(Value::Composite);
+                    return Ok(());
                 }
                 self.skip_whitespace();
                 let bit = 1u64
@@ -478,6 +487,60 @@ impl<'a> ObjectReader<'a> {
             Some(b'f') => self.literal(b"false", Value::Null).map(|_| ()),
             Some(b'n') => self.literal(b"null", Value::Null).map(|_| ()),
             _ => Err(self.syntax()),
+        }
+    }
+}
+
+/// The elements of a JSON array (a [`Value::Composite`] the object reader checked), in
+/// order: `Some` for a string, `None` for an element of any other type.
+#[derive(Debug, Clone)]
+pub struct StringArray<'a> {
+    reader: ObjectReader<'a>,
+    done: bool,
+}
+
+impl<'a> StringArray<'a> {
+    /// The elements of `composite`, or `None` when it is not an array (an object).
+    #[must_use]
+    pub fn new(composite: &'a [u8]) -> Option<Self> {
+        let mut reader = ObjectReader::new(composite);
+        reader.skip_whitespace();
+        if reader.peek() != Some(b'[') {
+            return None;
+        }
+        reader.advance();
+        Some(Self {
+            reader,
+            done: false,
+        })
+    }
+}
+
+impl<'a> Iterator for StringArray<'a> {
+    type Item = Option<RawStr<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let reader = &mut self.reader;
+        reader.skip_whitespace();
+        if reader.peek() == Some(b',') {
+            reader.advance();
+            reader.skip_whitespace();
+        }
+        if matches!(reader.peek(), Some(b']') | None) {
+            self.done = true;
+            return None;
+        }
+        match reader.value() {
+            Ok(Value::String(text)) => Some(Some(text)),
+            Ok(_) => Some(None),
+            // Unreachable for a checked composite; ends the iteration rather than loop.
+            Err(_) => {
+                self.done = true;
+                Some(None)
+            }
         }
     }
 }
@@ -567,7 +630,7 @@ mod tests {
         assert_eq!(read[1].1, Value::Number("-12.5e+3"));
         assert_eq!(read[2].1, Value::Bool(true));
         assert_eq!(read[4].1, Value::Null);
-        assert_eq!(read[5].1, Value::Composite);
+        assert!(matches!(read[5].1, Value::Composite(_)));
         let Value::String(a) = read[0].1 else {
             panic!()
         };

@@ -1,0 +1,262 @@
+//! The client credentials grant (RFC 6749 §4.4): a confidential client — a service, a
+//! daemon, Adobe Developer Console's *Server-to-Server* credential — asks for a token on its
+//! own behalf, with no user and no redirect.
+//!
+//! ```text
+//! let mut client = CredentialsClient::new(Profile::Rfc, token_url, id, CredentialsAuth::Basic(secret))?;
+//! if client.token_due(now) {
+//!     let request = client.token_request(&mut buf)?;      // send it
+//!     client.on_token_response(status, &body, now)?;        // cached until expiry − margin
+//! }
+//! let token = client.access_token(now);
+//! ```
+
+use heapless::String;
+
+use super::config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
+use super::limits::{MAX_CLIENT_ID, MAX_CLIENT_SECRET, MAX_SCOPE, MAX_URL};
+use super::request::{Caller, HttpRequest, body_client_auth, write_request};
+use super::response::{ResponseError, ServerError, TokenType, Tokens, read_token_response};
+use crate::oauth::url::check_endpoint;
+use crate::profile::{BodyFormat, Profile};
+use crate::{BufferTooSmall, Secret, Timestamp};
+
+/// How a client-credentials client authenticates; it always holds a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialsAuth<'a> {
+    /// `Authorization: Basic` (RFC 6749 §2.3.1), the method every server must support.
+    Basic(&'a str),
+    /// `client_id` and `client_secret` in the form body, as Adobe's Server-to-Server
+    /// credential sends them.
+    Post(&'a str),
+}
+
+/// What the token endpoint answered.
+// The crate does not allocate, so there is no `Box` to shrink the large variant with.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialsOutcome {
+    /// A token was issued and is cached.
+    Issued,
+    /// The server refused (`invalid_client`, `invalid_scope`, …); the cache is unchanged.
+    Rejected(ServerError),
+}
+
+/// A client of the client credentials grant, with its cached token.
+#[derive(Debug, Clone)]
+pub struct CredentialsClient {
+    profile: Profile,
+    token_endpoint: String<MAX_URL>,
+    client_id: String<MAX_CLIENT_ID>,
+    auth: ClientAuth,
+    scope: String<MAX_SCOPE>,
+    refresh_margin_seconds: u64,
+    tokens: Option<Tokens>,
+}
+
+impl Caller for CredentialsClient {
+    fn profile(&self) -> Profile {
+        self.profile
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn auth(&self) -> &ClientAuth {
+        &self.auth
+    }
+}
+
+impl CredentialsClient {
+    /// A client of `token_endpoint` with `client_id` and its secret.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming the value: the endpoint must be `https` (or loopback
+    /// `http`); `client_id` non-empty printable ASCII; the secret non-empty; each within
+    /// its capacity.
+    pub fn new(
+        profile: Profile,
+        token_endpoint: &str,
+        client_id: &str,
+        auth: CredentialsAuth<'_>,
+    ) -> Result<Self, ConfigError> {
+        check_endpoint(token_endpoint).map_err(|error| ConfigError::Url {
+            field: ConfigField::TokenEndpoint,
+            error,
+        })?;
+        if client_id.is_empty() || !client_id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::ClientId,
+            });
+        }
+        let secret = |secret: &str| {
+            if secret.is_empty() {
+                return Err(ConfigError::Invalid {
+                    field: ConfigField::ClientSecret,
+                });
+            }
+            Secret::<MAX_CLIENT_SECRET>::copy_from(secret).map_err(|_| ConfigError::TooLong {
+                field: ConfigField::ClientSecret,
+                max: MAX_CLIENT_SECRET,
+            })
+        };
+        let auth = match auth {
+            CredentialsAuth::Basic(text) => ClientAuth::SecretBasic(secret(text)?),
+            CredentialsAuth::Post(text) => ClientAuth::SecretPost(secret(text)?),
+        };
+        Ok(Self {
+            profile,
+            token_endpoint: String::try_from(token_endpoint).map_err(|_| ConfigError::TooLong {
+                field: ConfigField::TokenEndpoint,
+                max: MAX_URL,
+            })?,
+            client_id: String::try_from(client_id).map_err(|_| ConfigError::TooLong {
+                field: ConfigField::ClientId,
+                max: MAX_CLIENT_ID,
+            })?,
+            auth,
+            scope: String::new(),
+            refresh_margin_seconds: ClientConfig::DEFAULT_REFRESH_MARGIN_SECONDS,
+            tokens: None,
+        })
+    }
+
+    /// The same client as `config` (its profile, token endpoint, `client_id`, secret,
+    /// scope and refresh margin) — for example one built from discovery.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`] naming [`ConfigField::ClientSecret`] when `config` is a
+    /// public client: the grant needs a secret.
+    pub fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
+        if !config.auth().is_confidential() {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::ClientSecret,
+            });
+        }
+        Ok(Self {
+            profile: config.profile(),
+            token_endpoint: config.token_endpoint.clone(),
+            client_id: config.client_id.clone(),
+            auth: config.auth().clone(),
+            scope: config.scope.clone(),
+            refresh_margin_seconds: config.refresh_margin_seconds,
+            tokens: None,
+        })
+    }
+
+    /// Asks for `scope` (space-separated; Adobe IMS also takes commas). A cached token
+    /// of another scope is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientConfig::with_scope`].
+    pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
+        let adobe = self.profile == Profile::AdobeIms;
+        let valid = scope
+            .split(|c: char| c == ' ' || (adobe && c == ','))
+            .all(|token| {
+                !token.is_empty()
+                    && token
+                        .bytes()
+                        .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+            });
+        if !valid {
+            return Err(ConfigError::Invalid {
+                field: ConfigField::Scope,
+            });
+        }
+        self.scope = String::try_from(scope).map_err(|_| ConfigError::TooLong {
+            field: ConfigField::Scope,
+            max: MAX_SCOPE,
+        })?;
+        self.tokens = None;
+        Ok(self)
+    }
+
+    /// Seconds before expiry at which the cached token counts as due (default 60).
+    #[must_use]
+    pub const fn with_refresh_margin(mut self, seconds: u64) -> Self {
+        self.refresh_margin_seconds = seconds;
+        self
+    }
+
+    /// The token request: `grant_type=client_credentials` and the scope, form-encoded,
+    /// with the client's authentication (RFC 6749 §4.4.2).
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`] with the size needed.
+    pub fn token_request<'a>(
+        &'a self,
+        buf: &'a mut [u8],
+    ) -> Result<HttpRequest<'a>, BufferTooSmall> {
+        write_request(self, BodyFormat::Form, &self.token_endpoint, buf, |body| {
+            body.param("grant_type", "client_credentials");
+            if !self.scope.is_empty() {
+                body.param("scope", &self.scope);
+            }
+            body_client_auth(body, self);
+        })
+    }
+
+    /// Reads the answer to [`CredentialsClient::token_request`]. A token is cached; a
+    /// refresh token, which this grant should not carry (RFC 6749 §4.4.3), is dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError`] when the answer cannot be read; the cache is then unchanged, as
+    /// it is on [`CredentialsOutcome::Rejected`].
+    pub fn on_token_response(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<CredentialsOutcome, ResponseError> {
+        let mut fresh = Tokens::empty();
+        match read_token_response(status, body, now, TokenType::Bearer, &mut fresh)? {
+            Ok(()) => {
+                fresh.refresh_token.clear();
+                self.tokens = Some(fresh);
+                Ok(CredentialsOutcome::Issued)
+            }
+            Err(error) => Ok(CredentialsOutcome::Rejected(error)),
+        }
+    }
+
+    /// Whether a new token should be requested at `now`: none is cached, or the cached
+    /// one expires within the refresh margin. A token without a stated expiry stays
+    /// cached until [`CredentialsClient::forget_token`] (call it when a resource server
+    /// answers 401).
+    #[must_use]
+    pub fn token_due(&self, now: Timestamp) -> bool {
+        self.current(now).is_none()
+    }
+
+    /// The cached tokens while they are not due (see [`CredentialsClient::token_due`]).
+    #[must_use]
+    pub fn tokens(&self, now: Timestamp) -> Option<&Tokens> {
+        self.current(now)
+    }
+
+    /// The cached access token while it is not due.
+    #[must_use]
+    pub fn access_token(&self, now: Timestamp) -> Option<&str> {
+        self.current(now).map(Tokens::access_token)
+    }
+
+    /// Drops the cached token (wiped).
+    pub fn forget_token(&mut self) {
+        self.tokens = None;
+    }
+
+    fn current(&self, now: Timestamp) -> Option<&Tokens> {
+        let tokens = self.tokens.as_ref()?;
+        match tokens.expires_at() {
+            Some(expires_at) => {
+                (now.plus(self.refresh_margin_seconds) < expires_at).then_some(tokens)
+            }
+            None => Some(tokens),
+        }
+    }
+}
