@@ -58,6 +58,29 @@ enum Command {
     Demo,
 }
 
+/// A dialect of OAuth 2.0, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ProfileArg {
+    /// Adobe Workfront's legacy OAuth2 service (stops 2027-02-01): `sessionID` tokens,
+    /// JSON token bodies, `/integrations/oauth2/…` paths.
+    Workfront,
+    /// Adobe IMS (Adobe Developer Console), Workfront's successor: `/ims/…` paths,
+    /// lower-case `bearer`, an OpenID configuration at `/ims/.well-known/openid-configuration`.
+    AdobeIms,
+    /// RFC 6749 as written: `Bearer` tokens, form bodies.
+    Rfc,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(profile: ProfileArg) -> Self {
+        match profile {
+            ProfileArg::Workfront => Self::Workfront,
+            ProfileArg::AdobeIms => Self::AdobeIms,
+            ProfileArg::Rfc => Self::Rfc,
+        }
+    }
+}
+
 /// Arguments of `authcode serve`.
 #[derive(Debug, Args)]
 struct ServeArgs {
@@ -76,8 +99,11 @@ struct ServeArgs {
     /// Register the apps of this TOML file at start (see README).
     #[arg(long, value_name = "FILE")]
     apps: Option<PathBuf>,
-    /// Answer as plain RFC 6749 (Bearer tokens) instead of Workfront (sessionID).
-    #[arg(long)]
+    /// The provider to stand in for: its paths, token responses and metadata.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Workfront)]
+    profile: ProfileArg,
+    /// Same as `--profile rfc` (kept for existing scripts).
+    #[arg(long, conflicts_with = "profile")]
     rfc: bool,
     /// Code table slots (in-memory tables): pending codes. A code leaves its slot when it
     /// is redeemed or expires, so this bounds logins started but not yet finished.
@@ -195,7 +221,7 @@ fn main() -> ExitCode {
             profile: if args.rfc {
                 Profile::Rfc
             } else {
-                Profile::Workfront
+                args.profile.into()
             },
             codes: usize::try_from(args.codes).unwrap_or(usize::MAX),
             grants: usize::try_from(args.grants).unwrap_or(usize::MAX),

@@ -325,7 +325,10 @@ fn machine_to_machine_apps_are_refused_the_code_grant() {
     let mut spec = AppSpec::new("Robot", AppKind::MachineToMachine, &[SPA_REDIRECT]);
     spec.public_keys = &["-----BEGIN PUBLIC KEY-----\nMFkw...\n-----END PUBLIC KEY-----"];
     let robot = f.server.registry_mut().create(&spec, &mut f.rng).unwrap();
-    assert!(robot.client_secret.is_none());
+    assert!(
+        robot.client_secret.is_some(),
+        "machine-to-machine apps authenticate with a secret"
+    );
     let (_, challenge) = pkce(1);
     let query = authorize_query(&robot.client_id, SPA_REDIRECT, &challenge);
     assert_eq!(

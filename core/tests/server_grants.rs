@@ -330,7 +330,7 @@ fn client_ids_are_random_and_url_safe() {
 #[test]
 fn app_specs_are_checked() {
     let mut f = fixture();
-    let cases: [(AppSpec<'_>, AppError); 5] = [
+    let cases: [(AppSpec<'_>, AppError); 7] = [
         (
             AppSpec::new("", AppKind::SinglePage, &[SPA_REDIRECT]),
             AppError::InvalidName,
@@ -348,8 +348,25 @@ fn app_specs_are_checked() {
             AppError::InvalidRedirectUri { index: 1 },
         ),
         (
-            AppSpec::new("x", AppKind::MachineToMachine, &[]),
+            AppSpec {
+                public_keys: &[""],
+                ..AppSpec::new("x", AppKind::MachineToMachine, &[])
+            },
             AppError::InvalidPublicKeys,
+        ),
+        (
+            AppSpec {
+                scope: "a  b",
+                ..AppSpec::new("x", AppKind::MachineToMachine, &[])
+            },
+            AppError::InvalidScope,
+        ),
+        (
+            AppSpec {
+                client_credentials: true,
+                ..AppSpec::new("x", AppKind::SinglePage, &[SPA_REDIRECT])
+            },
+            AppError::NotConfidential,
         ),
     ];
     for (spec, error) in cases {

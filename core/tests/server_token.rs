@@ -370,15 +370,35 @@ fn machine_to_machine_apps_are_unauthorized_for_the_code_grant() {
         authcode::server::AppSpec::new("Robot", authcode::server::AppKind::MachineToMachine, &[]);
     spec.public_keys = &["key"];
     let robot = f.server.registry_mut().create(&spec, &mut f.rng).unwrap();
+    let secret = robot.client_secret.as_ref().unwrap().as_str();
+    for grant in [
+        "grant_type=authorization_code&code=x",
+        "grant_type=refresh_token&refresh_token=x",
+    ] {
+        let (status, json, _) = f.token_form(
+            &format!(
+                "{grant}&client_id={}&client_secret={secret}",
+                robot.client_id
+            ),
+            None,
+            at(1),
+        );
+        assert_eq!(
+            (status, error_of(&json)),
+            (400, "unauthorized_client"),
+            "{grant}"
+        );
+    }
+    // Without its secret it is not authenticated at all.
     let (status, json, _) = f.token_form(
         &format!(
-            "grant_type=authorization_code&code=x&client_id={}",
+            "grant_type=client_credentials&client_id={}",
             robot.client_id
         ),
         None,
         at(1),
     );
-    assert_eq!((status, error_of(&json)), (400, "unauthorized_client"));
+    assert_eq!((status, error_of(&json)), (401, "invalid_client"));
 }
 
 #[test]

@@ -535,6 +535,8 @@ fn with_spec<T>(
         },
         public_keys: keys.get(..spec.public_key_count).unwrap_or_default(),
         require_pkce: spec.require_pkce,
+        client_credentials: false,
+        scope: "",
     };
     Ok(use_spec(&core_spec))
 }

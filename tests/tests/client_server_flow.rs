@@ -1,16 +1,16 @@
 //! The client session against the authorization server, in memory, through the whole life
-//! of a grant — both profiles.
+//! of a grant — every profile, and the client credentials grant.
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
 use authcode::Timestamp;
 use authcode::client::{
-    ClientConfig, ClientError, HttpRequest, RefreshOutcome, Session, Stage, TokenKind,
-    TokenOutcome, TokenType,
+    ClientConfig, ClientError, CredentialsAuth, CredentialsClient, CredentialsOutcome, HttpRequest,
+    RefreshOutcome, Session, Stage, TokenKind, TokenOutcome, TokenType,
 };
 use authcode::profile::Profile;
 use authcode::server::{
-    AppKind, AppSpec, InlineStorage, InvalidToken, MemoryStore, RefreshPolicy, Server,
+    AppKind, AppSpec, GrantType, InlineStorage, InvalidToken, MemoryStore, RefreshPolicy, Server,
     ServerConfig, TokenRequest,
 };
 use authcode_tests::seeded_rng;
@@ -75,6 +75,12 @@ impl World {
             .unwrap()
             .with_revocation_endpoint("https://acme.my.workfront.com/revoke")
             .unwrap(),
+            Profile::AdobeIms => {
+                ClientConfig::adobe_ims("https://acme.my.workfront.com", &self.client_id, REDIRECT)
+                    .unwrap()
+                    .with_scope("openid,AdobeID")
+                    .unwrap()
+            }
         };
         let config = config.with_issuer("https://acme.my.workfront.com").unwrap();
         match &self.secret {
@@ -92,7 +98,7 @@ impl World {
             body: request.body.as_bytes(),
         };
         let mut buf = [0u8; 1024];
-        let response = if request.url.ends_with("revoke") {
+        let response = if request.url.contains("revoke") {
             self.server.revoke(&token_request, now, &mut buf).unwrap()
         } else {
             self.server
@@ -312,4 +318,193 @@ fn a_denied_login_reaches_the_client_as_the_servers_answer() {
         session.token_request(&mut buf),
         Err(ClientError::WrongStage { .. })
     ));
+}
+
+#[test]
+fn adobe_ims_native_app_for_a_whole_grant() {
+    let mut world = world(Profile::AdobeIms, AppKind::SinglePage, true);
+    let mut session = world.login(Profile::AdobeIms, at(0));
+    let tokens = session.tokens().unwrap();
+    assert_eq!(tokens.token_type(), TokenType::Bearer);
+    let first_refresh = tokens.refresh_token().unwrap().to_owned();
+    let info = world.server.validate(tokens.access_token(), at(1)).unwrap();
+    assert_eq!(info.subject.as_str(), "user-77");
+    assert_eq!(info.grant_type, GrantType::AuthorizationCode);
+    assert!(!info.is_app_token());
+    assert_eq!(
+        refresh(&mut world, &mut session, at(100)),
+        RefreshOutcome::Refreshed
+    );
+    assert_ne!(
+        session.tokens().unwrap().refresh_token(),
+        Some(first_refresh.as_str())
+    );
+    let mut buf = [0u8; 2048];
+    let request = session
+        .revocation_request(TokenKind::Refresh, &mut buf)
+        .unwrap();
+    assert_eq!(
+        request.url,
+        format!(
+            "https://acme.my.workfront.com/ims/revoke?client_id={}",
+            world.client_id
+        )
+    );
+    let access = session.tokens().unwrap().access_token().to_owned();
+    let (status, _) = world.send(&request, at(200));
+    assert_eq!(status, 200);
+    assert_eq!(world.server.validate(&access, at(201)), Err(InvalidToken));
+}
+
+/// A server-to-server app: a machine-to-machine app with a registered scope.
+fn service(
+    world: &mut World,
+    scope: &'static str,
+    kind: AppKind,
+    enabled: bool,
+) -> (String, String) {
+    let mut spec = AppSpec::new("Nightly sync", kind, &[REDIRECT]);
+    spec.scope = scope;
+    spec.client_credentials = enabled;
+    let created = world
+        .server
+        .registry_mut()
+        .create(&spec, &mut world.rng)
+        .unwrap();
+    (
+        created.client_id.to_string(),
+        created.client_secret.unwrap().as_str().to_owned(),
+    )
+}
+
+#[test]
+fn client_credentials_give_an_app_token_within_the_apps_scope() {
+    let mut world = world(Profile::Rfc, AppKind::WebApp, false);
+    let (id, secret) = service(
+        &mut world,
+        "reports:read reports:write",
+        AppKind::MachineToMachine,
+        false,
+    );
+    let token_url = "https://acme.my.workfront.com/token";
+    let client = CredentialsClient::new(
+        Profile::Rfc,
+        token_url,
+        &id,
+        CredentialsAuth::Basic(&secret),
+    )
+    .unwrap()
+    .with_scope("reports:read")
+    .unwrap();
+    let mut client = client;
+    let mut buf = [0u8; 1024];
+    let request = client.token_request(&mut buf).unwrap();
+    let (status, body) = world.send(&request, at(0));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        json.get("refresh_token").is_none(),
+        "RFC 6749 §4.4.3: {json}"
+    );
+    assert_eq!(json["scope"], "reports:read");
+    assert_eq!(
+        client.on_token_response(status, &body, at(0)).unwrap(),
+        CredentialsOutcome::Issued
+    );
+    let token = client.access_token(at(1)).unwrap().to_owned();
+    let info = world.server.validate(&token, at(1)).unwrap();
+    assert!(info.is_app_token());
+    assert_eq!(info.subject.as_str(), id);
+    assert_eq!(info.client_id.as_str(), id);
+    assert_eq!(info.scope.as_str(), "reports:read");
+
+    // No scope asked: all the app may have. Beyond it: invalid_scope.
+    let all = CredentialsClient::new(Profile::Rfc, token_url, &id, CredentialsAuth::Post(&secret))
+        .unwrap();
+    let (status, body) = world.send(&all.token_request(&mut buf).unwrap(), at(2));
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["scope"], "reports:read reports:write");
+    let greedy = all.clone().with_scope("admin").unwrap();
+    let (status, body) = world.send(&greedy.token_request(&mut buf).unwrap(), at(2));
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"],
+        "invalid_scope"
+    );
+
+    // A wrong secret is invalid_client; revoking the app's grants ends the token.
+    let wrong =
+        CredentialsClient::new(Profile::Rfc, token_url, &id, CredentialsAuth::Basic("nope"))
+            .unwrap();
+    let (status, body) = world.send(&wrong.token_request(&mut buf).unwrap(), at(3));
+    assert_eq!(status, 401);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"],
+        "invalid_client"
+    );
+    // Past its lifetime the token no longer validates, and the client asks for a new one.
+    let expires = client.tokens(at(1)).unwrap().expires_at().unwrap();
+    assert!(client.token_due(expires));
+    assert_eq!(world.server.validate(&token, expires), Err(InvalidToken));
+}
+
+#[test]
+fn client_credentials_are_refused_to_apps_without_them() {
+    let mut world = world(Profile::Rfc, AppKind::WebApp, false);
+    let token_url = "https://acme.my.workfront.com/token";
+    let mut buf = [0u8; 1024];
+    // A web app without the switch: unauthorized_client.
+    let (id, secret) = service(&mut world, "", AppKind::WebApp, false);
+    let client = CredentialsClient::new(
+        Profile::Rfc,
+        token_url,
+        &id,
+        CredentialsAuth::Basic(&secret),
+    )
+    .unwrap();
+    let (status, body) = world.send(&client.token_request(&mut buf).unwrap(), at(0));
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"],
+        "unauthorized_client"
+    );
+    // With it: a token with no scope (none registered).
+    let (id, secret) = service(&mut world, "", AppKind::WebApp, true);
+    let client = CredentialsClient::new(
+        Profile::Rfc,
+        token_url,
+        &id,
+        CredentialsAuth::Basic(&secret),
+    )
+    .unwrap();
+    let (status, body) = world.send(&client.token_request(&mut buf).unwrap(), at(0));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // A single-page app cannot even be registered for it.
+    let mut spec = AppSpec::new("SPA", AppKind::SinglePage, &[REDIRECT]);
+    spec.client_credentials = true;
+    assert_eq!(
+        world
+            .server
+            .registry_mut()
+            .create(&spec, &mut world.rng)
+            .unwrap_err(),
+        authcode::server::AppError::NotConfidential
+    );
+    // A public client's request carries no secret: invalid_client.
+    let (status, _) = world.send(
+        &HttpRequest {
+            method: "POST",
+            url: token_url,
+            content_type: "application/x-www-form-urlencoded",
+            accept: "application/json",
+            authorization: None,
+            body: &format!(
+                "grant_type=client_credentials&client_id={}",
+                world.client_id
+            ),
+        },
+        at(0),
+    );
+    assert_eq!(status, 401);
 }

@@ -21,6 +21,8 @@ pub fn escape(text: &str) -> String {
 
 /// What the consent page says about the request.
 pub(crate) struct ConsentPage<'a> {
+    /// Where the form posts the decision (the profile's path).
+    pub(crate) decision_path: &'a str,
     /// The app's display name.
     pub(crate) app_name: &'a str,
     /// The requested scope.
@@ -104,7 +106,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
 <h1>Sign in</h1>
 <p><strong>{app}</strong> asks to access: {scope}.</p>
 {about}
-<form method="post" action="/integrations/oauth2/authorize/decision">
+<form method="post" action="{action}">
 <input type="hidden" name="query" value="{query}">
 <input type="hidden" name="consent_token" value="{token}">
 <label for="username">Username</label>
@@ -122,6 +124,7 @@ button {{ padding: .6rem 1.2rem; font-size: 1rem; }}
 </html>
 "#,
         app = escape(app_name),
+        action = escape(page.decision_path),
         about = about(page.details),
         scope = escape(&scope_text),
         query = escape(query),
@@ -159,6 +162,7 @@ mod tests {
             ..AppDetails::default()
         };
         let shown = ConsentPage {
+            decision_path: "/integrations/oauth2/authorize/decision",
             app_name: "<App>",
             scope: "read write",
             details: &details,

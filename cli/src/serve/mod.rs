@@ -14,6 +14,7 @@ pub mod html;
 mod listener;
 mod metrics;
 mod node;
+mod paths;
 mod routes;
 
 use std::net::SocketAddr;
@@ -31,6 +32,7 @@ pub use self::html::escape as escape_html;
 pub use self::listener::HttpLimits;
 
 pub use self::node::{CoreServer, NodeStore};
+pub use self::paths::Paths;
 
 /// Settings of `authcode serve`.
 #[derive(Debug, Clone)]
@@ -44,7 +46,7 @@ pub struct ServeOptions {
     pub auto_approve: Option<String>,
     /// Apps to register at start.
     pub apps_file: Option<PathBuf>,
-    /// Workfront (default) or plain RFC responses.
+    /// Workfront (default), plain RFC or Adobe IMS paths and responses.
     pub profile: Profile,
     /// Code table slots (and as many subject slots) of the in-memory tables: pending codes.
     /// A code leaves its slot when redeemed (a replay is recognised through its grant) or
@@ -98,6 +100,8 @@ pub struct State {
     pub(crate) auto_approve: Option<String>,
     pub(crate) auto_approved: core::sync::atomic::AtomicU64,
     pub(crate) base_url: String,
+    pub(crate) profile: Profile,
+    pub(crate) paths: Paths,
     pub(crate) consent: consent::ConsentTokens,
     pub(crate) http_limits: HttpLimits,
 }
@@ -125,6 +129,8 @@ pub struct Running {
     pub registered: Vec<(String, String, Option<String>)>,
     /// The Redis version, when the state is in Redis.
     pub redis_version: Option<String>,
+    /// The profile served.
+    pub profile: Profile,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -255,6 +261,8 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         auto_approve: options.auto_approve.clone(),
         auto_approved: core::sync::atomic::AtomicU64::new(0),
         base_url,
+        profile: options.profile,
+        paths: Paths::of(options.profile),
         consent,
         http_limits: options.http,
     });
@@ -278,6 +286,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         admin_token,
         registered,
         redis_version,
+        profile: options.profile,
         shutdown: Some(shutdown_tx),
         task,
     })
@@ -386,18 +395,16 @@ pub fn run(options: ServeOptions) -> Result<(), crate::failure::Failure> {
         if let Some(version) = &running.redis_version {
             println!("  state:      Redis {version} (shared by every node with the same --store and --store-prefix)");
         }
-        println!(
-            "  authorize:  {}/integrations/oauth2/authorize",
-            running.base_url()
-        );
-        println!(
-            "  token:      {}/integrations/oauth2/api/v1/token",
-            running.base_url()
-        );
-        println!(
-            "  metadata:   {}/.well-known/oauth-authorization-server",
-            running.base_url()
-        );
+        let paths = Paths::of(running.profile);
+        let base = running.base_url();
+        println!("  profile:    {}", running.profile.name());
+        println!("  authorize:  {base}{}", paths.authorize);
+        println!("  token:      {base}{}", paths.token);
+        println!("  revoke:     {base}{}", paths.revoke);
+        if let Some(userinfo) = paths.userinfo {
+            println!("  userinfo:   {base}{userinfo}");
+        }
+        println!("  metadata:   {base}{}", paths.metadata);
         println!(
             "  admin API:  {}/integrations/oauth2/admin/apps  (Authorization: Bearer {})",
             running.base_url(),

@@ -19,13 +19,22 @@ use super::{State, admin, consent, html, now};
 type Shared = AxumState<Arc<State>>;
 
 pub(crate) fn router(state: Arc<State>) -> Router {
-    Router::new()
-        .route("/integrations/oauth2/authorize", get(authorize))
-        .route("/integrations/oauth2/authorize/decision", post(decision))
-        .route("/integrations/oauth2/api/v1/token", post(token))
-        .route("/integrations/oauth2/api/v1/revoke", post(revoke))
+    let paths = state.paths;
+    let mut router = Router::new()
+        .route(paths.authorize, get(authorize))
+        .route(paths.decision, post(decision))
+        .route(paths.token, post(token))
+        .route(paths.revoke, post(revoke))
+        .route(paths.metadata, get(metadata));
+    if let Some(userinfo) = paths.userinfo {
+        router = router.route(userinfo, get(userinfo_endpoint).post(userinfo_endpoint));
+    }
+    if paths.metadata != "/.well-known/oauth-authorization-server" {
+        // Also where RFC 8414 clients look first, for the issuer (the server's origin).
+        router = router.route("/.well-known/oauth-authorization-server", get(metadata));
+    }
+    router
         .route("/attask/api/{version}/{object}/search", get(search))
-        .route("/.well-known/oauth-authorization-server", get(metadata))
         .route("/metrics", get(metrics))
         .route(
             "/integrations/oauth2/admin/apps",
@@ -277,6 +286,7 @@ async fn authorize(
         Ok(Ok((_, Err(StoreDown)))) | Err(StoreDown) => store_down(true),
         Ok(Ok((info, Ok(details)))) => {
             let page = html::ConsentPage {
+                decision_path: state.paths.decision,
                 app_name: &info.app_name,
                 scope: &info.scope,
                 details: &details,
@@ -310,8 +320,9 @@ async fn consent_page(
     let mut response = Html(html::consent_page(page, query, &token)).into_response();
     if known.is_none() {
         let cookie = format!(
-            "{}={browser}; Path=/integrations/oauth2/authorize; HttpOnly; SameSite=Strict; Max-Age={}",
+            "{}={browser}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}",
             consent::BROWSER_COOKIE,
+            state.paths.authorize,
             consent::LIFETIME_SECONDS
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -469,8 +480,10 @@ async fn token(
     AxumState(state): Shared,
     method: Method,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
+    let body = with_query_client_id(&state, &headers, query.as_deref(), body);
     let request = OwnedRequest::new(&method, &headers, body);
     endpoint(&state, request, |server, request, buf| {
         server
@@ -484,13 +497,104 @@ async fn revoke(
     AxumState(state): Shared,
     method: Method,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
+    let body = with_query_client_id(&state, &headers, query.as_deref(), body);
     let request = OwnedRequest::new(&method, &headers, body);
     endpoint(&state, request, |server, request, buf| {
         server.revoke(request, now(), buf).map(token_response)
     })
     .await
+}
+
+/// Adobe IMS takes a public client's `client_id` as a query parameter of the token and
+/// revocation URLs (its examples send it only there). Under that profile, a form body
+/// without `client_id` gets the query's; a body that names one keeps its own (the core
+/// then decides), and other profiles ignore the query, as RFC 6749 §3.2 expects.
+fn with_query_client_id(
+    state: &State,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: Bytes,
+) -> Bytes {
+    if state.profile != authcode::profile::Profile::AdobeIms {
+        return body;
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.split(';').next().is_some_and(|kind| {
+                kind.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    let from_query = query
+        .map(|query| form_urlencoded(query.as_bytes()))
+        .and_then(|pairs| {
+            let mut ids = pairs.into_iter().filter(|(name, _)| name == "client_id");
+            let first = ids.next();
+            // A repeated client_id is left for the core to refuse from the body.
+            if ids.next().is_some() { None } else { first }
+        });
+    let (Some((_, client_id)), true) = (from_query, is_form) else {
+        return body;
+    };
+    if form_urlencoded(&body)
+        .iter()
+        .any(|(name, _)| name == "client_id")
+    {
+        return body;
+    }
+    let mut merged = body.to_vec();
+    if !merged.is_empty() {
+        merged.push(b'&');
+    }
+    merged.extend_from_slice(b"client_id=");
+    merged.extend_from_slice(
+        authcode::wire::query::encode(&client_id)
+            .to_string()
+            .as_bytes(),
+    );
+    Bytes::from(merged)
+}
+
+/// `/ims/userinfo/v2` (Adobe IMS profile): the subject of a valid bearer token.
+async fn userinfo_endpoint(AxumState(state): Shared, headers: HeaderMap) -> Response {
+    let Some(token) = presented_token(&headers) else {
+        let mut response = (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(serde_json::json!({
+                "error": "invalid_request",
+                "error_description": "missing Bearer token"
+            })),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"authcode\""),
+        );
+        return response;
+    };
+    let token = token.to_owned();
+    let validated = state
+        .node
+        .run(move |server| server.validate(&token, now()))
+        .await;
+    match validated {
+        Err(StoreDown) => store_down(false),
+        Ok(Ok(info)) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({
+                "sub": info.subject.as_str(),
+                "client_id": info.client_id.as_str(),
+                "scope": info.scope.as_str(),
+            })),
+        )
+            .into_response(),
+        Ok(Err(_)) => unauthorized("invalid_token"),
+    }
 }
 
 /// The access token from Workfront's `sessionID` header or `Authorization: Bearer`.
@@ -567,18 +671,36 @@ fn unauthorized(description: &str) -> Response {
 /// RFC 8414 authorization server metadata.
 async fn metadata(AxumState(state): Shared) -> Response {
     let base = &state.base_url;
-    let body = serde_json::json!({
+    let paths = state.paths;
+    let methods = ["client_secret_basic", "client_secret_post", "none"];
+    let mut body = serde_json::json!({
         "issuer": base,
-        "authorization_endpoint": format!("{base}/integrations/oauth2/authorize"),
-        "token_endpoint": format!("{base}/integrations/oauth2/api/v1/token"),
-        "revocation_endpoint": format!("{base}/integrations/oauth2/api/v1/revoke"),
+        "authorization_endpoint": format!("{base}{}", paths.authorize),
+        "token_endpoint": format!("{base}{}", paths.token),
+        "revocation_endpoint": format!("{base}{}", paths.revoke),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": methods,
+        "revocation_endpoint_auth_methods_supported": methods,
         "authorization_response_iss_parameter_supported": true,
     });
+    if let (Some(userinfo), Some(object)) = (paths.userinfo, body.as_object_mut()) {
+        // IMS's OpenID configuration: userinfo and the subject type. No ID tokens are
+        // signed here yet, so no signing algorithms are claimed.
+        object.insert(
+            "userinfo_endpoint".into(),
+            format!("{base}{userinfo}").into(),
+        );
+        object.insert(
+            "subject_types_supported".into(),
+            serde_json::json!(["public"]),
+        );
+        object.insert(
+            "scopes_supported".into(),
+            serde_json::json!(["openid", "AdobeID", "offline_access"]),
+        );
+    }
     (StatusCode::OK, axum::Json(body)).into_response()
 }
 

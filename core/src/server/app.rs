@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 
 use super::limits::{
     CLIENT_ID_LEN, MAX_APP_NAME, MAX_CLIENT_SECRETS, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS,
-    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SECRET_OVERLAP,
+    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SCOPE, MAX_SECRET_OVERLAP,
 };
 use super::store::StoreError;
 use crate::time::Timestamp;
@@ -28,8 +28,11 @@ pub enum AppKind {
         serde(rename = "single-page", alias = "spa", alias = "native")
     )]
     SinglePage,
-    /// A machine-to-machine app with registered public keys (JWT grant). The JWT grant is
-    /// not implemented yet; such an app is refused the code grant (`unauthorized_client`).
+    /// A machine-to-machine app: no user, no redirect. It authenticates with a client
+    /// secret the server generates (like a web app's) and uses the client credentials
+    /// grant (RFC 6749 §4.4; Adobe Developer Console's Server-to-Server credential). Its
+    /// optional public keys are for Workfront's legacy JWT grant, which is not implemented
+    /// yet. It is refused the code grant (`unauthorized_client`).
     #[cfg_attr(feature = "serde", serde(rename = "machine-to-machine", alias = "m2m"))]
     MachineToMachine,
 }
@@ -56,10 +59,10 @@ impl AppKind {
         }
     }
 
-    /// Whether apps of this kind hold a client secret.
+    /// Whether apps of this kind hold a client secret: web and machine-to-machine apps.
     #[must_use]
     pub const fn is_confidential(self) -> bool {
-        matches!(self, Self::WebApp)
+        matches!(self, Self::WebApp | Self::MachineToMachine)
     }
 }
 
@@ -110,6 +113,13 @@ pub struct AppSpec<'a> {
     /// For web apps: whether PKCE is required (default and recommended: `true`, RFC 9700
     /// §2.1.1). Public apps always require PKCE.
     pub require_pkce: bool,
+    /// For web apps: whether they may also use the client credentials grant (default
+    /// `false`). Machine-to-machine apps always may; single-page apps never (no secret).
+    pub client_credentials: bool,
+    /// The scope the app may be granted without a user (client credentials): a token
+    /// request asks for a subset, or gets all of it when it names none. Empty: such
+    /// tokens carry no scope. The code grant is not limited by it (the user consents).
+    pub scope: &'a str,
 }
 
 impl<'a> AppSpec<'a> {
@@ -123,6 +133,8 @@ impl<'a> AppSpec<'a> {
             refresh: RefreshPolicy::default(),
             public_keys: &[],
             require_pkce: true,
+            client_credentials: false,
+            scope: "",
         }
     }
 }
@@ -146,11 +158,14 @@ pub enum AppError {
         /// Its position in the list.
         index: usize,
     },
-    /// A machine-to-machine app needs 1 to [`MAX_PUBLIC_KEYS`] public keys, each at most
-    /// [`MAX_PUBLIC_KEY`] bytes.
+    /// A machine-to-machine app may hold at most [`MAX_PUBLIC_KEYS`] public keys, each
+    /// non-empty and at most [`MAX_PUBLIC_KEY`] bytes.
     InvalidPublicKeys,
-    /// Only web apps hold a secret.
+    /// Only web and machine-to-machine apps hold a secret; single-page apps cannot use
+    /// the client credentials grant.
     NotConfidential,
+    /// The app's scope is malformed (RFC 6749 §3.3) or longer than its capacity.
+    InvalidScope,
     /// The random number generator failed.
     Randomness,
     /// A chosen client id is empty, too long, not URL-safe, or already in use.
@@ -181,10 +196,13 @@ impl fmt::Display for AppError {
             Self::InvalidPublicKeys => {
                 write!(
                     f,
-                    "a machine-to-machine app needs 1 to {MAX_PUBLIC_KEYS} public keys of at most {MAX_PUBLIC_KEY} bytes"
+                    "a machine-to-machine app holds at most {MAX_PUBLIC_KEYS} non-empty public keys of at most {MAX_PUBLIC_KEY} bytes"
                 )
             }
-            Self::NotConfidential => f.write_str("only web apps have a client secret"),
+            Self::NotConfidential => f.write_str(
+                "only web and machine-to-machine apps have a client secret (and may use client credentials)",
+            ),
+            Self::InvalidScope => f.write_str("the app's scope is malformed or too long"),
             Self::Randomness => f.write_str("the random number generator failed"),
             Self::InvalidClientId => {
                 f.write_str("the client_id must be 1 to 32 URL-safe characters and unused")
@@ -259,6 +277,10 @@ pub struct App {
     pub(crate) public_keys: Vec<String<MAX_PUBLIC_KEY>, MAX_PUBLIC_KEYS>,
     pub(crate) refresh: RefreshPolicy,
     pub(crate) require_pkce: bool,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) client_credentials: bool,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) scope: String<MAX_SCOPE>,
 }
 
 impl App {
@@ -294,6 +316,19 @@ impl App {
     #[must_use]
     pub const fn refresh_policy(&self) -> RefreshPolicy {
         self.refresh
+    }
+
+    /// Whether the app may use the client credentials grant.
+    #[must_use]
+    pub const fn uses_client_credentials(&self) -> bool {
+        matches!(self.kind, AppKind::MachineToMachine)
+            || (matches!(self.kind, AppKind::WebApp) && self.client_credentials)
+    }
+
+    /// The scope the app may be granted without a user (see [`AppSpec::scope`]).
+    #[must_use]
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
     /// The app's client secrets (web apps): slot, creation, last use, expiry.
@@ -400,6 +435,8 @@ mod tests {
             public_keys: Vec::new(),
             refresh: RefreshPolicy::default(),
             require_pkce: true,
+            client_credentials: false,
+            scope: String::new(),
         }
     }
 

@@ -32,8 +32,8 @@ fn basic_credentials(header: &str) -> Result<(String<MAX_CLIENT_ID>, Secret<MAX_
     })
 }
 
-/// Authenticates the client of `request`. Web apps must present one of their live
-/// secrets (its last use is recorded); public apps must not present one.
+/// Authenticates the client of `request`. Web and machine-to-machine apps must present
+/// one of their live secrets (its last use is recorded); public apps must not present one.
 pub(crate) fn authenticate<const APPS: usize>(
     registry: &mut Registry<APPS>,
     request: &TokenRequest<'_>,
@@ -81,11 +81,9 @@ pub(crate) fn authenticate<const APPS: usize>(
     let secret = secret.filter(|secret| !secret.is_empty());
     let (id, app) = registry.lookup(&client_id).ok_or(failed)?;
     let kind = app.kind();
-    let used_slot = match (kind, secret.as_ref()) {
-        (AppKind::WebApp, Some(secret)) => {
-            Some(app.matching_secret(secret.as_bytes(), now).ok_or(failed)?)
-        }
-        (AppKind::WebApp, None) => return Err(failed),
+    let used_slot = match (kind.is_confidential(), secret.as_ref()) {
+        (true, Some(secret)) => Some(app.matching_secret(secret.as_bytes(), now).ok_or(failed)?),
+        (true, None) => return Err(failed),
         // A public client presenting a secret is misconfigured or an impostor.
         (_, Some(_)) => return Err(failed),
         (_, None) => None,

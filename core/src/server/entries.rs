@@ -165,6 +165,9 @@ impl Keyed for SubjectEntry {
 pub enum GrantType {
     /// A redeemed authorization code (RFC 6749 §4.1).
     AuthorizationCode,
+    /// The client credentials grant (RFC 6749 §4.4): an app token, whose subject is the
+    /// app's own `client_id`; it has no usable refresh token.
+    ClientCredentials,
 }
 
 /// Whether a grant slot holds a grant.

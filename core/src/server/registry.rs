@@ -127,7 +127,7 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
     }
     let mut public_keys = Vec::new();
     if spec.kind == AppKind::MachineToMachine {
-        if spec.public_keys.is_empty() || spec.public_keys.len() > MAX_PUBLIC_KEYS {
+        if spec.public_keys.len() > MAX_PUBLIC_KEYS {
             return Err(AppError::InvalidPublicKeys);
         }
         for key in spec.public_keys {
@@ -141,6 +141,13 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
                 .map_err(|_| AppError::InvalidPublicKeys)?;
         }
     }
+    if spec.client_credentials && spec.kind == AppKind::SinglePage {
+        return Err(AppError::NotConfidential);
+    }
+    if !super::scope::is_valid(spec.scope) {
+        return Err(AppError::InvalidScope);
+    }
+    let scope = String::try_from(spec.scope).map_err(|_| AppError::InvalidScope)?;
     Ok(App {
         client_id,
         name,
@@ -150,6 +157,8 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
         public_keys,
         refresh: spec.refresh,
         require_pkce: spec.require_pkce || !spec.kind.is_confidential(),
+        client_credentials: spec.client_credentials,
+        scope,
     })
 }
 

@@ -6,7 +6,7 @@ use rand_core::TryCryptoRng;
 
 use super::app::AppError;
 use super::config::ServerConfig;
-use super::entries::KeyKind;
+use super::entries::{GrantType, KeyKind};
 use super::limits::{CLIENT_ID_LEN, MAX_SCOPE, MAX_SUBJECT, TOKEN_LEN};
 use super::registry::{AppId, Registry};
 use super::scope;
@@ -41,6 +41,17 @@ pub struct TokenInfo {
     pub scope: String<MAX_SCOPE>,
     /// When the token expires.
     pub expires_at: Timestamp,
+    /// How the grant was obtained: [`GrantType::ClientCredentials`] marks an app token,
+    /// whose `subject` is the app's own `client_id` (no user is involved).
+    pub grant_type: GrantType,
+}
+
+impl TokenInfo {
+    /// Whether this is an app token (client credentials grant) rather than a user's.
+    #[must_use]
+    pub const fn is_app_token(&self) -> bool {
+        matches!(self.grant_type, GrantType::ClientCredentials)
+    }
 }
 
 /// The token is unknown, expired, or revoked (RFC 6750 `invalid_token`) — or the store
@@ -164,6 +175,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             subject: String::try_from(found.grant.subject.as_str()).map_err(|_| InvalidToken)?,
             scope: scope::text(&found.grant.scope, slot.scope_mask),
             expires_at: slot.expires_at,
+            grant_type: found.grant.grant_type,
         })
     }
 

@@ -7,7 +7,7 @@ use heapless::{String, Vec};
 use super::app::{AppKind, AppSpec, RefreshPolicy};
 use super::limits::{
     CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
-    MAX_REDIRECT_URIS,
+    MAX_REDIRECT_URIS, MAX_SCOPE,
 };
 
 /// Everything that defines an app, owned, in fixed capacity. Defaults: refresh-token
@@ -44,6 +44,13 @@ pub struct AppSettings {
     /// Whether a web app must use PKCE (public apps always must).
     #[cfg_attr(feature = "serde", serde(default = "yes"))]
     pub require_pkce: bool,
+    /// Whether a web app may also use the client credentials grant (machine-to-machine
+    /// apps always may).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub client_credentials: bool,
+    /// The scope the app may be granted without a user (client credentials).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub scope: String<MAX_SCOPE>,
 }
 
 #[cfg(feature = "serde")]
@@ -65,6 +72,8 @@ impl AppSettings {
             absolute_lifetime: None,
             inactivity_lifetime: None,
             require_pkce: true,
+            client_credentials: false,
+            scope: String::new(),
         }
     }
 
@@ -95,6 +104,8 @@ impl AppSettings {
         spec.public_keys = keys;
         spec.refresh = self.refresh_policy();
         spec.require_pkce = self.require_pkce;
+        spec.client_credentials = self.client_credentials;
+        spec.scope = &self.scope;
         use_spec(&spec)
     }
 }

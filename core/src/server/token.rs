@@ -14,9 +14,9 @@ use super::endpoint::{
     store_refusal, write_refusal,
 };
 use super::entries::{
-    AccessSlot, GrantEntry, GrantStatus, GrantType, KeyKind, RefreshMatch, Rotation,
+    AccessSlot, CodeEntry, GrantEntry, GrantStatus, GrantType, KeyKind, RefreshMatch, Rotation,
 };
-use super::limits::{ISSUED_TOKEN_LEN, MAX_ACCESS_TOKENS_PER_GRANT, MAX_SCOPE};
+use super::limits::{ISSUED_TOKEN_LEN, MAX_ACCESS_TOKENS_PER_GRANT, MAX_SCOPE, MAX_SUBJECT};
 use super::scope;
 use super::server::Server;
 use super::store::{GrantStore, NewGrant, RedeemError, RotateOutcome};
@@ -31,9 +31,12 @@ use crate::{BufferTooSmall, Secret};
 /// Tokens just issued.
 struct Issued {
     access: Secret<ISSUED_TOKEN_LEN>,
-    refresh: Secret<ISSUED_TOKEN_LEN>,
+    /// `None` for the client credentials grant (RFC 6749 §4.4.3).
+    refresh: Option<Secret<ISSUED_TOKEN_LEN>>,
     expires_in: u64,
     scope: String<MAX_SCOPE>,
+    /// The grant's subject (Adobe IMS answers it as `sub`).
+    subject: String<MAX_SUBJECT>,
 }
 
 const fn invalid_grant(description: &'static str) -> Refusal {
@@ -103,9 +106,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 refuse_machine_to_machine(&client)?;
                 self.refresh(&client, &params, now, rng)
             }
+            "client_credentials" => self.client_credentials(&client, &params, now, rng),
             _ => Err(refuse(
                 ErrorCode::UnsupportedGrantType,
-                "supported: authorization_code, refresh_token",
+                "supported: authorization_code, refresh_token, client_credentials",
             )),
         }
     }
@@ -214,13 +218,126 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         match self.store.redeem_code(&code_digest, grant, &limits, now) {
             Ok(_) => Ok(Issued {
                 access: access.text,
-                refresh: refresh.text,
+                refresh: Some(refresh.text),
                 expires_in: lifetime,
                 scope: scope::text(&entry.scope, scope_mask),
+                subject: String::try_from(entry.subject.as_str()).unwrap_or_default(),
             }),
             // Redeemed by a racing request in between: this one is the replay.
             Err(RedeemError::NotLive) => Err(self.replayed_code(&code_digest)),
             Err(RedeemError::Store(error)) => Err(store_refusal(error)),
+        }
+    }
+
+    /// The client credentials grant (RFC 6749 §4.4): an access token for the app itself
+    /// (subject: its `client_id`), within the app's registered scope, no refresh token.
+    ///
+    /// Stored as a grant of its own, so the grant quota, revocation (of the token, the
+    /// app's grants or the app) and purging apply as to any grant. The store creates
+    /// grants only from a code, so a code no one sees is stored and redeemed at once; if
+    /// the redemption cannot happen (a quota, a store that is down) the code is burned.
+    fn client_credentials<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        client: &Client,
+        params: &Params,
+        now: Timestamp,
+        rng: &mut R,
+    ) -> Result<Issued, Refusal> {
+        let app = self.registry.by_id(client.id).ok_or(refuse(
+            ErrorCode::InvalidClient,
+            "client authentication failed",
+        ))?;
+        if !app.uses_client_credentials() {
+            return Err(refuse(
+                ErrorCode::UnauthorizedClient,
+                "the client credentials grant is not enabled for this app",
+            ));
+        }
+        let allowed = app.scope();
+        let scope_mask = match params.scope.as_deref() {
+            None => scope::full_mask(allowed),
+            Some(requested) if scope::is_valid(requested) => scope::narrow(allowed, requested)
+                .ok_or(refuse(
+                    ErrorCode::InvalidScope,
+                    "the scope exceeds what the app may be granted",
+                ))?,
+            Some(_) => return Err(refuse(ErrorCode::InvalidScope, "the scope is malformed")),
+        };
+        let subject = String::try_from(app.client_id())
+            .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?;
+        let app_subject: String<MAX_SUBJECT> = String::try_from(app.client_id())
+            .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?;
+        let granted: String<MAX_SCOPE> = String::try_from(allowed)
+            .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?;
+        // Every random value first.
+        let mut code = [0u8; 32];
+        rng.try_fill_bytes(&mut code).map_err(|_| RANDOMNESS)?;
+        let code_digest = digest(&code);
+        let refresh_key = tokens::refresh_key(&code_digest);
+        let access_key = tokens::access_key(&refresh_key);
+        // The grant's refresh secret is drawn and forgotten: nobody can refresh it.
+        let unused_refresh = tokens::mint(&refresh_key, rng).map_err(|()| RANDOMNESS)?;
+        let access = tokens::mint(&access_key, rng).map_err(|()| RANDOMNESS)?;
+        let lifetime = self.config.access_token_lifetime;
+        let expires_at = now.plus(lifetime);
+        let limits = self.limits();
+        let code_entry = CodeEntry {
+            digest: code_digest,
+            app: client.id,
+            redirect_uri_digest: None,
+            challenge: None,
+            subject: String::try_from(subject.as_str())
+                .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?,
+            scope: String::try_from(allowed)
+                .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?,
+            expires_at: now.plus(1),
+        };
+        let mut access_slots = [None; MAX_ACCESS_TOKENS_PER_GRANT];
+        if let Some(first) = access_slots.first_mut() {
+            *first = Some(AccessSlot {
+                secret: access.secret_digest,
+                expires_at,
+                scope_mask,
+            });
+        }
+        let grant = NewGrant {
+            entry: GrantEntry {
+                incarnation: 0,
+                status: GrantStatus::Active,
+                grant_type: GrantType::ClientCredentials,
+                app: client.id,
+                subject,
+                scope: String::try_from(allowed)
+                    .map_err(|_| refuse(ErrorCode::ServerError, "internal error"))?,
+                started_at: now,
+                last_used: now,
+                refresh_expires_at: Some(expires_at),
+                refresh_secret: unused_refresh.secret_digest,
+                generation: 0,
+                rotated: None,
+                access: access_slots,
+            },
+            refresh_key,
+            access_key,
+        };
+        self.store
+            .insert_code(&code_entry, &limits, now)
+            .map_err(store_refusal)?;
+        match self.store.redeem_code(&code_digest, grant, &limits, now) {
+            Ok(_) => Ok(Issued {
+                access: access.text,
+                refresh: None,
+                expires_in: lifetime,
+                scope: scope::text(&granted, scope_mask),
+                subject: String::try_from(app_subject.as_str()).unwrap_or_default(),
+            }),
+            Err(error) => {
+                let _ = self.store.burn_code(&code_digest);
+                Err(match error {
+                    RedeemError::Store(error) => store_refusal(error),
+                    RedeemError::NotLive => refuse(ErrorCode::ServerError, "internal error"),
+                })
+            }
         }
     }
 
@@ -324,6 +441,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             refresh_expires_at: self.refresh_expiry(client, grant.started_at, now),
         };
         let granted = grant.scope.clone();
+        let grant_subject = grant.subject.clone();
         let limits = self.limits();
         match self
             .store
@@ -345,9 +463,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         };
         Ok(Issued {
             access: access.text,
-            refresh,
+            refresh: Some(refresh),
             expires_in: lifetime,
             scope: scope::text(&granted, scope_mask),
+            subject: String::try_from(grant_subject.as_str()).unwrap_or_default(),
         })
     }
 
@@ -357,8 +476,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             Profile::Workfront => {
                 out.push("{\"token_type\":\"sessionID\",\"access_token\":");
                 json::write_string(&mut out, issued.access.as_str());
-                out.push(",\"refresh_token\":");
-                json::write_string(&mut out, issued.refresh.as_str());
+                if let Some(refresh) = &issued.refresh {
+                    out.push(",\"refresh_token\":");
+                    json::write_string(&mut out, refresh.as_str());
+                }
                 let _ = write!(out, ",\"expires_in\":{}", issued.expires_in);
                 if let Some(identity) = &self.config.workfront {
                     out.push(",\"wid\":");
@@ -380,11 +501,17 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                     ",\"token_type\":\"{token_type}\",\"expires_in\":{}",
                     issued.expires_in
                 );
-                out.push(",\"refresh_token\":");
-                json::write_string(&mut out, issued.refresh.as_str());
+                if let Some(refresh) = &issued.refresh {
+                    out.push(",\"refresh_token\":");
+                    json::write_string(&mut out, refresh.as_str());
+                }
                 if !issued.scope.is_empty() {
                     out.push(",\"scope\":");
                     json::write_string(&mut out, &issued.scope);
+                }
+                if self.config.profile == Profile::AdobeIms {
+                    out.push(",\"sub\":");
+                    json::write_string(&mut out, &issued.subject);
                 }
                 out.push("}");
             }
