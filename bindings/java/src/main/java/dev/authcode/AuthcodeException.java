@@ -55,8 +55,11 @@ public final class AuthcodeException extends RuntimeException {
     /** Not a C code: the Java object was closed (name {@code "CLOSED"}). */
     public static final int CLOSED = 1000;
 
+    /** The AUTHCODE_RESULT_* code. */
     private final int resultCode;
+    /** Its C name. */
     private final String resultName;
+    /** The object's last-error text for this failure. */
     private final String lastError;
 
     /**

@@ -415,7 +415,8 @@ public final class AuthcodeTest {
                 });
                 threads[t].start();
             }
-            while (calls.get() < 50 * (round + 1)) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (calls.get() < 50 * (round + 1) && unexpected.get() == null && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             Thread closer = new Thread(server::close);
@@ -455,7 +456,8 @@ public final class AuthcodeTest {
             }
         });
         starter.start();
-        while (sessions.get() < 100) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (sessions.get() < 100 && unexpected.get() == null && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         config.close();
