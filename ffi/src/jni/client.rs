@@ -6,9 +6,9 @@ use jni::objects::{JByteArray, JClass, JLongArray, JString};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, jobjectArray, jstring};
 
 use super::{
-    Subject, bytes, check, copy, new_optional_string, new_string, null, number, optional_bytes,
-    optional_string, put_longs, read_byte_array, read_bytes, read_string, result_message,
-    result_name, run, seconds, static_text, string, string_array, throw_result,
+    Subject, bytes, check, copy, new_string, null, number, optional_bytes, optional_string,
+    put_longs, read_byte_array, read_bytes, read_string, result_message, result_name, run, seconds,
+    static_text, string, string_array, throw_result,
 };
 use crate::authcode_result;
 use crate::authcode_str;
@@ -535,7 +535,7 @@ extern "system" fn session_refresh_token(
             crate::client::authcode_session_refresh_token(session, b, n, o)
         });
         match token {
-            Ok(token) => new_optional_string(env, Some(&String::from_utf8_lossy(&token))),
+            Ok(token) => new_string(env, &String::from_utf8_lossy(&token)),
             Err(authcode_result::NoRefreshToken) => Ok(null()),
             Err(code) => Err(throw_result(env, code, Subject::Session(session))),
         }
