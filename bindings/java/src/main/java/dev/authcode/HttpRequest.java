@@ -2,12 +2,17 @@ package dev.authcode;
 
 /** An HTTP request to send. {@code authorization} and {@code body} hold secrets: never log them. */
 public final class HttpRequest {
+    /** The method, {@code "POST"}. */
     public final String method;
+    /** The endpoint URL. */
     public final String url;
+    /** The Content-Type header. */
     public final String contentType;
+    /** The Accept header. */
     public final String accept;
     /** The Authorization header, or null. */
     public final String authorization;
+    /** The body. */
     public final String body;
 
     HttpRequest(String[] fields) {

@@ -1,12 +1,26 @@
 package dev.authcode;
 
-/** The JNI entry points into libauthcode_ffi. Handles are native pointers held as longs. */
+/**
+ * The JNI entry points into libauthcode_ffi ({@code ffi/src/jni.rs}, {@code ffi/src/jni/}).
+ * Handles are native pointers held as longs; the public classes pass only live ones (see
+ * {@link Handle}). Out-parameters are small arrays the caller allocates.
+ */
 final class Native {
     static {
         System.loadLibrary("authcode_ffi");
+        int abi = abiVersion();
+        if (abi != Authcode.ABI_VERSION) {
+            throw new UnsatisfiedLinkError("libauthcode_ffi has ABI version " + abi + "; this binding needs "
+                    + Authcode.ABI_VERSION);
+        }
     }
 
     private Native() {}
+
+    static native String version();
+    static native int abiVersion();
+    static native String resultName(int code);
+    static native String resultMessage(int code);
 
     static native String pkceGenerate(int length);
     static native String pkceChallenge(String verifier);
@@ -14,18 +28,32 @@ final class Native {
 
     static native long configNew(int profile, String authorizationEndpoint, String tokenEndpoint, String clientId,
                                  String redirectUri, String workfrontDomain);
-    static native void configSet(long config, int setting, String value);
     static native void configFree(long config);
+    /** {@code setting}: 0 scope, 1 issuer, 2 basic secret, 3 post secret, 4 revocation endpoint. */
+    static native void configSet(long config, int setting, byte[] value);
+    static native void configAddAuthorizationParameter(long config, String name, String value);
+    static native void configSetBodyFormat(long config, int format);
+    static native void configSetRefreshMargin(long config, long seconds);
+    static native String configLastError(long config);
 
     static native long sessionNew(long config, long now);
     static native void sessionFree(long session);
     static native int sessionStage(long session);
     static native String sessionAuthorizeUrl(long session);
     static native int sessionOnRedirect(long session, String redirect);
-    static native String[] sessionRequest(long session, int which);
+    /** {@code which}: 0 token, 1 refresh, 2 revocation of token {@code kind}. */
+    static native String[] sessionRequest(long session, int which, int kind);
+    /** {@code which}: 0 token response, 1 refresh response. */
     static native int sessionOnResponse(long session, int which, int status, byte[] body, long now);
     static native boolean sessionRefreshDue(long session, long now);
+    static native void sessionCancelRefresh(long session);
+    static native void sessionSignOut(long session);
     static native String sessionAccessToken(long session);
+    static native String sessionRefreshToken(long session);
+    /** {@code out}: token type, expiry. */
+    static native void sessionTokenInfo(long session, long[] out);
+    static native int sessionServerError(long session);
+    static native String sessionLastError(long session);
     /** {@code key} null: an unkeyed save. */
     static native byte[] sessionSave(long session, byte[] key);
     /** {@code key} null: restores an unkeyed save. */
@@ -33,10 +61,36 @@ final class Native {
 
     static native long serverNew(int profile);
     static native void serverFree(long server);
-    static native String[] serverCreateApp(long server, String name, int kind, String[] redirectUris, boolean rotation);
-    static native String[] serverAuthorize(long server, String query, String subject, long now);
+    static native void serverSetIssuer(long server, String issuer);
+    static native void serverSetLifetimes(long server, long codeSeconds, long accessTokenSeconds);
+    static native void serverSetWorkfrontIdentity(long server, String domain, String lane, String wid);
+    /** Returns the client id and the secret (null without one), as bytes. */
+    static native byte[][] serverCreateApp(long server, String name, int kind, String[] redirectUris, boolean rotation,
+                                           long absoluteLifetime, long inactivityLifetime);
+    static native void serverUpdateApp(long server, String clientId, String name, int kind, String[] redirectUris,
+                                       boolean rotation, long absoluteLifetime, long inactivityLifetime);
+    static native void serverDeleteApp(long server, String clientId);
+    static native byte[] serverRotateSecret(long server, String clientId);
+    static native byte[] serverRotateSecretWith(long server, String clientId, long overlapSeconds, boolean endGrants,
+                                                long now);
+    static native byte[] serverAddSecret(long server, String clientId, long now, int[] slot);
+    static native void serverDeleteSecret(long server, String clientId, int slot, long now);
+    static native int serverAppCount(long server);
+    /** {@code out}: codes, grants, codes quota, grants quota. */
+    static native void serverAppUsage(long server, String clientId, long[] out);
+    static native String serverAuthorize(long server, String query, String subject, long now, int[] error);
+    static native String serverDeny(long server, String query, int[] error);
+    /** Returns WWW-Authenticate (or null) and the body; {@code status[0]}: the HTTP status. */
     static native String[] serverToken(long server, boolean revoke, String method, String contentType,
-                                       String authorization, byte[] body, long now);
-    static native String serverValidate(long server, String token, long now);
-    static native String serverAdmin(long server, int op, String arg, long a, long b, long now);
+                                       String authorization, byte[] body, long now, int[] status);
+    /** Returns client id, subject, scope, or null for an invalid token. */
+    static native String[] serverValidate(long server, String token, long now, long[] expiresAt);
+    static native boolean serverRevokeToken(long server, String token);
+    static native long serverPurgeExpired(long server, long now);
+    static native void serverSetQuotas(long server, int codesPerApp, int grantsPerApp, int codesPerSubject);
+    static native void serverSetAccessTokensPerGrant(long server, int count);
+    static native void serverSetRefreshGrace(long server, long seconds);
+    static native long serverRevokeSubject(long server, String subject);
+    static native long serverRevokeAppGrants(long server, String clientId);
+    static native String serverLastError(long server);
 }
