@@ -1053,7 +1053,7 @@ public final class Server {
         }
         try check(result, lastError)
         let id = String(decoding: clientID.prefix(min(clientIDLength, clientID.count)), as: UTF8.self)
-        let issued = secretLength > 0 ? Data(secret.prefix(min(secretLength, secret.count))) : nil
+        let issued: Data? = secretLength > 0 ? Data(secret.prefix(min(secretLength, secret.count))) : nil
         return CreatedApp(clientID: id, clientSecret: issued)
     }
 

@@ -299,7 +299,7 @@ final class AuthcodeTests: XCTestCase {
         XCTAssertEqual(try session.handleRedirect(denied.location), .denied)
         XCTAssertEqual(try session.serverError(), .accessDenied)
 
-        let refused = thrown { _ = try server.authorize(query: "client_id=unknown", subject: "u", now: self.now) }
+        let refused = thrown { _ = try server.authorize(query: "response_type=code&client_id=nobody", subject: "u", now: self.now) }
         XCTAssertEqual(refused?.code, .authorizeRefused)
         XCTAssertFalse(refused?.detail.isEmpty ?? true)
 
