@@ -17,6 +17,9 @@
 //!   all capitals, `sessionID`, `invalidUTF8`);
 //! - every header function that `bindings/parity.txt` does not exclude for Swift is called
 //!   by the sources (a mention in a comment is not a wrapper);
+//! - every failing call attaches the last error of the object it was made on: inside
+//!   `ClientConfig`, `Session` and `Server` only that object's functions are called, and every
+//!   `check(…)` passes `lastError` (except where the object is created);
 //! - the package wiring: the `AuthcodeFFI` binary target, `import AuthcodeFFI`, and the
 //!   module map the XCFramework script writes.
 
@@ -743,4 +746,92 @@ fn the_package_uses_the_xcframework_and_its_module_map() {
         "module.modulemap:\n{module_map}"
     );
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Swift class ↔ the C object it wraps (the prefix of its functions).
+const CLASSES: [(&str, &str); 3] = [
+    ("ClientConfig", "authcode_client_config_"),
+    ("Session", "authcode_session_"),
+    ("Server", "authcode_server_"),
+];
+
+/// Every failing call on an object attaches that object's last error: inside each wrapper
+/// class every C function called is one of that object's, every `check(…)` passes
+/// `lastError` (only the call that creates the object, which has none yet, passes nothing),
+/// and `lastError()` reads the object's `*_last_error`.
+#[test]
+fn every_failing_call_attaches_its_objects_last_error() {
+    let header = parse_header();
+    let mut problems = Vec::new();
+    let files = sources();
+    for (class, prefix) in CLASSES {
+        let marker = format!("final class {class} {{");
+        let Some((file, start)) = files
+            .iter()
+            .find_map(|f| f.code_str().find(&marker).map(|at| (f, at)))
+        else {
+            problems.push(format!(
+                "no `final class {class}` in bindings/swift/Sources"
+            ));
+            continue;
+        };
+        let open = start + marker.len() - 1;
+        let close = matching_close(&file.code, open).unwrap();
+        let body = &file.code[..close];
+        let text = file.code_str();
+        let reader = format!("{prefix}last_error(");
+        if !text[open..close].contains(&reader) {
+            problems.push(format!("{class}.lastError() does not call {reader}…)"));
+        }
+        for (at, name) in identifiers_with_prefix(&file.code[..close], "authcode_") {
+            if at > open
+                && header.functions.contains_key(name)
+                && body.get(at + name.len()) == Some(&b'(')
+                && !name.starts_with(prefix)
+            {
+                // The one foreign call allowed: a session is created from a configuration.
+                let creates_session = class == "Session" && name == "authcode_session_new";
+                if !creates_session {
+                    problems.push(format!(
+                        "{}:{}: {class} calls {name}, not a function of its own object",
+                        file.path,
+                        file.line_of(at)
+                    ));
+                }
+            }
+        }
+        let mut at = open;
+        while let Some(found) = text[at..close].find("check(") {
+            let position = at + found;
+            at = position + "check(".len();
+            if position > 0 && is_ident(file.code[position - 1]) {
+                continue;
+            }
+            let Some(args) = call_args(&file.code, position + "check".len()) else {
+                continue;
+            };
+            let place = format!("{}:{}", file.path, file.line_of(position));
+            match args.as_slice() {
+                [_, detail] if detail == "lastError" => {}
+                [only] => {
+                    // Creating the object: no object holds a reason yet.
+                    let function_start = text[open..position]
+                        .rfind("func ")
+                        .max(text[open..position].rfind("init("))
+                        .map_or(open, |f| open + f);
+                    if !text[function_start..position].contains("_new(") && !only.contains("_new(")
+                    {
+                        problems.push(format!(
+                            "{place}: {class}: check({only}) attaches no last error; pass lastError"
+                        ));
+                    }
+                }
+                other => problems.push(format!(
+                    "{place}: {class}: check({}) must pass lastError as the detail",
+                    other.join(", ")
+                )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
