@@ -20,6 +20,7 @@
 //! - every failing call attaches the last error of the object it was made on: inside
 //!   `ClientConfig`, `Session` and `Server` only that object's functions are called, and every
 //!   `check(…)` passes `lastError` (except where the object is created);
+//! - every public declaration and enum case has a `///` doc comment;
 //! - the package wiring: the `AuthcodeFFI` binary target, `import AuthcodeFFI`, and the
 //!   module map the XCFramework script writes.
 
@@ -830,6 +831,51 @@ fn every_failing_call_attaches_its_objects_last_error() {
                     "{place}: {class}: check({}) must pass lastError as the detail",
                     other.join(", ")
                 )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every public Swift declaration (and every enum case) has a `///` doc comment above it.
+#[test]
+fn every_public_swift_item_is_documented() {
+    let mut problems = Vec::new();
+    let root = repo();
+    let mut pending = vec![root.join("bindings/swift/Sources")];
+    while let Some(next) = pending.pop() {
+        if next.is_dir() {
+            for entry in std::fs::read_dir(&next).unwrap() {
+                pending.push(entry.unwrap().path());
+            }
+            continue;
+        }
+        if next.extension().is_none_or(|e| e != "swift") {
+            continue;
+        }
+        let text = read(&next);
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            // `case x:` of a switch is not a declaration.
+            let declares = trimmed.starts_with("public ")
+                || (trimmed.starts_with("case ") && !trimmed.trim_end().ends_with(':'));
+            if !declares || trimmed.starts_with("public extension") {
+                continue;
+            }
+            // The nearest line above that is not an attribute.
+            let above = lines[..index]
+                .iter()
+                .rev()
+                .map(|l| l.trim_start())
+                .find(|l| !l.starts_with('@'));
+            if !above.is_some_and(|l| l.starts_with("///")) {
+                problems.push(format!(
+                    "{}:{}: `{}` has no /// doc comment",
+                    next.strip_prefix(&root).unwrap_or(&next).display(),
+                    index + 1,
+                    trimmed
+                ));
             }
         }
     }
