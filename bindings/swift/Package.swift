@@ -1,8 +1,10 @@
 // swift-tools-version:5.9
-// The Swift package for authcode: an idiomatic API over the C ABI (include/authcode.h).
+// The Swift package for authcode: an idiomatic API (`Authcode`) over the C ABI
+// (include/authcode.h), which comes as the binary target `AuthcodeFFI`: an XCFramework of
+// the static library `libauthcode_ffi.a` for iOS devices, the iOS simulator and macOS, its
+// Headers holding authcode.h and the module map that makes `import AuthcodeFFI` work.
 //
-// Build the static library first (see bindings/swift/README.md), e.g. an XCFramework made
-// from `libauthcode_ffi.a` for iOS device and simulator, and link it into the app.
+// Build the XCFramework first, on a Mac: `./build-xcframework.sh` (see README.md).
 import PackageDescription
 
 let package = Package(
@@ -12,7 +14,8 @@ let package = Package(
         .library(name: "Authcode", targets: ["Authcode"]),
     ],
     targets: [
-        .systemLibrary(name: "CAuthcode", path: "Sources/CAuthcode"),
-        .target(name: "Authcode", dependencies: ["CAuthcode"], path: "Sources/Authcode"),
+        .binaryTarget(name: "AuthcodeFFI", path: "AuthcodeFFI.xcframework"),
+        .target(name: "Authcode", dependencies: ["AuthcodeFFI"], path: "Sources/Authcode"),
+        .testTarget(name: "AuthcodeTests", dependencies: ["Authcode"], path: "Tests/AuthcodeTests"),
     ]
 )
