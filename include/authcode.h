@@ -315,7 +315,8 @@ typedef uint32_t authcode_error_code;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
+// The dialect: `AUTHCODE_PROFILE_RFC`, `AUTHCODE_PROFILE_WORKFRONT` (Adobe's legacy
+// service, which stops on 2027-02-01) or `AUTHCODE_PROFILE_ADOBE_IMS` (its successor).
 enum authcode_profile
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -325,6 +326,10 @@ enum authcode_profile
   AUTHCODE_PROFILE_RFC = 0,
   // Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid.
   AUTHCODE_PROFILE_WORKFRONT = 1,
+  // Adobe IMS (Adobe Developer Console): form bodies, lower-case `bearer`, `client_id`
+  // in the token and revocation URLs of public clients, comma-delimited scopes. Give
+  // its endpoints (`{origin}/ims/authorize/v2`, `{origin}/ims/token/v3`).
+  AUTHCODE_PROFILE_ADOBE_IMS = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -5,6 +5,7 @@
 // `std_instead_of_core`, where it matters for no_std.)
 #![allow(clippy::std_instead_of_core)]
 
+pub mod client_options;
 pub mod demo;
 pub mod failure;
 pub mod http;
@@ -12,3 +13,4 @@ pub mod input;
 pub mod login;
 pub mod pkce;
 pub mod serve;
+pub mod token;

@@ -9,72 +9,14 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use authcode::client::{ClientConfig, RedirectOutcome, RefreshOutcome, Session, TokenOutcome};
-use authcode::profile::Profile;
+use authcode::client::{RedirectOutcome, RefreshOutcome, Session, TokenKind, TokenOutcome};
 use serde_json::json;
 
 use crate::failure::Failure;
 use crate::http;
 use crate::serve::now;
 
-/// Where the authorization server is and who the client is.
-#[derive(Debug, Clone, Default)]
-pub struct ClientOptions {
-    /// A running `authcode serve`, e.g. `http://127.0.0.1:8787`.
-    pub server: Option<String>,
-    /// A real Workfront organisation, e.g. `acme.my.workfront.com`.
-    pub workfront_domain: Option<String>,
-    /// The client id.
-    pub client_id: String,
-    /// A web app's secret (sent with HTTP Basic); none for public apps.
-    pub client_secret: Option<String>,
-    /// Requested scope.
-    pub scope: Option<String>,
-}
-
-impl ClientOptions {
-    /// The client configuration for `redirect_uri`.
-    ///
-    /// # Errors
-    ///
-    /// A message when the options do not make a valid client.
-    pub fn config(&self, redirect_uri: &str) -> Result<ClientConfig, Failure> {
-        let invalid = |error: authcode::client::ConfigError| Failure::Input(error.to_string());
-        let mut config = match (&self.workfront_domain, &self.server) {
-            (Some(domain), None) => {
-                ClientConfig::workfront(domain, &self.client_id, redirect_uri).map_err(invalid)?
-            }
-            (None, Some(server)) => {
-                let base = server.trim_end_matches('/');
-                ClientConfig::new(
-                    Profile::Workfront,
-                    &format!("{base}/integrations/oauth2/authorize"),
-                    &format!("{base}/integrations/oauth2/api/v1/token"),
-                    &self.client_id,
-                    redirect_uri,
-                )
-                .and_then(|config| {
-                    config.with_revocation_endpoint(&format!(
-                        "{base}/integrations/oauth2/api/v1/revoke"
-                    ))
-                })
-                .map_err(invalid)?
-            }
-            _ => {
-                return Err(Failure::Input(
-                    "give exactly one of --server and --workfront-domain".into(),
-                ));
-            }
-        };
-        if let Some(scope) = &self.scope {
-            config = config.with_scope(scope).map_err(invalid)?;
-        }
-        if let Some(secret) = &self.client_secret {
-            config = config.with_client_secret_basic(secret).map_err(invalid)?;
-        }
-        Ok(config)
-    }
-}
+pub use crate::client_options::ClientOptions;
 
 /// Settings of `authcode login`.
 #[derive(Debug, Clone)]
@@ -109,6 +51,7 @@ impl Browser for SystemBrowser {
         if !self.print_only && webbrowser::open(url).is_err() {
             eprintln!("(could not open a browser; open the URL yourself)");
         }
+        eprintln!("Waiting for the browser to come back from the sign-in… (Ctrl-C stops)");
     }
 }
 
@@ -179,16 +122,18 @@ pub fn login(
         "token request: POST {} ({})",
         request.url, request.content_type
     ));
-    let response = http::send(&request).map_err(Failure::System)?;
+    let url = request.url.to_owned();
+    let response = send(&request)?;
     log(&format!("token response: HTTP {}", response.status));
     match session.on_token_response(response.status, &response.body, now()) {
         Ok(TokenOutcome::Authorized) => {}
         Ok(TokenOutcome::Rejected(error)) => {
             return Err(Failure::Mismatch(format!(
-                "the token endpoint refused: {error}"
+                "POST {url}: HTTP {}: the token endpoint refused: {error}",
+                response.status
             )));
         }
-        Err(error) => return Err(Failure::System(error.to_string())),
+        Err(error) => return Err(Failure::System(format!("POST {url}: {error}"))),
     }
     if let Some(path) = &options.save {
         save(&session, path)?;
@@ -313,15 +258,19 @@ pub fn tokens_json(session: &Session) -> serde_json::Value {
     })
 }
 
-/// Writes the saved session with the redirect URI it was made for (the restore needs the
-/// same client identity), as JSON, readable only by the user.
+/// Writes the saved session with the configuration it was made for (endpoints, profile,
+/// client; the restore needs exactly the same), as JSON, readable only by the user.
 fn save(session: &Session, path: &PathBuf) -> Result<(), Failure> {
     let mut buf = vec![0u8; authcode::client::MAX_SAVED_LEN];
     let saved = session
         .save(&mut buf)
         .map_err(|error| Failure::System(error.to_string()))?;
     let hex: String = saved.iter().map(|byte| format!("{byte:02x}")).collect();
-    let document = json!({ "redirect_uri": session.config().redirect_uri(), "session": hex });
+    let document = json!({
+        "redirect_uri": session.config().redirect_uri(),
+        "config": crate::client_options::saved_config(session.config()),
+        "session": hex,
+    });
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -333,7 +282,15 @@ fn save(session: &Session, path: &PathBuf) -> Result<(), Failure> {
         .map_err(|error| Failure::System(format!("cannot write {}: {error}", path.display())))
 }
 
-fn load(path: &PathBuf) -> Result<(String, Vec<u8>), Failure> {
+/// A session file: the redirect URI, the recorded configuration (absent in files of
+/// earlier versions) and the saved bytes.
+struct SessionFile {
+    redirect_uri: String,
+    config: Option<serde_json::Value>,
+    bytes: Vec<u8>,
+}
+
+fn load(path: &PathBuf) -> Result<SessionFile, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| Failure::System(format!("cannot read {}: {error}", path.display())))?;
     let bad = || {
@@ -354,7 +311,37 @@ fn load(path: &PathBuf) -> Result<(String, Vec<u8>), Failure> {
         })
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(bad)?;
-    Ok((redirect_uri, bytes))
+    Ok(SessionFile {
+        redirect_uri,
+        config: document.get("config").cloned(),
+        bytes,
+    })
+}
+
+/// The session saved at `path`, restored with the configuration the file records — or,
+/// when the command line names a server (or the file is from an earlier version), with
+/// the command line's.
+fn restore(client: &ClientOptions, path: &PathBuf) -> Result<Session, Failure> {
+    let file = load(path)?;
+    let config = match (&file.config, client.names_a_server()) {
+        (Some(saved), false) => {
+            crate::client_options::config_from_saved(saved, client.client_secret.as_deref())?
+        }
+        (None, false) => {
+            return Err(Failure::Input(format!(
+                "{} does not record its server: give --server, --workfront-domain, --issuer or --token-url",
+                path.display()
+            )));
+        }
+        (_, true) => client.config(&file.redirect_uri)?,
+    };
+    Session::restore(config, &file.bytes)
+        .map_err(|error| Failure::Input(format!("{}: {error}", path.display())))
+}
+
+/// Sends `request`; a failure names the URL and the cause.
+fn send(request: &authcode::client::HttpRequest<'_>) -> Result<http::HttpResponse, Failure> {
+    http::send(request).map_err(Failure::System)
 }
 
 /// `authcode login`.
@@ -381,15 +368,13 @@ pub fn run_refresh(
     path: &PathBuf,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (redirect_uri, saved) = load(path)?;
-    let config = client.config(&redirect_uri)?;
-    let mut session = Session::restore(config, &saved)
-        .map_err(|error| Failure::Input(format!("{}: {error}", path.display())))?;
+    let mut session = restore(client, path)?;
     let mut buf = vec![0u8; 8192];
     let request = session
         .refresh_request(&mut buf)
         .map_err(|error| Failure::Input(error.to_string()))?;
-    let response = http::send(&request).map_err(Failure::System)?;
+    let url = request.url.to_owned();
+    let response = send(&request)?;
     match session.on_refresh_response(response.status, &response.body, now()) {
         Ok(RefreshOutcome::Refreshed) => {
             save(&session, path)?;
@@ -397,11 +382,52 @@ pub fn run_refresh(
             Ok(())
         }
         Ok(RefreshOutcome::SignInRequired(error)) => {
-            Err(Failure::Mismatch(format!("sign in again: {error}")))
+            save(&session, path)?;
+            Err(Failure::Mismatch(format!(
+                "POST {url}: HTTP {}: sign in again: {error}",
+                response.status
+            )))
         }
-        Ok(RefreshOutcome::Rejected(error)) => {
-            Err(Failure::Mismatch(format!("refresh refused: {error}")))
-        }
-        Err(error) => Err(Failure::System(error.to_string())),
+        Ok(RefreshOutcome::Rejected(error)) => Err(Failure::Mismatch(format!(
+            "POST {url}: HTTP {}: refresh refused: {error}",
+            response.status
+        ))),
+        Err(error) => Err(Failure::System(format!("POST {url}: {error}"))),
     }
+}
+
+/// `authcode revoke`: revokes the saved session's refresh token (ending the grant at
+/// most servers) or its access token, then signs the saved session out.
+///
+/// # Errors
+///
+/// [`Failure`] for an unreadable session, no revocation endpoint, a refused revocation,
+/// or I/O problems.
+pub fn run_revoke(
+    client: &ClientOptions,
+    path: &PathBuf,
+    which: TokenKind,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let mut session = restore(client, path)?;
+    let mut buf = vec![0u8; 8192];
+    let request = session
+        .revocation_request(which, &mut buf)
+        .map_err(|error| Failure::Input(error.to_string()))?;
+    let url = request.url.to_owned();
+    let response = send(&request)?;
+    // RFC 7009 §2.2: 200 whether or not the token was valid; anything else is an error.
+    if response.status != 200 {
+        return Err(Failure::Mismatch(http::describe_status(
+            "POST", &url, &response,
+        )));
+    }
+    session.sign_out();
+    save(&session, path)?;
+    let kind = match which {
+        TokenKind::Access => "access_token",
+        TokenKind::Refresh => "refresh_token",
+    };
+    writeln!(out, "{}", json!({ "revoked": kind, "endpoint": url }))?;
+    Ok(())
 }

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use authcode::profile::Profile;
+use authcode::client::TokenKind;
+use authcode::profile::{BodyFormat, Profile};
 use authcode_cli::login::{ClientOptions, LoginOptions};
 use authcode_cli::serve::{HttpLimits, ServeOptions};
 use authcode_cli::{demo, login, pkce, serve};
@@ -54,6 +55,10 @@ enum Command {
     Login(LoginArgs),
     /// Refresh a session saved by `login --save`.
     Refresh(RefreshArgs),
+    /// Revoke a saved session's tokens at the server (RFC 7009) and sign it out.
+    Revoke(RevokeArgs),
+    /// Get a token with the client credentials grant and print it as JSON.
+    Token(TokenArgs),
     /// Start a server in-process and log in against it headlessly, printing every step.
     Demo,
 }
@@ -148,21 +153,55 @@ struct ServeArgs {
 /// Which authorization server and client.
 #[derive(Debug, Args)]
 struct ClientArgs {
-    /// A running `authcode serve`, e.g. http://127.0.0.1:8787.
-    #[arg(long, value_name = "URL", conflicts_with = "workfront_domain")]
+    /// A running `authcode serve`, e.g. http://127.0.0.1:8787 (paths per --profile).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["workfront_domain", "issuer", "authorize_url", "token_url"])]
     server: Option<String>,
-    /// A Workfront organisation, e.g. acme.my.workfront.com.
-    #[arg(long, value_name = "DOMAIN")]
+    /// A Workfront organisation, e.g. acme.my.workfront.com (the legacy service).
+    #[arg(long, value_name = "DOMAIN", conflicts_with_all = ["issuer", "authorize_url", "token_url"])]
     workfront_domain: Option<String>,
+    /// Any provider by discovery: the issuer its metadata must name exactly
+    /// (e.g. https://ims-na1.adobelogin.com).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["authorize_url", "token_url"])]
+    issuer: Option<String>,
+    /// Where the issuer's metadata is, when not at {issuer}/.well-known/openid-configuration
+    /// or RFC 8414's place (Adobe IMS: https://ims-na1.adobelogin.com/ims/.well-known/openid-configuration).
+    #[arg(long, value_name = "URL", requires = "issuer")]
+    discovery_url: Option<String>,
+    /// The authorization endpoint (with --token-url), for a provider without discovery.
+    #[arg(long, value_name = "URL", requires = "token_url")]
+    authorize_url: Option<String>,
+    /// The token endpoint.
+    #[arg(long, value_name = "URL")]
+    token_url: Option<String>,
+    /// The revocation endpoint (RFC 7009).
+    #[arg(long, value_name = "URL")]
+    revocation_url: Option<String>,
+    /// The provider's dialect (default: workfront with --server/--workfront-domain, rfc
+    /// otherwise).
+    #[arg(long, value_enum)]
+    profile: Option<ProfileArg>,
+    /// How token requests are encoded (default: the profile's; JSON only for Workfront).
+    #[arg(long, value_enum)]
+    token_body: Option<TokenBodyArg>,
     /// The app's client id.
     #[arg(long)]
-    client_id: String,
-    /// A web app's client secret (HTTP Basic); omit for single-page/native apps.
+    client_id: Option<String>,
+    /// A confidential app's client secret (HTTP Basic, or the body for Adobe IMS and when
+    /// the metadata lists only client_secret_post); omit for single-page/native apps.
     #[arg(long)]
     client_secret: Option<String>,
-    /// Scope to request.
+    /// Scope to request (Adobe IMS takes commas: openid,AdobeID,offline_access).
     #[arg(long)]
     scope: Option<String>,
+}
+
+/// A token request body encoding, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TokenBodyArg {
+    /// application/x-www-form-urlencoded (RFC 6749).
+    Form,
+    /// application/json (Workfront's legacy service).
+    Json,
 }
 
 impl ClientArgs {
@@ -170,10 +209,30 @@ impl ClientArgs {
         ClientOptions {
             server: self.server.clone(),
             workfront_domain: self.workfront_domain.clone(),
-            client_id: self.client_id.clone(),
+            issuer: self.issuer.clone(),
+            discovery_url: self.discovery_url.clone(),
+            authorize_url: self.authorize_url.clone(),
+            token_url: self.token_url.clone(),
+            revocation_url: self.revocation_url.clone(),
+            profile: self.profile.map(Profile::from),
+            token_body: self.token_body.map(|body| match body {
+                TokenBodyArg::Form => BodyFormat::Form,
+                TokenBodyArg::Json => BodyFormat::Json,
+            }),
+            client_id: self.client_id.clone().unwrap_or_default(),
             client_secret: self.client_secret.clone(),
             scope: self.scope.clone(),
         }
+    }
+
+    /// The options for a command that must name its client.
+    fn required(&self) -> Result<ClientOptions, authcode_cli::failure::Failure> {
+        if self.client_id.as_deref().is_none_or(str::is_empty) {
+            return Err(authcode_cli::failure::Failure::Input(
+                "--client-id is required".into(),
+            ));
+        }
+        Ok(self.options())
     }
 }
 
@@ -199,11 +258,39 @@ struct LoginArgs {
 /// Arguments of `authcode refresh`.
 #[derive(Debug, Args)]
 struct RefreshArgs {
+    /// Only needed for session files of earlier versions, which do not record their
+    /// server; otherwise the file's own configuration is used.
     #[command(flatten)]
     client: ClientArgs,
     /// The session file written by `login --save`.
     #[arg(long, value_name = "FILE")]
     session: PathBuf,
+}
+
+/// Arguments of `authcode revoke`.
+#[derive(Debug, Args)]
+struct RevokeArgs {
+    /// Only needed for session files of earlier versions (see `refresh`).
+    #[command(flatten)]
+    client: ClientArgs,
+    /// The session file written by `login --save`; signed out afterwards.
+    #[arg(long, value_name = "FILE")]
+    session: PathBuf,
+    /// Revoke the access token instead of the refresh token (which ends the whole grant
+    /// at most servers).
+    #[arg(long)]
+    access_token: bool,
+}
+
+/// Arguments of `authcode token`.
+#[derive(Debug, Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    client: ClientArgs,
+    /// The client credentials grant (RFC 6749 §4.4; Adobe's Server-to-Server): a token
+    /// for the client itself. (The only grant this command runs; required, to say so.)
+    #[arg(long, required = true)]
+    client_credentials: bool,
 }
 
 fn main() -> ExitCode {
@@ -238,19 +325,35 @@ fn main() -> ExitCode {
             store_timeout: Duration::from_millis(args.store_timeout),
             ..ServeOptions::default()
         }),
-        Command::Login(args) => login::run_login(
-            &LoginOptions {
-                client: args.client.options(),
-                port: args.port,
-                no_browser: args.no_browser,
-                timeout: Duration::from_secs(args.timeout),
-                save: args.save,
-            },
-            &mut stdout,
-        ),
+        Command::Login(args) => args.client.required().and_then(|client| {
+            login::run_login(
+                &LoginOptions {
+                    client,
+                    port: args.port,
+                    no_browser: args.no_browser,
+                    timeout: Duration::from_secs(args.timeout),
+                    save: args.save,
+                },
+                &mut stdout,
+            )
+        }),
         Command::Refresh(args) => {
             login::run_refresh(&args.client.options(), &args.session, &mut stdout)
         }
+        Command::Revoke(args) => login::run_revoke(
+            &args.client.options(),
+            &args.session,
+            if args.access_token {
+                TokenKind::Access
+            } else {
+                TokenKind::Refresh
+            },
+            &mut stdout,
+        ),
+        Command::Token(args) => args
+            .client
+            .required()
+            .and_then(|client| authcode_cli::token::run_token(&client, &mut stdout)),
         Command::Demo => demo::run(&mut stdout),
     };
     match outcome {

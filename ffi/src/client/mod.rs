@@ -12,7 +12,8 @@ pub mod session;
 pub use config::*;
 pub use session::*;
 
-/// The dialect: `AUTHCODE_PROFILE_RFC` or `AUTHCODE_PROFILE_WORKFRONT`.
+/// The dialect: `AUTHCODE_PROFILE_RFC`, `AUTHCODE_PROFILE_WORKFRONT` (Adobe's legacy
+/// service, which stops on 2027-02-01) or `AUTHCODE_PROFILE_ADOBE_IMS` (its successor).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum authcode_profile {
@@ -20,15 +21,24 @@ pub enum authcode_profile {
     Rfc = 0,
     /// Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid.
     Workfront = 1,
+    /// Adobe IMS (Adobe Developer Console): form bodies, lower-case `bearer`, `client_id`
+    /// in the token and revocation URLs of public clients, comma-delimited scopes. Give
+    /// its endpoints (`{origin}/ims/authorize/v2`, `{origin}/ims/token/v3`).
+    AdobeIms = 2,
 }
 
-enum_from_u32!(authcode_profile { Rfc, Workfront });
+enum_from_u32!(authcode_profile {
+    Rfc,
+    Workfront,
+    AdobeIms
+});
 
 impl From<authcode_profile> for Profile {
     fn from(profile: authcode_profile) -> Self {
         match profile {
             authcode_profile::Rfc => Self::Rfc,
             authcode_profile::Workfront => Self::Workfront,
+            authcode_profile::AdobeIms => Self::AdobeIms,
         }
     }
 }

@@ -159,6 +159,8 @@ public enum Profile: UInt32, CaseIterable {
     case rfc = 0
     /// Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid.
     case workfront = 1
+    /// Adobe IMS (Adobe Developer Console), Workfront's successor.
+    case adobeIms = 2
 }
 
 /// The token request body format (`authcode_body_format`).

@@ -5,7 +5,9 @@ public enum Profile {
     /** Plain RFC 6749: Bearer tokens, form bodies. */
     RFC,
     /** Adobe Workfront: sessionID tokens, JSON bodies, domain/lane/wid. */
-    WORKFRONT;
+    WORKFRONT,
+    /** Adobe IMS (Adobe Developer Console), Workfront's successor: form bodies, lower-case bearer. */
+    ADOBE_IMS;
 
     /** The C number. */
     int code() {
