@@ -7,6 +7,9 @@
 //! - no app under its quota is refused for lack of room (a refusal names the app's or the
 //!   user's own share, and the app really holds its quota);
 //! - after every lifetime has passed and `purge_expired` ran, every table is empty;
+//! - a client credentials token (a machine-to-machine app's) carries no refresh token,
+//!   validates as an app token whose subject is the app, within the app's scope, never
+//!   past its lifetime, and a scope beyond the app's is `invalid_scope`;
 //! - a registry written out and read back (serde, as a shared store reloads it) holds the
 //!   same apps, and the server goes on exactly as before with it.
 #![no_main]
@@ -22,7 +25,7 @@ use authcode::profile::Profile;
 use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest};
 use libfuzzer_sys::fuzz_target;
 
-type FuzzServer = Server<MemoryStore<InlineStorage<32, 32, 80>, 2>, 2>;
+type FuzzServer = Server<MemoryStore<InlineStorage<32, 32, 80>, 2>, 3>;
 
 #[derive(Debug, Arbitrary)]
 enum Op {
@@ -36,6 +39,10 @@ enum Op {
     Wait(u16),
     Purge,
     ReloadRegistry,
+    /// The machine-to-machine app asks for a token: bit 0 asks for `a`, bit 1 for `b`,
+    /// bit 2 for `c` (which it may not have); 0 asks for nothing (all it may have).
+    ClientCredentials { scope: u8 },
+    ValidateAppToken { token: u8 },
 }
 
 struct Grant {
@@ -61,6 +68,12 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
     let absolute = u64::from(lifetime) + 1;
     spec.refresh = RefreshPolicy { rotation, absolute_lifetime: Some(absolute), inactivity_lifetime: None };
     let apps: Vec<String> = (0..2).map(|_| server.registry_mut().create(&spec, &mut rng).unwrap().client_id.to_string()).collect();
+    let mut robot_spec = AppSpec::new("robot", AppKind::MachineToMachine, &[]);
+    robot_spec.scope = "a b";
+    let robot = server.registry_mut().create(&robot_spec, &mut rng).unwrap();
+    let robot_id = robot.client_id.to_string();
+    let robot_secret = robot.client_secret.unwrap().as_str().to_owned();
+    let mut app_tokens: Vec<(String, u64)> = Vec::new();
     let limits = server.limits();
 
     let mut now = 0u64;
@@ -183,9 +196,46 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
             Op::Purge => drop(server.purge_expired(at).unwrap()),
             Op::ReloadRegistry => {
                 let text = serde_json::to_string(server.registry()).unwrap();
-                let reloaded: authcode::server::Registry<2> = serde_json::from_str(&text).unwrap();
+                let reloaded: authcode::server::Registry<3> = serde_json::from_str(&text).unwrap();
                 assert!(server.registry().iter().eq(reloaded.iter()), "a reloaded registry differs");
                 *server.registry_mut() = reloaded;
+            }
+            Op::ClientCredentials { scope } => {
+                let wanted: Vec<&str> = [(1, "a"), (2, "b"), (4, "c")].into_iter().filter(|(bit, _)| scope & bit != 0).map(|(_, name)| name).collect();
+                let mut body = format!("grant_type=client_credentials&client_id={robot_id}&client_secret={robot_secret}");
+                if !wanted.is_empty() {
+                    body.push_str("&scope=");
+                    body.push_str(&wanted.join("%20"));
+                }
+                let response = server.token(&form(&body), at, &mut rng, &mut buf).unwrap();
+                if wanted.contains(&"c") {
+                    assert_eq!(response.status, 400, "{}", response.body);
+                    assert!(response.body.contains("invalid_scope"), "{}", response.body);
+                    continue;
+                }
+                if response.status != 200 {
+                    // Only for lack of the app's own room.
+                    let usage = server.usage(&robot_id).unwrap();
+                    assert!(response.body.contains("quota"), "refused for lack of room: {}", response.body);
+                    assert!(usage.grants >= limits.grants_per_app, "refused under quota: {usage:?}");
+                    continue;
+                }
+                assert!(!response.body.contains("refresh_token"), "{}", response.body);
+                let token = field(response.body, "access_token");
+                let info = server.validate(&token, at).expect("a fresh app token validates");
+                assert!(info.is_app_token());
+                assert_eq!(info.subject.as_str(), robot_id);
+                let expected = if wanted.is_empty() { "a b".to_owned() } else { wanted.join(" ") };
+                assert_eq!(info.scope.as_str(), expected);
+                app_tokens.push((token, now + 60));
+            }
+            Op::ValidateAppToken { token } => {
+                let index = usize::from(token) % app_tokens.len().max(1);
+                let Some((token, expires)) = app_tokens.get(index) else { continue };
+                if let Ok(info) = server.validate(token, at) {
+                    assert!(now < *expires, "an app token outlived its lifetime");
+                    assert!(info.is_app_token());
+                }
             }
         }
     }

@@ -1,0 +1,237 @@
+//! Interop with independent, OpenID-certified peers from the npm registry:
+//! - `authcode login` / `refresh` / `revoke` / `token` against panva's **oidc-provider**
+//!   (an OpenID-certified authorization server) on loopback, configured by discovery
+//!   alone; a script plays the user at its sign-in and consent pages;
+//! - panva's **openid-client** (an OpenID-certified relying party, strict about issuer,
+//!   state, PKCE and `iss`) against `authcode serve --profile rfc` and
+//!   `--profile adobe-ims`, configured by discovery alone.
+//!
+//! They need Node.js with the packages of `tests/interop/package.json` installed in the
+//! directory `AUTHCODE_INTEROP_NODE_DIR` names, and `AUTHCODE_INTEROP_PYTHON` (a Python with
+//! `requests`); `.ci/run` installs both and runs these with `-- --ignored`.
+
+#![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
+
+use core::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use authcode::client::TokenKind;
+use authcode::profile::Profile;
+use authcode_cli::client_options::ClientOptions;
+use authcode_cli::http;
+use authcode_cli::login::{Browser, LoginOptions, login, run_refresh, run_revoke};
+use authcode_cli::serve::{self, ServeOptions};
+use serde_json::{Value, json};
+
+fn node_dir() -> PathBuf {
+    PathBuf::from(std::env::var("AUTHCODE_INTEROP_NODE_DIR").expect(
+        "AUTHCODE_INTEROP_NODE_DIR must name a directory with tests/interop/package.json installed (.ci/run sets it)",
+    ))
+}
+
+fn python() -> String {
+    std::env::var("AUTHCODE_INTEROP_PYTHON")
+        .expect("AUTHCODE_INTEROP_PYTHON must name a Python with requests (.ci/run sets it)")
+}
+
+fn interop(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/interop")
+        .join(name)
+}
+
+/// A Node script of `tests/interop`, copied beside the installed packages (ES modules
+/// resolve packages from the script's own directory).
+fn node_script(name: &str) -> PathBuf {
+    let target = node_dir().join(name);
+    std::fs::copy(interop(name), &target).unwrap();
+    target
+}
+
+/// A running oidc-provider, stopped on drop.
+struct Provider {
+    child: Child,
+    issuer: String,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn oidc_provider() -> Provider {
+    let mut child = Command::new("node")
+        .arg(node_script("oidc_provider.mjs"))
+        .arg(free_port().to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node is required");
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    // Keep draining its output: a closed pipe would end the provider at its next write.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let issuer = line
+        .trim()
+        .strip_prefix("listening ")
+        .unwrap_or_else(|| panic!("oidc-provider did not start: {line:?}"))
+        .to_owned();
+    Provider { child, issuer }
+}
+
+/// Plays the user at oidc-provider's pages (tests/interop/play_user.py).
+struct ScriptedUser;
+
+impl Browser for ScriptedUser {
+    fn open(&mut self, url: &str) {
+        let url = url.to_owned();
+        std::thread::spawn(move || {
+            let status = Command::new(python())
+                .arg(interop("play_user.py"))
+                .arg(&url)
+                .arg("dana")
+                .status();
+            assert!(
+                status.is_ok_and(|status| status.success()),
+                "the scripted user failed"
+            );
+        });
+    }
+}
+
+fn run(command: impl FnOnce(&mut Vec<u8>) -> Result<(), authcode_cli::failure::Failure>) -> Value {
+    let mut out = Vec::new();
+    command(&mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+#[ignore = "needs Node.js with oidc-provider (AUTHCODE_INTEROP_NODE_DIR) and AUTHCODE_INTEROP_PYTHON — run by .ci/run"]
+fn authcode_login_refresh_revoke_and_token_against_oidc_provider() {
+    let provider = oidc_provider();
+    let dir = std::env::temp_dir().join(format!("authcode-oidc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("session.json");
+    let options = LoginOptions {
+        client: ClientOptions {
+            issuer: Some(provider.issuer.clone()),
+            client_id: "authcode-native".into(),
+            scope: Some("openid offline_access".into()),
+            ..ClientOptions::default()
+        },
+        port: 0,
+        no_browser: true,
+        timeout: Duration::from_secs(30),
+        save: Some(file.clone()),
+    };
+    let logged_in = login(&options, &mut ScriptedUser, &mut |_| {}).unwrap();
+    let config = logged_in.session.config();
+    assert_eq!(config.issuer(), Some(provider.issuer.as_str()));
+    assert!(
+        config.issuer_required_on_redirect(),
+        "oidc-provider advertises RFC 9207 iss"
+    );
+    let tokens = logged_in.session.tokens().unwrap();
+    let first_refresh = tokens.refresh_token().unwrap().to_owned();
+
+    // Refresh with rotation, from the session file alone.
+    let refreshed = run(|out| run_refresh(&ClientOptions::default(), &file, out));
+    let second_refresh = refreshed["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second_refresh, first_refresh, "oidc-provider rotates");
+
+    // Revocation ends the refresh token: refreshing a copy of the file then fails.
+    let copy = dir.join("copy.json");
+    std::fs::copy(&file, &copy).unwrap();
+    let revoked = run(|out| run_revoke(&ClientOptions::default(), &file, TokenKind::Refresh, out));
+    assert_eq!(
+        revoked["endpoint"],
+        format!("{}/token/revocation", provider.issuer)
+    );
+    let failure = run_refresh(&ClientOptions::default(), &copy, &mut Vec::new()).unwrap_err();
+    assert!(failure.to_string().contains("invalid_grant"), "{failure}");
+
+    // The client credentials grant, by discovery.
+    let token = run(|out| {
+        authcode_cli::token::run_token(
+            &ClientOptions {
+                issuer: Some(provider.issuer.clone()),
+                client_id: "authcode-service".into(),
+                client_secret: Some("service-secret-0123456789".into()),
+                scope: Some("api:read".into()),
+                ..ClientOptions::default()
+            },
+            out,
+        )
+    });
+    assert_eq!(token["scope"], "api:read");
+    assert_eq!(token["token_type"], "Bearer");
+}
+
+fn openid_client_against(profile: Profile, metadata_path: &str) -> Value {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(serve::start(
+            ServeOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                auto_approve: Some("erin".into()),
+                profile,
+                ..ServeOptions::default()
+            },
+            false,
+        ))
+        .unwrap();
+    let base = running.base_url();
+    let created = http::post_json(
+        &format!("{base}/integrations/oauth2/admin/apps"),
+        &[("Authorization", &format!("Bearer {}", running.admin_token))],
+        &json!({ "name": "openid-client", "kind": "native", "redirect_uris": ["http://127.0.0.1/callback"] }),
+    )
+    .unwrap();
+    let created: Value = serde_json::from_slice(&created.body).unwrap();
+    let script = node_script("openid_client.mjs");
+    let output = Command::new("node")
+        .arg(script)
+        .arg(&base)
+        .arg(format!("{base}{metadata_path}"))
+        .arg(created["client_id"].as_str().unwrap())
+        .output()
+        .expect("node is required");
+    runtime.block_on(running.stop()).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "openid-client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["issuer"], base.as_str());
+    assert_eq!(result["rotated"], true);
+    assert_eq!(result["refused_after_revocation"], true);
+    result
+}
+
+#[test]
+#[ignore = "needs Node.js with openid-client (AUTHCODE_INTEROP_NODE_DIR) — run by .ci/run"]
+fn openid_client_uses_serve_rfc_through_discovery() {
+    openid_client_against(Profile::Rfc, "/.well-known/oauth-authorization-server");
+}
+
+#[test]
+#[ignore = "needs Node.js with openid-client (AUTHCODE_INTEROP_NODE_DIR) — run by .ci/run"]
+fn openid_client_uses_serve_adobe_ims_through_discovery() {
+    openid_client_against(Profile::AdobeIms, "/ims/.well-known/openid-configuration");
+}
