@@ -563,26 +563,9 @@ fn with_query_client_id(
 /// `/ims/userinfo/v2` (Adobe IMS profile): the subject of a valid bearer token.
 async fn userinfo_endpoint(AxumState(state): Shared, headers: HeaderMap) -> Response {
     let Some(token) = presented_token(&headers) else {
-        let mut response = (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(serde_json::json!({
-                "error": "invalid_request",
-                "error_description": "missing Bearer token"
-            })),
-        )
-            .into_response();
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"authcode\""),
-        );
-        return response;
+        return no_credentials("missing Bearer token");
     };
-    let token = token.to_owned();
-    let validated = state
-        .node
-        .run(move |server| server.validate(&token, now()))
-        .await;
-    match validated {
+    match validate(&state, token).await {
         Err(StoreDown) => store_down(false),
         Ok(Ok(info)) => (
             StatusCode::OK,
@@ -595,6 +578,36 @@ async fn userinfo_endpoint(AxumState(state): Shared, headers: HeaderMap) -> Resp
             .into_response(),
         Ok(Err(_)) => unauthorized("invalid_token"),
     }
+}
+
+/// 401 for a request that carried no token (RFC 6750 §3.1: the challenge has no error
+/// code then).
+fn no_credentials(description: &str) -> Response {
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(serde_json::json!({
+            "error": "invalid_request",
+            "error_description": description
+        })),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"authcode\""),
+    );
+    response
+}
+
+/// Validates an access token on the core.
+async fn validate(
+    state: &State,
+    token: &str,
+) -> Result<Result<authcode::server::TokenInfo, authcode::server::InvalidToken>, StoreDown> {
+    let token = token.to_owned();
+    state
+        .node
+        .run(move |server| server.validate(&token, now()))
+        .await
 }
 
 /// The access token from Workfront's `sessionID` header or `Authorization: Bearer`.
@@ -617,27 +630,9 @@ async fn search(
     headers: HeaderMap,
 ) -> Response {
     let Some(token) = presented_token(&headers) else {
-        // RFC 6750 §3.1: no error code when the request had no credentials.
-        let mut response = (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(serde_json::json!({
-                "error": "invalid_request",
-                "error_description": "missing sessionID header or Bearer token"
-            })),
-        )
-            .into_response();
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"authcode\""),
-        );
-        return response;
+        return no_credentials("missing sessionID header or Bearer token");
     };
-    let token = token.to_owned();
-    let validated = state
-        .node
-        .run(move |server| server.validate(&token, now()))
-        .await;
-    match validated {
+    match validate(&state, token).await {
         Err(StoreDown) => store_down(false),
         Ok(Ok(info)) => {
             let body = serde_json::json!({

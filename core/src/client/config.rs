@@ -188,6 +188,39 @@ fn is_vschar(byte: u8) -> bool {
     (0x20..=0x7e).contains(&byte)
 }
 
+/// `scope` checked (RFC 6749 §3.3: space-separated `NQCHAR` tokens; for Adobe IMS also
+/// comma-separated) and copied.
+pub(crate) fn checked_scope(
+    profile: Profile,
+    scope: &str,
+) -> Result<String<MAX_SCOPE>, ConfigError> {
+    let adobe = profile == Profile::AdobeIms;
+    let valid = scope
+        .split(|c: char| c == ' ' || (adobe && c == ','))
+        .all(|token| {
+            !token.is_empty()
+                && token
+                    .bytes()
+                    .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+        });
+    if !valid {
+        return Err(ConfigError::Invalid {
+            field: ConfigField::Scope,
+        });
+    }
+    text(scope, ConfigField::Scope)
+}
+
+/// A `client_id` checked (non-empty printable ASCII) and copied.
+pub(crate) fn checked_client_id(client_id: &str) -> Result<String<MAX_CLIENT_ID>, ConfigError> {
+    if client_id.is_empty() || !client_id.bytes().all(is_vschar) {
+        return Err(ConfigError::Invalid {
+            field: ConfigField::ClientId,
+        });
+    }
+    text(client_id, ConfigField::ClientId)
+}
+
 impl ClientConfig {
     /// Default seconds before expiry at which [`crate::client::Session::refresh_due`] says
     /// yes.
@@ -209,11 +242,7 @@ impl ClientConfig {
         client_id: &str,
         redirect_uri: &str,
     ) -> Result<Self, ConfigError> {
-        if client_id.is_empty() || !client_id.bytes().all(is_vschar) {
-            return Err(ConfigError::Invalid {
-                field: ConfigField::ClientId,
-            });
-        }
+        let client_id = checked_client_id(client_id)?;
         Ok(Self {
             profile,
             authorization_endpoint: url(
@@ -225,7 +254,7 @@ impl ClientConfig {
             revocation_endpoint: None,
             userinfo_endpoint: None,
             jwks_uri: None,
-            client_id: text(client_id, ConfigField::ClientId)?,
+            client_id,
             redirect_uri: url(redirect_uri, ConfigField::RedirectUri, check_redirect_uri)?,
             scope: String::new(),
             issuer: None,
@@ -365,21 +394,7 @@ impl ClientConfig {
         // Adobe IMS documents comma-delimited scopes (`openid,AdobeID`); a comma is an
         // NQCHAR, so the value is sent as given, and here each comma-separated part is
         // checked as a token too.
-        let adobe = self.profile == Profile::AdobeIms;
-        let valid = scope
-            .split(|c: char| c == ' ' || (adobe && c == ','))
-            .all(|token| {
-                !token.is_empty()
-                    && token
-                        .bytes()
-                        .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
-            });
-        if !valid {
-            return Err(ConfigError::Invalid {
-                field: ConfigField::Scope,
-            });
-        }
-        self.scope = text(scope, ConfigField::Scope)?;
+        self.scope = checked_scope(self.profile, scope)?;
         Ok(self)
     }
 
@@ -451,7 +466,7 @@ impl ClientConfig {
         Ok(self)
     }
 
-    fn secret(secret: &str) -> Result<Secret<MAX_CLIENT_SECRET>, ConfigError> {
+    pub(crate) fn secret(secret: &str) -> Result<Secret<MAX_CLIENT_SECRET>, ConfigError> {
         if secret.is_empty() {
             return Err(ConfigError::Invalid {
                 field: ConfigField::ClientSecret,

@@ -13,13 +13,15 @@
 
 use heapless::String;
 
-use super::config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
-use super::limits::{MAX_CLIENT_ID, MAX_CLIENT_SECRET, MAX_SCOPE, MAX_URL};
+use super::config::{
+    ClientAuth, ClientConfig, ConfigError, ConfigField, checked_client_id, checked_scope,
+};
+use super::limits::{MAX_CLIENT_ID, MAX_SCOPE, MAX_URL};
 use super::request::{Caller, HttpRequest, body_client_auth, write_request};
 use super::response::{ResponseError, ServerError, TokenType, Tokens, read_token_response};
 use crate::oauth::url::check_endpoint;
 use crate::profile::{BodyFormat, Profile};
-use crate::{BufferTooSmall, Secret, Timestamp};
+use crate::{BufferTooSmall, Timestamp};
 
 /// How a client-credentials client authenticates; it always holds a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,25 +86,9 @@ impl CredentialsClient {
             field: ConfigField::TokenEndpoint,
             error,
         })?;
-        if client_id.is_empty() || !client_id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
-            return Err(ConfigError::Invalid {
-                field: ConfigField::ClientId,
-            });
-        }
-        let secret = |secret: &str| {
-            if secret.is_empty() {
-                return Err(ConfigError::Invalid {
-                    field: ConfigField::ClientSecret,
-                });
-            }
-            Secret::<MAX_CLIENT_SECRET>::copy_from(secret).map_err(|_| ConfigError::TooLong {
-                field: ConfigField::ClientSecret,
-                max: MAX_CLIENT_SECRET,
-            })
-        };
         let auth = match auth {
-            CredentialsAuth::Basic(text) => ClientAuth::SecretBasic(secret(text)?),
-            CredentialsAuth::Post(text) => ClientAuth::SecretPost(secret(text)?),
+            CredentialsAuth::Basic(text) => ClientAuth::SecretBasic(ClientConfig::secret(text)?),
+            CredentialsAuth::Post(text) => ClientAuth::SecretPost(ClientConfig::secret(text)?),
         };
         Ok(Self {
             profile,
@@ -110,10 +96,7 @@ impl CredentialsClient {
                 field: ConfigField::TokenEndpoint,
                 max: MAX_URL,
             })?,
-            client_id: String::try_from(client_id).map_err(|_| ConfigError::TooLong {
-                field: ConfigField::ClientId,
-                max: MAX_CLIENT_ID,
-            })?,
+            client_id: checked_client_id(client_id)?,
             auth,
             scope: String::new(),
             refresh_margin_seconds: ClientConfig::DEFAULT_REFRESH_MARGIN_SECONDS,
@@ -152,24 +135,7 @@ impl CredentialsClient {
     ///
     /// As [`ClientConfig::with_scope`].
     pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
-        let adobe = self.profile == Profile::AdobeIms;
-        let valid = scope
-            .split(|c: char| c == ' ' || (adobe && c == ','))
-            .all(|token| {
-                !token.is_empty()
-                    && token
-                        .bytes()
-                        .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
-            });
-        if !valid {
-            return Err(ConfigError::Invalid {
-                field: ConfigField::Scope,
-            });
-        }
-        self.scope = String::try_from(scope).map_err(|_| ConfigError::TooLong {
-            field: ConfigField::Scope,
-            max: MAX_SCOPE,
-        })?;
+        self.scope = checked_scope(self.profile, scope)?;
         self.tokens = None;
         Ok(self)
     }
