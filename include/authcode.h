@@ -436,6 +436,23 @@ typedef struct {
   authcode_str workfront_domain;
 } authcode_client_config_params;
 
+// What a configuration from server metadata is built from (see
+// `authcode_client_config_from_metadata`).
+typedef struct {
+  // One of `AUTHCODE_PROFILE_*` (`AUTHCODE_PROFILE_RFC` for any standard server,
+  // `AUTHCODE_PROFILE_ADOBE_IMS` for Adobe IMS).
+  uint32_t profile;
+  // The issuer the app expects; the document's `issuer` must equal it exactly.
+  authcode_str issuer;
+  // The client id.
+  authcode_str client_id;
+  // The redirect URI.
+  authcode_str redirect_uri;
+  // A confidential client's secret, or absent (NULL `ptr`) for a public client; the
+  // authentication method is picked from `token_endpoint_auth_methods_supported`.
+  authcode_str client_secret;
+} authcode_discovery_params;
+
 // A cryptographically secure random source supplied by the host — for hosts without an
 // OS, a hardware TRNG driver. `fill` writes `len` random bytes to `buf` and returns 0 on
 // success, anything else on failure. `context` is passed back unchanged.
@@ -596,6 +613,35 @@ uint32_t authcode_abi_version(void);
 // the rules of `authcode_client_config_set_*`.
 authcode_result authcode_client_config_new(const authcode_client_config_params *params,
                                            authcode_client_config **out);
+#endif
+
+#if defined(AUTHCODE_STD)
+// Creates a client configuration from the authorization server's metadata — an RFC 8414
+// document or an OpenID Connect provider configuration that the host fetched — and
+// stores it in `*out`; free it with `authcode_client_config_free`. The document's
+// `issuer` must equal `params->issuer` exactly; its endpoints must be https (http only on
+// loopback); `code_challenge_methods_supported`, when present, must list `S256`;
+// `authorization_response_iss_parameter_supported: true` makes `iss` required on
+// redirects. `document`, `params` and their text are read during the call only.
+//
+// `error_buf` / `error_buf_len` / `error_len` are optional (all may be NULL / 0): on
+// `AUTHCODE_RESULT_INVALID_CONFIG` the reason, naming the member at fault (for example
+// `server metadata: issuer is not the expected issuer (RFC 8414 §3.3)`), is written there,
+// cut at a character boundary to fit, and `*error_len` holds the bytes written (0 on
+// success). There is no object to hold the reason, since none is created on failure.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER` (`params` or `out` NULL,
+// or `document` or a text field NULL with a length); `AUTHCODE_RESULT_INVALID_UTF8`;
+// `AUTHCODE_RESULT_INVALID_ARGUMENT` (unknown `profile`); `AUTHCODE_RESULT_INVALID_CONFIG`
+// (the document or the client's values refused). On failure nothing is allocated and
+// `*out` is not written.
+authcode_result authcode_client_config_from_metadata(const uint8_t *document,
+                                                     size_t document_len,
+                                                     const authcode_discovery_params *params,
+                                                     uint8_t *error_buf,
+                                                     size_t error_buf_len,
+                                                     size_t *error_len,
+                                                     authcode_client_config **out);
 #endif
 
 #if defined(AUTHCODE_STD)

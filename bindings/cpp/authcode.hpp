@@ -143,6 +143,29 @@ public:
         return ClientConfig(handle);
     }
 
+    /// A configuration from the server's metadata (RFC 8414 / OpenID Connect discovery) that
+    /// the host fetched; `issuer` must equal the document's exactly. A refusal throws
+    /// `Error` (`AUTHCODE_RESULT_INVALID_CONFIG`) whose `what()` names the member at fault.
+    static ClientConfig from_metadata(std::string_view document, authcode_profile profile, std::string_view issuer,
+                                      std::string_view client_id, std::string_view redirect_uri,
+                                      std::optional<std::string_view> client_secret = std::nullopt) {
+        authcode_discovery_params params{};
+        params.profile = static_cast<uint32_t>(profile);
+        params.issuer = detail::view(issuer);
+        params.client_id = detail::view(client_id);
+        params.redirect_uri = detail::view(redirect_uri);
+        params.client_secret = client_secret ? detail::view(*client_secret) : authcode_str{nullptr, 0};
+        std::string reason(AUTHCODE_LAST_ERROR_MAX, '\0');
+        size_t reason_len = 0;
+        authcode_client_config *handle = nullptr;
+        authcode_result result = authcode_client_config_from_metadata(
+            reinterpret_cast<const uint8_t *>(document.data()), document.size(), &params,
+            reinterpret_cast<uint8_t *>(reason.data()), reason.size(), &reason_len, &handle);
+        reason.resize(reason_len);
+        detail::check(result, reason);
+        return ClientConfig(handle);
+    }
+
     ClientConfig(ClientConfig &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
     ClientConfig &operator=(ClientConfig &&other) noexcept {
         std::swap(handle_, other.handle_);

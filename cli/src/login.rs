@@ -47,11 +47,17 @@ pub struct SystemBrowser {
 
 impl Browser for SystemBrowser {
     fn open(&mut self, url: &str) {
-        eprintln!("Open this URL in your browser to sign in:\n{url}");
+        // Progress lines only: a closed stderr must not end the login (no `eprintln!`,
+        // which panics when the write fails).
+        let mut stderr = std::io::stderr();
+        let _ = writeln!(stderr, "Open this URL in your browser to sign in:\n{url}");
         if !self.print_only && webbrowser::open(url).is_err() {
-            eprintln!("(could not open a browser; open the URL yourself)");
+            let _ = writeln!(stderr, "(could not open a browser; open the URL yourself)");
         }
-        eprintln!("Waiting for the browser to come back from the sign-in… (Ctrl-C stops)");
+        let _ = writeln!(
+            stderr,
+            "Waiting for the browser to come back from the sign-in… (Ctrl-C stops)"
+        );
     }
 }
 

@@ -11,6 +11,7 @@
 
 #![allow(clippy::std_instead_of_core)] // a std program
 
+use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -359,7 +360,8 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("authcode: {failure}");
+            // Not `eprintln!`: a closed stderr must not turn the exit code into a panic.
+            let _ = writeln!(std::io::stderr(), "authcode: {failure}");
             failure.exit_code()
         }
     }

@@ -101,11 +101,14 @@ fn a_real_browser_signs_in_through_authcode_login() {
         .spawn()
         .unwrap();
     let stderr = login.stderr.take().unwrap();
-    let url = BufReader::new(stderr)
-        .lines()
+    let mut lines = BufReader::new(stderr).lines();
+    let url = lines
+        .by_ref()
         .map_while(Result::ok)
         .find(|line| line.starts_with("http"))
         .expect("login printed no URL");
+    // Keep reading its progress lines, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     let browser = Command::new(&python)
         .arg(script("browser_login.py"))
         .arg(&url)

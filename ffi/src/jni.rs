@@ -73,7 +73,7 @@ impl<T> OrThrow<T> for jni::errors::Result<T> {
 }
 
 /// The object whose last error explains a failure (or none, for calls without one).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Subject {
     /// No object holds a reason (constructors, PKCE).
     Nothing,
@@ -83,6 +83,8 @@ enum Subject {
     Session(*const authcode_session),
     /// An authorization server.
     Server(*const authcode_server),
+    /// No object, but a reason the call returned (`authcode_client_config_from_metadata`).
+    Reason(String),
 }
 
 impl Subject {
@@ -93,6 +95,7 @@ impl Subject {
         let text = unsafe {
             match self {
                 Self::Nothing => return String::new(),
+                Self::Reason(reason) => return reason,
                 Self::Config(config) => read_bytes(256, |b, n, o| {
                     crate::client::authcode_client_config_last_error(config, b, n, o)
                 }),

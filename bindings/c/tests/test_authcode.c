@@ -592,10 +592,83 @@ static void test_caller_storage(void) {
     free(config_storage);
 }
 
+/* A configuration from server metadata (discovery), and the Adobe IMS profile. */
+static void test_discovery_and_adobe_ims(void) {
+    static const char document[] =
+        "{\"issuer\":\"https://ims.example.com\","
+        "\"authorization_endpoint\":\"https://ims.example.com/ims/authorize/v2\","
+        "\"token_endpoint\":\"https://ims.example.com/ims/token/v3\","
+        "\"revocation_endpoint\":\"https://ims.example.com/ims/revoke\","
+        "\"response_types_supported\":[\"code\"],"
+        "\"code_challenge_methods_supported\":[\"S256\"],"
+        "\"token_endpoint_auth_methods_supported\":[\"client_secret_post\",\"none\"]}";
+    authcode_discovery_params params;
+    authcode_client_config *config = NULL;
+    authcode_session *session = NULL;
+    char reason[256];
+    size_t reason_len = 99;
+    uint8_t url[2048];
+    size_t len = 0;
+    uint8_t request_buf[4096];
+    authcode_http_request request;
+
+    memset(&params, 0, sizeof params);
+    params.profile = AUTHCODE_PROFILE_ADOBE_IMS;
+    params.issuer = str("https://ims.example.com");
+    params.client_id = str("native-app");
+    params.redirect_uri = str("http://127.0.0.1/callback");
+    params.client_secret = str(NULL);
+    OK(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                            (uint8_t *)reason, sizeof reason, &reason_len, &config));
+    CHECK(reason_len == 0);
+    OK(authcode_session_new(config, NULL, 1700000000, &session));
+    OK(authcode_session_authorize_url(session, url, sizeof url, &len));
+    CHECK(len > 40 && memcmp(url, "https://ims.example.com/ims/authorize/v2?", 41) == 0);
+    authcode_session_free(session);
+    authcode_client_config_free(config);
+
+    /* Another issuer: refused, naming the member; *out untouched. */
+    config = NULL;
+    params.issuer = str("https://evil.example.com");
+    CHECK_RESULT(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                                      (uint8_t *)reason, sizeof reason, &reason_len, &config),
+                 AUTHCODE_RESULT_INVALID_CONFIG);
+    CHECK(config == NULL);
+    CHECK(reason_len > 0 && strstr(reason, "issuer") != NULL);
+    /* A short buffer gets a cut reason; NULL error outputs are allowed. */
+    CHECK_RESULT(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                                      (uint8_t *)reason, 6, &reason_len, &config),
+                 AUTHCODE_RESULT_INVALID_CONFIG);
+    CHECK(reason_len == 6);
+    CHECK_RESULT(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                                      NULL, 0, NULL, &config),
+                 AUTHCODE_RESULT_INVALID_CONFIG);
+    CHECK_RESULT(authcode_client_config_from_metadata(NULL, 5, &params, NULL, 0, NULL, &config),
+                 AUTHCODE_RESULT_NULL_POINTER);
+    params.profile = 77;
+    CHECK_RESULT(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                                      NULL, 0, NULL, &config),
+                 AUTHCODE_RESULT_INVALID_ARGUMENT);
+    CHECK(config == NULL);
+
+    /* With a secret, client_secret_post is picked from the list. */
+    params.profile = AUTHCODE_PROFILE_ADOBE_IMS;
+    params.issuer = str("https://ims.example.com");
+    params.client_secret = str("p8e-secret");
+    OK(authcode_client_config_from_metadata((const uint8_t *)document, strlen(document), &params,
+                                            NULL, 0, NULL, &config));
+    OK(authcode_session_new(config, NULL, 1700000000, &session));
+    CHECK_RESULT(authcode_session_token_request(session, request_buf, sizeof request_buf, &len, &request),
+                 AUTHCODE_RESULT_WRONG_STATE);
+    authcode_session_free(session);
+    authcode_client_config_free(config);
+}
+
 int main(void) {
     test_version_and_messages();
     test_pkce();
     test_client_config_errors();
+    test_discovery_and_adobe_ims();
     test_whole_flow();
     test_server_refusals();
     test_server_grant_controls();

@@ -165,9 +165,29 @@ static void test_flow() {
     CHECK(authcode::version() == AUTHCODE_VERSION_STRING);
 }
 
+static void test_discovery() {
+    const std::string document =
+        R"({"issuer":"https://idp.example.com","authorization_endpoint":"https://idp.example.com/authorize",)"
+        R"("token_endpoint":"https://idp.example.com/token","response_types_supported":["code"],)"
+        R"("code_challenge_methods_supported":["S256"]})";
+    auto config = authcode::ClientConfig::from_metadata(document, AUTHCODE_PROFILE_RFC, "https://idp.example.com",
+                                                        "app", "http://127.0.0.1/callback");
+    authcode::Session session(config, 1700000000);
+    CHECK(session.authorize_url().rfind("https://idp.example.com/authorize?", 0) == 0);
+    try {
+        authcode::ClientConfig::from_metadata(document, AUTHCODE_PROFILE_RFC, "https://other.example.com", "app",
+                                              "http://127.0.0.1/callback");
+        CHECK(false);
+    } catch (const authcode::Error &error) {
+        CHECK(error.code() == AUTHCODE_RESULT_INVALID_CONFIG);
+        CHECK(std::string(error.what()).find("issuer") != std::string::npos);
+    }
+}
+
 int main() {
     test_pkce();
     test_flow();
+    test_discovery();
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -106,6 +106,106 @@ pub unsafe extern "C" fn authcode_client_config_new(
     })
 }
 
+/// What a configuration from server metadata is built from (see
+/// `authcode_client_config_from_metadata`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct authcode_discovery_params {
+    /// One of `AUTHCODE_PROFILE_*` (`AUTHCODE_PROFILE_RFC` for any standard server,
+    /// `AUTHCODE_PROFILE_ADOBE_IMS` for Adobe IMS).
+    pub profile: u32,
+    /// The issuer the app expects; the document's `issuer` must equal it exactly.
+    pub issuer: authcode_str,
+    /// The client id.
+    pub client_id: authcode_str,
+    /// The redirect URI.
+    pub redirect_uri: authcode_str,
+    /// A confidential client's secret, or absent (NULL `ptr`) for a public client; the
+    /// authentication method is picked from `token_endpoint_auth_methods_supported`.
+    pub client_secret: authcode_str,
+}
+
+/// Creates a client configuration from the authorization server's metadata — an RFC 8414
+/// document or an OpenID Connect provider configuration that the host fetched — and
+/// stores it in `*out`; free it with `authcode_client_config_free`. The document's
+/// `issuer` must equal `params->issuer` exactly; its endpoints must be https (http only on
+/// loopback); `code_challenge_methods_supported`, when present, must list `S256`;
+/// `authorization_response_iss_parameter_supported: true` makes `iss` required on
+/// redirects. `document`, `params` and their text are read during the call only.
+///
+/// `error_buf` / `error_buf_len` / `error_len` are optional (all may be NULL / 0): on
+/// `AUTHCODE_RESULT_INVALID_CONFIG` the reason, naming the member at fault (for example
+/// `server metadata: issuer is not the expected issuer (RFC 8414 §3.3)`), is written there,
+/// cut at a character boundary to fit, and `*error_len` holds the bytes written (0 on
+/// success). There is no object to hold the reason, since none is created on failure.
+///
+/// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER` (`params` or `out` NULL,
+/// or `document` or a text field NULL with a length); `AUTHCODE_RESULT_INVALID_UTF8`;
+/// `AUTHCODE_RESULT_INVALID_ARGUMENT` (unknown `profile`); `AUTHCODE_RESULT_INVALID_CONFIG`
+/// (the document or the client's values refused). On failure nothing is allocated and
+/// `*out` is not written.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_from_metadata(
+    document: *const u8,
+    document_len: usize,
+    params: *const authcode_discovery_params,
+    error_buf: *mut u8,
+    error_buf_len: usize,
+    error_len: *mut usize,
+    out: *mut *mut authcode_client_config,
+) -> authcode_result {
+    guard(|| {
+        check_out(out)?;
+        let params = try_ref!(params);
+        // SAFETY: the caller promised valid ranges for the document and the text fields.
+        let document = unsafe { crate::util::bytes(document, document_len)? };
+        // SAFETY: as above.
+        let read = |s: authcode_str| unsafe { crate::util::text(s.ptr, s.len) };
+        let profile = authcode_profile::try_from(params.profile)?;
+        let secret = if params.client_secret.ptr.is_null() {
+            None
+        } else {
+            Some(read(params.client_secret)?)
+        };
+        let discovery = authcode::client::Discovery {
+            issuer: read(params.issuer)?,
+            client_id: read(params.client_id)?,
+            redirect_uri: read(params.redirect_uri)?,
+            profile: profile.into(),
+            client_secret: secret,
+            auth_method: None,
+        };
+        let mut reason = heapless::String::<{ crate::sizes::AUTHCODE_LAST_ERROR_MAX }>::new();
+        let built = ClientConfig::from_metadata(document, &discovery).map_err(|error| {
+            reason = crate::util::describe(&error);
+            authcode_result::InvalidConfig
+        });
+        if !error_len.is_null() {
+            let written = if error_buf.is_null() {
+                0
+            } else {
+                let cut = (0..=error_buf_len.min(reason.len()))
+                    .rev()
+                    .find(|&at| reason.is_char_boundary(at))
+                    .unwrap_or(0);
+                // SAFETY: the caller promised `error_buf_len` writable bytes at `error_buf`.
+                let target = unsafe { core::slice::from_raw_parts_mut(error_buf, cut) };
+                target.copy_from_slice(reason.as_bytes().get(..cut).unwrap_or_default());
+                cut
+            };
+            // SAFETY: `error_len` is non-NULL and, per the caller, writable.
+            unsafe { error_len.write(written) };
+        }
+        let config = authcode_client_config {
+            config: built?,
+            last_error: LastError::new(),
+        };
+        // SAFETY: `out` checked non-NULL.
+        unsafe { crate::memory::boxed(config, out) }
+    })
+}
+
 /// Frees a configuration from `authcode_client_config_new`, wiping its client secret.
 /// NULL is a no-op. Sessions started from it are not affected.
 #[cfg(feature = "std")]

@@ -159,6 +159,61 @@ extern "system" fn config_new(
     })
 }
 
+/// `Native.configFromMetadata(...)`: `authcode_client_config_from_metadata`; a refusal's
+/// reason (naming the member) becomes the exception's last error.
+#[unsafe(export_name = "Java_dev_authcode_Native_configFromMetadata")]
+extern "system" fn config_from_metadata(
+    mut env: JNIEnv<'_>,
+    _: JClass<'_>,
+    profile: jint,
+    document: JByteArray<'_>,
+    issuer: JString<'_>,
+    client_id: JString<'_>,
+    redirect_uri: JString<'_>,
+    client_secret: JByteArray<'_>,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let document = bytes(env, &document, "document")?;
+        let issuer = string(env, &issuer, "issuer")?;
+        let client_id = string(env, &client_id, "clientId")?;
+        let redirect_uri = string(env, &redirect_uri, "redirectUri")?;
+        let secret = optional_bytes(env, &client_secret)?;
+        let secret_str = match secret.as_deref() {
+            Some(bytes) => authcode_str {
+                ptr: bytes.as_ptr(),
+                len: bytes.len(),
+            },
+            None => authcode_str::of_option(None),
+        };
+        let params = crate::client::authcode_discovery_params {
+            profile: number(profile),
+            issuer: authcode_str::of(&issuer),
+            client_id: authcode_str::of(&client_id),
+            redirect_uri: authcode_str::of(&redirect_uri),
+            client_secret: secret_str,
+        };
+        let mut reason = vec![0u8; crate::sizes::AUTHCODE_LAST_ERROR_MAX];
+        let mut reason_len = 0usize;
+        let mut config: *mut authcode_client_config = null();
+        // SAFETY: every buffer outlives the call; the out pointers are valid.
+        let result = unsafe {
+            crate::client::authcode_client_config_from_metadata(
+                document.as_ptr(),
+                document.len(),
+                &params,
+                reason.as_mut_ptr(),
+                reason.len(),
+                &mut reason_len,
+                &mut config,
+            )
+        };
+        reason.truncate(reason_len);
+        let reason = String::from_utf8_lossy(&reason).into_owned();
+        check(env, result, Subject::Reason(reason))?;
+        Ok(config as jlong)
+    })
+}
+
 /// `Native.configFree(config)`: `authcode_client_config_free`.
 #[unsafe(export_name = "Java_dev_authcode_Native_configFree")]
 extern "system" fn config_free(_: JNIEnv<'_>, _: JClass<'_>, config: jlong) {

@@ -496,6 +496,39 @@ public final class ClientConfig {
                                        clientID: clientID, redirectURI: redirectURI, workfrontDomain: domain)
     }
 
+    /// A configuration from the authorization server's metadata (an RFC 8414 document or an
+    /// OpenID Connect provider configuration the app fetched). The document's `issuer` must
+    /// equal `issuer` exactly; its endpoints must be https (http only on loopback); `S256`
+    /// must be listed when methods are. A refusal throws `AuthcodeError` (`.invalidConfig`)
+    /// whose detail names the member at fault.
+    public init(metadata document: Data, issuer: String, clientID: String, redirectURI: String,
+                profile: Profile = .rfc, clientSecret: String? = nil) throws {
+        var created: OpaquePointer?
+        var reason = [UInt8](repeating: 0, count: Int(AUTHCODE_LAST_ERROR_MAX))
+        var reasonLength = 0
+        let result: UInt32 = withBytes(document) { (bytes: UnsafePointer<UInt8>?, count: Int) -> UInt32 in
+            withStr(issuer) { (issuerStr: authcode_str) -> UInt32 in
+                withStr(clientID) { (client: authcode_str) -> UInt32 in
+                    withStr(redirectURI) { (redirect: authcode_str) -> UInt32 in
+                        withOptionalStr(clientSecret) { (secret: authcode_str) -> UInt32 in
+                            var params = authcode_discovery_params(
+                                profile: profile.rawValue, issuer: issuerStr, client_id: client,
+                                redirect_uri: redirect, client_secret: secret)
+                            return reason.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UInt8>) -> UInt32 in
+                                authcode_client_config_from_metadata(bytes, count, &params, buffer.baseAddress,
+                                                                     buffer.count, &reasonLength, &created)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let detail = String(decoding: reason.prefix(reasonLength), as: UTF8.self)
+        try check(result) { detail }
+        guard let made = created else { throw AuthcodeError(rawCode: ResultCode.nullPointer.rawValue, detail: "") }
+        handle = made
+    }
+
     private static func make(profile: Profile, authorizationEndpoint: String?, tokenEndpoint: String?,
                              clientID: String, redirectURI: String, workfrontDomain: String?) throws -> OpaquePointer {
         var created: OpaquePointer?

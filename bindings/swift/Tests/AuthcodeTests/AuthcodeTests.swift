@@ -397,4 +397,18 @@ final class AuthcodeTests: XCTestCase {
         let (_, _, config) = try makeServerAndConfig()
         XCTAssertEqual(try Session(config: config, now: Date(timeIntervalSince1970: -5)).stage(), .awaitingRedirect)
     }
+
+    /// A configuration from server metadata, and a refusal naming the member.
+    func testDiscovery() throws {
+        let document = Data(#"{"issuer":"https://idp.example.com","authorization_endpoint":"https://idp.example.com/authorize","token_endpoint":"https://idp.example.com/token","response_types_supported":["code"],"code_challenge_methods_supported":["S256"]}"#.utf8)
+        let config = try ClientConfig(metadata: document, issuer: "https://idp.example.com", clientID: "app",
+                                      redirectURI: "http://127.0.0.1/callback")
+        let session = try Session(config: config)
+        XCTAssertTrue(try session.authorizeURL().hasPrefix("https://idp.example.com/authorize?"))
+        XCTAssertThrowsError(try ClientConfig(metadata: document, issuer: "https://other.example.com", clientID: "app",
+                                              redirectURI: "http://127.0.0.1/callback")) { error in
+            XCTAssertEqual((error as? AuthcodeError)?.code, .invalidConfig)
+            XCTAssertTrue((error as? AuthcodeError)?.detail.contains("issuer") ?? false)
+        }
+    }
 }

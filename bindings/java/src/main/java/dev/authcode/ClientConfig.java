@@ -55,6 +55,29 @@ public final class ClientConfig extends Handle {
                 Checks.nonNull(domain, "domain")));
     }
 
+    /**
+     * A configuration from the authorization server's metadata (an RFC 8414 document or an
+     * OpenID Connect provider configuration the app fetched). The document's {@code issuer}
+     * must equal {@code issuer} exactly; its endpoints must be https (http only on loopback);
+     * {@code S256} must be listed when methods are. A refusal throws
+     * {@link AuthcodeException} ({@code INVALID_CONFIG}) whose {@code lastError()} names the
+     * member at fault.
+     *
+     * @param profile the dialect ({@link Profile#RFC} for any standard server)
+     * @param document the metadata document's bytes
+     * @param issuer the issuer the app expects
+     * @param clientId the client id
+     * @param redirectUri the redirect URI
+     * @param clientSecret a confidential client's secret (UTF-8), or null for a public one
+     * @return the configuration
+     */
+    public static ClientConfig fromMetadata(Profile profile, byte[] document, String issuer, String clientId,
+                                            String redirectUri, byte[] clientSecret) {
+        return new ClientConfig(Native.configFromMetadata(Checks.nonNull(profile, "profile").code(),
+                Checks.nonNull(document, "document"), Checks.nonNull(issuer, "issuer"),
+                Checks.nonNull(clientId, "clientId"), Checks.nonNull(redirectUri, "redirectUri"), clientSecret));
+    }
+
     private ClientConfig set(int setting, byte[] value) {
         callVoid(p -> Native.configSet(p, setting, value));
         return this;

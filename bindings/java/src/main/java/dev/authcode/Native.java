@@ -28,6 +28,9 @@ final class Native {
 
     static native long configNew(int profile, String authorizationEndpoint, String tokenEndpoint, String clientId,
                                  String redirectUri, String workfrontDomain);
+    /** {@code clientSecret} null: a public client. */
+    static native long configFromMetadata(int profile, byte[] document, String issuer, String clientId,
+                                          String redirectUri, byte[] clientSecret);
     static native void configFree(long config);
     /** {@code setting}: 0 scope, 1 issuer, 2 basic secret, 3 post secret, 4 revocation endpoint. */
     static native void configSet(long config, int setting, byte[] value);

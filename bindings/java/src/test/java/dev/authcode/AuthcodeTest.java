@@ -529,12 +529,36 @@ public final class AuthcodeTest {
      * @param args unused
      * @throws InterruptedException never (the race tests join their threads)
      */
+    private static void discovery() {
+        byte[] document = utf8("{\"issuer\":\"https://ims.example.com\","
+                + "\"authorization_endpoint\":\"https://ims.example.com/ims/authorize/v2\","
+                + "\"token_endpoint\":\"https://ims.example.com/ims/token/v3\","
+                + "\"response_types_supported\":[\"code\"],\"code_challenge_methods_supported\":[\"S256\"],"
+                + "\"token_endpoint_auth_methods_supported\":[\"client_secret_post\"]}");
+        try (ClientConfig config = ClientConfig.fromMetadata(Profile.ADOBE_IMS, document, "https://ims.example.com", "app",
+                "http://127.0.0.1/callback", null);
+             Session session = new Session(config, NOW)) {
+            check(session.authorizeUrl().startsWith("https://ims.example.com/ims/authorize/v2?"), "discovered authorize URL");
+        }
+        try (ClientConfig config = ClientConfig.fromMetadata(Profile.ADOBE_IMS, document, "https://ims.example.com", "app",
+                "http://127.0.0.1/callback", utf8("p8e"))) {
+            check(config != null, "discovered confidential client");
+        }
+        AuthcodeException refused = exception(() -> ClientConfig.fromMetadata(Profile.RFC, document,
+                "https://other.example.com", "app", "http://127.0.0.1/callback", null));
+        check(refused != null && refused.resultCode() == AuthcodeException.INVALID_CONFIG
+                && refused.lastError().contains("issuer"), "wrong issuer refused, naming the member");
+        check("document is null".equals(npe(() -> ClientConfig.fromMetadata(Profile.RFC, null, "https://x", "a", "b", null))),
+                "null document");
+    }
+
     public static void main(String[] args) throws InterruptedException {
         library();
         pkce();
         flow();
         server();
         clientSettings();
+        discovery();
         nulls();
         closeRace();
         closed();
