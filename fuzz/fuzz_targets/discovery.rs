@@ -14,6 +14,8 @@ const ISSUER: &str = "https://idp.example.com";
 const REAL: &str = r#"{"issuer":"https://idp.example.com","authorization_endpoint":"https://idp.example.com/a","token_endpoint":"https://idp.example.com/t","revocation_endpoint":"http://127.0.0.1/r","response_types_supported":["code"],"code_challenge_methods_supported":["S256"],"token_endpoint_auth_methods_supported":["client_secret_post"],"authorization_response_iss_parameter_supported":true}"#;
 
 fn secure(url: &str) -> bool {
+    // Schemes and hosts are case-insensitive.
+    let url = url.to_ascii_lowercase();
     url.starts_with("https://")
         || url.starts_with("http://127.")
         || url.starts_with("http://[::1]")

@@ -25,7 +25,7 @@ use authcode::profile::Profile;
 use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest};
 use libfuzzer_sys::fuzz_target;
 
-type FuzzServer = Server<MemoryStore<InlineStorage<32, 32, 80>, 2>, 3>;
+type FuzzServer = Server<MemoryStore<InlineStorage<32, 32, 80>, 3>, 3>;
 
 #[derive(Debug, Arbitrary)]
 enum Op {
@@ -217,7 +217,7 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
                     // Only for lack of the app's own room.
                     let usage = server.usage(&robot_id).unwrap();
                     assert!(response.body.contains("quota"), "refused for lack of room: {}", response.body);
-                    assert!(usage.grants >= limits.grants_per_app, "refused under quota: {usage:?}");
+                    assert!(usage.grants >= limits.grants_per_app, "refused under quota: {usage:?} {limits:?} {}", response.body);
                     continue;
                 }
                 assert!(!response.body.contains("refresh_token"), "{}", response.body);
