@@ -1103,8 +1103,9 @@ authcode_result authcode_server_set_lifetimes(authcode_server *server,
                                               uint64_t code_seconds,
                                               uint64_t access_token_seconds);
 
-// Registers an app. Writes its client id (32 bytes) to `client_id_buf` and, for a web
-// app, its secret (43 bytes; shown this once, only its digest is kept) to `secret_buf`.
+// Registers an app. Writes its client id (32 bytes) to `client_id_buf` and, for a web or
+// machine-to-machine app, its secret (43 bytes; shown this once, only its digest is kept)
+// to `secret_buf`.
 // Both buffers are checked before anything is created: on
 // `AUTHCODE_RESULT_BUFFER_TOO_SMALL` the out lengths hold the sizes needed.
 authcode_result authcode_server_create_app(authcode_server *server,

@@ -541,8 +541,9 @@ fn with_spec<T>(
     Ok(use_spec(&core_spec))
 }
 
-/// Registers an app. Writes its client id (32 bytes) to `client_id_buf` and, for a web
-/// app, its secret (43 bytes; shown this once, only its digest is kept) to `secret_buf`.
+/// Registers an app. Writes its client id (32 bytes) to `client_id_buf` and, for a web or
+/// machine-to-machine app, its secret (43 bytes; shown this once, only its digest is kept)
+/// to `secret_buf`.
 /// Both buffers are checked before anything is created: on
 /// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` the out lengths hold the sizes needed.
 #[unsafe(no_mangle)]
@@ -560,7 +561,12 @@ pub unsafe extern "C" fn authcode_server_create_app(
     recorded(server, || {
         // SAFETY: valid spec, per the caller.
         let spec = unsafe { object(spec)? };
-        let secret_needed = if spec.kind == 0 { limits::TOKEN_LEN } else { 0 };
+        // Web (0) and machine-to-machine (2) apps get a secret.
+        let secret_needed = if matches!(spec.kind, 0 | 2) {
+            limits::TOKEN_LEN
+        } else {
+            0
+        };
         // Every output is checked before the registry changes.
         // SAFETY: buffer contracts from the caller.
         let (client_id_out, secret_out) = unsafe {

@@ -365,6 +365,25 @@ static void test_server_refusals(void) {
                                   &secret_len));
     CHECK(secret_len == 43);
     OK(authcode_server_rotate_secret(server, client_id, client_id_len, NULL, secret, sizeof secret, &secret_len));
+    /* A machine-to-machine app gets a secret too (client credentials): checked first as well. */
+    spec.name = str("Robot");
+    spec.kind = AUTHCODE_APP_KIND_MACHINE_TO_MACHINE;
+    spec.redirect_uri_count = 0;
+    CHECK_RESULT(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, NULL, 0,
+                                            &secret_len),
+                 AUTHCODE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(secret_len == 43);
+    OK(authcode_server_app_count(server, &count));
+    CHECK(count == 1);
+    OK(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, sizeof secret,
+                                  &secret_len));
+    CHECK(secret_len == 43);
+    OK(authcode_server_delete_app(server, client_id, client_id_len));
+    spec.name = str("Web");
+    spec.kind = AUTHCODE_APP_KIND_WEB_APP;
+    spec.redirect_uri_count = 1;
+    OK(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, sizeof secret,
+                                  &secret_len));
 
     /* An unknown client is refused to the user, not redirected. */
     CHECK_RESULT(authcode_server_authorize(server, S("response_type=code&client_id=nobody"), S("u"), 0, NULL, location,

@@ -15,11 +15,11 @@ public final class Server extends Handle {
         WEB,
         /** Public single-page or native application (PKCE). */
         SINGLE_PAGE,
-        /** Machine-to-machine (refused the code grant). */
+        /** Machine-to-machine: gets a client secret for the client credentials grant (refused the code grant). */
         MACHINE_TO_MACHINE
     }
 
-    /** A registered app: its client id and, for a web app, the secret shown this once. */
+    /** A registered app: its client id and, for a web or machine-to-machine app, the secret shown this once. */
     public static final class App {
         /** The client id (32 characters). */
         public final String clientId;
