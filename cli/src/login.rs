@@ -261,6 +261,7 @@ pub fn tokens_json(session: &Session) -> serde_json::Value {
         "expires_at": tokens.expires_at().map(authcode::Timestamp::unix_seconds),
         "scope": tokens.scope(),
         "wid": tokens.wid(),
+        "sub": tokens.subject(),
     })
 }
 

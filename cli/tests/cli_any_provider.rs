@@ -128,6 +128,7 @@ fn adobe_ims_by_discovery_then_refresh_and_revoke_from_the_file_alone() {
         &file,
     );
     assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["sub"], "carol", "IMS's sub is kept");
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(saved["config"]["profile"], "adobe-ims");
@@ -138,6 +139,10 @@ fn adobe_ims_by_discovery_then_refresh_and_revoke_from_the_file_alone() {
 
     // refresh needs nothing but the file.
     let refreshed = run(|out| run_refresh(&ClientOptions::default(), &file, out));
+    assert_eq!(
+        refreshed["sub"], "carol",
+        "through the save and the refresh"
+    );
     assert_ne!(
         refreshed["refresh_token"].as_str().unwrap(),
         first,

@@ -152,6 +152,13 @@ fn a_lower_case_bearer_token_response_with_sub_and_id_token_is_read() {
     assert_eq!(tokens.access_token(), "eyJhbGciOi.x.y");
     assert_eq!(tokens.refresh_token(), Some("r1"));
     assert_eq!(tokens.expires_at(), Some(at(86399)));
+    assert_eq!(tokens.subject(), Some("1234@AdobeID"));
+    // Kept through a save (stage 5) and a restore.
+    let mut saved = vec![0u8; authcode::client::MAX_SAVED_LEN];
+    let saved = session.save(&mut saved).unwrap().to_vec();
+    let restored = Session::restore(native_app(), &saved).unwrap();
+    assert_eq!(restored.tokens().unwrap().subject(), Some("1234@AdobeID"));
+    assert_eq!(restored.tokens(), session.tokens());
     // Revocation carries client_id in the URL too.
     let mut buf = [0u8; 2048];
     let request = session

@@ -29,3 +29,5 @@ pub const MAX_EXTRA_PARAMS: usize = 4;
 pub const MAX_EXTRA_NAME: usize = 32;
 /// The value of an extra authorization parameter.
 pub const MAX_EXTRA_VALUE: usize = 256;
+/// The `sub` (subject) a token response may carry (Adobe IMS sends it).
+pub const MAX_SUBJECT: usize = 256;

@@ -29,6 +29,8 @@
 //! ```text
 //! "ACSS" | version: u8 = 2 | total length: u32 | seal: u8 (0 checksum, 1 HMAC)
 //!        | client fingerprint: 16 bytes | stage: u8 | stage fields …
+//!          (stage 5, written when the token response had a `sub`, is stage 3's
+//!          authorized fields followed by the subject)
 //!        | checksum: first 16 bytes of SHA-256(all before)
 //!          or tag: HMAC-SHA-256(key, all before), 32 bytes
 //! ```
@@ -254,7 +256,9 @@ fn encode(session: &Session, key: Option<&SaveKey>, total_len: u32, out: &mut Wr
         }
         State::Authorized(authorized) => {
             let tokens = &session.tokens;
-            encoder.u8(3);
+            // Stage 5 is stage 3 with the token response's `sub` after the routing; a
+            // session without one is saved as before, so earlier versions still read it.
+            encoder.u8(if tokens.subject.is_some() { 5 } else { 3 });
             encoder.field(tokens.access_token.as_bytes());
             encoder.u8(match tokens.token_type {
                 TokenType::Bearer => 0,
@@ -266,6 +270,9 @@ fn encode(session: &Session, key: Option<&SaveKey>, total_len: u32, out: &mut Wr
             encoder.optional(tokens.wid.as_deref().map(str::as_bytes));
             encoder.u64(tokens.received_at.unix_seconds());
             encoder.routing(&authorized.workfront);
+            if let Some(subject) = &tokens.subject {
+                encoder.field(subject.as_bytes());
+            }
         }
         State::Failed(failure) => {
             encoder.u8(4);
@@ -606,7 +613,7 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
                 workfront: reader.routing()?,
             })
         }
-        3 => {
+        stage @ (3 | 5) => {
             tokens.access_token = reader.secret()?;
             tokens.token_type = match reader.u8()? {
                 0 => TokenType::Bearer,
@@ -632,9 +639,15 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
             {
                 return Err(Bad);
             }
+            let workfront = reader.routing()?;
+            tokens.subject = if stage == 5 {
+                Some(String::try_from(reader.text()?).map_err(|_| Bad)?)
+            } else {
+                None
+            };
             State::Authorized(Authorized {
                 refreshing: Cell::new(false),
-                workfront: reader.routing()?,
+                workfront,
             })
         }
         4 => State::Failed(match reader.u8()? {

@@ -6,7 +6,7 @@ use core::fmt;
 use heapless::String;
 
 use super::limits::{
-    MAX_ACCESS_TOKEN, MAX_ERROR_CODE, MAX_ERROR_TEXT, MAX_REFRESH_TOKEN, MAX_SCOPE,
+    MAX_ACCESS_TOKEN, MAX_ERROR_CODE, MAX_ERROR_TEXT, MAX_REFRESH_TOKEN, MAX_SCOPE, MAX_SUBJECT,
     MAX_WORKFRONT_VALUE,
 };
 use crate::Secret;
@@ -129,6 +129,7 @@ pub struct Tokens {
     pub(crate) expires_at: Option<Timestamp>,
     pub(crate) scope: Option<String<MAX_SCOPE>>,
     pub(crate) wid: Option<String<MAX_WORKFRONT_VALUE>>,
+    pub(crate) subject: Option<String<MAX_SUBJECT>>,
     pub(crate) received_at: Timestamp,
 }
 
@@ -142,6 +143,7 @@ impl Tokens {
             expires_at: None,
             scope: None,
             wid: None,
+            subject: None,
             received_at: Timestamp::from_unix_seconds(0),
         }
     }
@@ -153,6 +155,7 @@ impl Tokens {
         self.expires_at = None;
         self.scope = None;
         self.wid = None;
+        self.subject = None;
     }
 
     /// The access token.
@@ -191,6 +194,13 @@ impl Tokens {
     #[must_use]
     pub fn wid(&self) -> Option<&str> {
         self.wid.as_deref()
+    }
+
+    /// The `sub` member (the user or app the tokens are for), when sent — Adobe IMS sends
+    /// it. It is the server's word, not a checked identity (ID tokens are not read yet).
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
     }
 
     /// When these tokens were received (host clock).
@@ -308,7 +318,7 @@ pub(crate) type Answer = Result<(), ServerError>;
 
 /// The members this reader knows, in the order [`read_members`] reads them; each may
 /// appear once. Unknown members (`id_token`, `user`, …) are ignored, whatever their type.
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 10] = [
     "access_token",
     "token_type",
     "expires_in",
@@ -318,6 +328,7 @@ const NAMES: [&str; 9] = [
     "error",
     "error_description",
     "error_uri",
+    "sub",
 ];
 
 /// The known members of a token endpoint response.
@@ -331,6 +342,7 @@ struct Members<'a> {
     error: Option<Value<'a>>,
     error_description: Option<Value<'a>>,
     error_uri: Option<Value<'a>>,
+    sub: Option<Value<'a>>,
 }
 
 fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> {
@@ -344,6 +356,7 @@ fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> 
         error,
         error_description,
         error_uri,
+        sub,
     ] = named::read_object(body, &NAMES).map_err(|error| match error {
         ObjectError::Json(JsonError::NotAnObject) => ResponseError::NotJson { status },
         ObjectError::Json(error) => ResponseError::MalformedJson { status, error },
@@ -362,6 +375,7 @@ fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> 
         error,
         error_description,
         error_uri,
+        sub,
     })
 }
 
@@ -568,10 +582,23 @@ fn read_into(
     let wid = string_or_number(status, "wid", members.wid, &mut wid_buf)?
         .map(|wid| String::try_from(wid).unwrap_or_default());
 
+    let mut sub_buf = [0u8; MAX_SUBJECT];
+    // OpenID Connect Core §2: at most 255 ASCII characters; a number is read as text too.
+    let subject = match string_or_number(status, "sub", members.sub, &mut sub_buf)? {
+        Some(sub) => Some(
+            String::try_from(sub).map_err(|_| ResponseError::InvalidMember {
+                status,
+                member: "sub",
+            })?,
+        ),
+        None => None,
+    };
+
     out.token_type = token_type;
     out.expires_at = expires_at;
     out.scope = scope;
     out.wid = wid;
+    out.subject = subject;
     out.received_at = now;
     Ok(Ok(()))
 }

@@ -656,6 +656,9 @@ impl Session {
                 if fresh.scope.is_none() {
                     fresh.scope = old.scope.take();
                 }
+                if fresh.subject.is_none() {
+                    fresh.subject = old.subject.take();
+                }
                 if fresh.wid.is_none() {
                     fresh.wid = old.wid.take();
                 }
