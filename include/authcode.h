@@ -530,6 +530,12 @@ typedef struct {
   uint64_t inactivity_lifetime;
   // Web apps: require PKCE (recommended). Public apps always require it.
   bool require_pkce;
+  // Web apps: also allow the client credentials grant (machine-to-machine apps always
+  // may; single-page apps never — `AUTHCODE_RESULT_APP_REFUSED`).
+  bool client_credentials;
+  // The scope the app may be granted without a user (client credentials tokens carry at
+  // most these, all of them when a request names none); absent (NULL) or empty: none.
+  authcode_str scope;
 } authcode_app_spec;
 
 // A request to the token or revocation endpoint as the HTTP layer saw it. An absent

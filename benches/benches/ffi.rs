@@ -177,6 +177,8 @@ fn exchange(c: &mut Criterion) {
         absolute_lifetime: 1,
         inactivity_lifetime: 0,
         require_pkce: true,
+        client_credentials: false,
+        scope: authcode_str::NONE,
     };
     let (mut id, mut secret) = ([0u8; 64], [0u8; 64]);
     let (mut id_len, mut secret_len) = (0usize, 0usize);

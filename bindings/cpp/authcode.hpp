@@ -392,8 +392,11 @@ public:
         check(authcode_server_set_workfront_identity(handle_, detail::view(domain), detail::view(lane), detail::view(wid)));
     }
 
+    /// Registers an app. `client_credentials` lets a web app use that grant too
+    /// (machine-to-machine apps always may); `scope` is what the app may get without a user.
     CreatedApp create_app(std::string_view name, authcode_app_kind kind, const std::vector<std::string> &redirect_uris,
-                          bool rotation = true, uint64_t absolute_lifetime = 0, uint64_t inactivity_lifetime = 0) {
+                          bool rotation = true, uint64_t absolute_lifetime = 0, uint64_t inactivity_lifetime = 0,
+                          bool client_credentials = false, std::string_view scope = std::string_view()) {
         std::vector<authcode_str> uris;
         for (const auto &uri : redirect_uris) uris.push_back(detail::view(uri));
         authcode_app_spec spec{};
@@ -405,6 +408,8 @@ public:
         spec.absolute_lifetime = absolute_lifetime;
         spec.inactivity_lifetime = inactivity_lifetime;
         spec.require_pkce = true;
+        spec.client_credentials = client_credentials;
+        spec.scope = detail::view(scope);
         std::string id(AUTHCODE_CLIENT_ID_LEN, '\0'), secret(AUTHCODE_CLIENT_SECRET_LEN, '\0');
         size_t id_len = 0, secret_len = 0;
         check(authcode_server_create_app(handle_, &spec, nullptr, reinterpret_cast<uint8_t *>(id.data()), id.size(), &id_len,

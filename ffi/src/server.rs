@@ -78,6 +78,12 @@ pub struct authcode_app_spec {
     pub inactivity_lifetime: u64,
     /// Web apps: require PKCE (recommended). Public apps always require it.
     pub require_pkce: bool,
+    /// Web apps: also allow the client credentials grant (machine-to-machine apps always
+    /// may; single-page apps never — `AUTHCODE_RESULT_APP_REFUSED`).
+    pub client_credentials: bool,
+    /// The scope the app may be granted without a user (client credentials tokens carry at
+    /// most these, all of them when a request names none); absent (NULL) or empty: none.
+    pub scope: authcode_str,
 }
 
 /// A request to the token or revocation endpoint as the HTTP layer saw it. An absent
@@ -524,6 +530,8 @@ fn with_spec<T>(
         *slot = unsafe { text(entry.ptr, entry.len)? };
     }
     let lifetime = |seconds: u64| (seconds > 0).then_some(seconds);
+    // SAFETY: as above.
+    let scope = unsafe { text(spec.scope.ptr, spec.scope.len)? };
     let core_spec = AppSpec {
         name,
         kind,
@@ -535,8 +543,8 @@ fn with_spec<T>(
         },
         public_keys: keys.get(..spec.public_key_count).unwrap_or_default(),
         require_pkce: spec.require_pkce,
-        client_credentials: false,
-        scope: "",
+        client_credentials: spec.client_credentials,
+        scope,
     };
     Ok(use_spec(&core_spec))
 }

@@ -407,6 +407,8 @@ fn objects_in_caller_storage() {
             absolute_lifetime: 0,
             inactivity_lifetime: 0,
             require_pkce: true,
+            client_credentials: false,
+            scope: authcode_str::NONE,
         };
         let (mut id, mut secret) = ([0u8; 64], [0u8; 64]);
         let (mut id_len, mut secret_len) = (0, 0);

@@ -375,9 +375,43 @@ static void test_server_refusals(void) {
     CHECK(secret_len == 43);
     OK(authcode_server_app_count(server, &count));
     CHECK(count == 1);
+    spec.scope = str("reports:read reports:write");
     OK(authcode_server_create_app(server, &spec, NULL, client_id, sizeof client_id, &client_id_len, secret, sizeof secret,
                                   &secret_len));
     CHECK(secret_len == 43);
+    {
+        /* The client credentials grant: an app token within the app's scope. */
+        char body[256];
+        uint8_t answer[1024];
+        authcode_token_info info;
+        int body_len = snprintf(body, sizeof body, "grant_type=client_credentials&scope=reports:read&client_id=%.*s&client_secret=%.*s",
+                                (int)client_id_len, (const char *)client_id, (int)secret_len, (const char *)secret);
+        memset(&request, 0, sizeof request);
+        request.method = str("POST");
+        request.content_type = str("application/x-www-form-urlencoded");
+        request.authorization = str(NULL);
+        request.body.ptr = (const uint8_t *)body;
+        request.body.len = (size_t)body_len;
+        OK(authcode_server_token(server, &request, 1000, NULL, answer, sizeof answer, &response));
+        CHECK(response.status == 200);
+        {
+            char json[1024];
+            const char *start;
+            size_t json_len = response.body.len < sizeof json - 1 ? response.body.len : sizeof json - 1;
+            memcpy(json, response.body.ptr, json_len);
+            json[json_len] = '\0';
+            CHECK(strstr(json, "refresh_token") == NULL);
+            start = strstr(json, "\"access_token\":\"");
+            CHECK(start != NULL);
+            if (start) {
+                start += strlen("\"access_token\":\"");
+                OK(authcode_server_validate(server, (const uint8_t *)start, (size_t)(strchr(start, '"') - start), 1001, &info));
+                CHECK(info.subject_len == client_id_len && memcmp(info.subject, client_id, client_id_len) == 0);
+                CHECK(info.scope_len == 12 && memcmp(info.scope, "reports:read", 12) == 0);
+            }
+        }
+    }
+    spec.scope = str(NULL);
     OK(authcode_server_delete_app(server, client_id, client_id_len));
     spec.name = str("Web");
     spec.kind = AUTHCODE_APP_KIND_WEB_APP;

@@ -41,6 +41,10 @@ static void test_flow() {
     const uint64_t now = 1700000000u;
     authcode::Server server(AUTHCODE_PROFILE_RFC);
     auto app = server.create_app("Web", AUTHCODE_APP_KIND_WEB_APP, {"https://web.example.com/cb"}, true);
+    // A machine-to-machine app with a scope for the client credentials grant gets a secret.
+    auto robot = server.create_app("Robot", AUTHCODE_APP_KIND_MACHINE_TO_MACHINE, {}, true, 0, 0, false, "reports:read");
+    CHECK(robot.client_secret.has_value() && robot.client_secret->size() == 43);
+    server.delete_app(robot.client_id);
     CHECK(app.client_id.size() == 32 && app.client_secret && app.client_secret->size() == 43);
 
     auto config = authcode::ClientConfig(AUTHCODE_PROFILE_RFC, "https://as.example.com/authorize", "https://as.example.com/token",

@@ -167,6 +167,10 @@ impl Spec {
             absolute_lifetime: self.absolute,
             inactivity_lifetime: self.inactivity,
             require_pkce: true,
+            // Not settable from Java yet (see README): web apps without the client
+            // credentials grant, no scope for it.
+            client_credentials: false,
+            scope: authcode_str::of_option(None),
         };
         body(&spec)
     }

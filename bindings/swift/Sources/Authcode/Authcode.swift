@@ -864,11 +864,16 @@ public struct AppSpec: Equatable {
     public var inactivityLifetime: TimeInterval?
     /// Web apps: require PKCE (recommended). Public apps always require it.
     public var requirePKCE: Bool
+    /// Web apps: also allow the client credentials grant (machine-to-machine apps always may).
+    public var clientCredentials: Bool
+    /// The scope the app may be granted without a user (client credentials); empty: none.
+    public var scope: String
 
     /// A spec; the defaults rotate refresh tokens, never expire them, and require PKCE.
     public init(name: String, kind: AppKind, redirectURIs: [String], publicKeys: [String] = [],
                 rotation: Bool = true, absoluteLifetime: TimeInterval? = nil,
-                inactivityLifetime: TimeInterval? = nil, requirePKCE: Bool = true) {
+                inactivityLifetime: TimeInterval? = nil, requirePKCE: Bool = true,
+                clientCredentials: Bool = false, scope: String = "") {
         self.name = name
         self.kind = kind
         self.redirectURIs = redirectURIs
@@ -877,6 +882,8 @@ public struct AppSpec: Equatable {
         self.absoluteLifetime = absoluteLifetime
         self.inactivityLifetime = inactivityLifetime
         self.requirePKCE = requirePKCE
+        self.clientCredentials = clientCredentials
+        self.scope = scope
     }
 }
 
@@ -1053,6 +1060,7 @@ public final class Server {
         try withStr(spec.name) { (name: authcode_str) throws -> R in
             try withStrArray(spec.redirectURIs) { (uris: UnsafePointer<authcode_str>?, uriCount: Int) throws -> R in
                 try withStrArray(spec.publicKeys) { (keys: UnsafePointer<authcode_str>?, keyCount: Int) throws -> R in
+                  try withStr(spec.scope) { (scope: authcode_str) throws -> R in
                     var raw = authcode_app_spec()
                     raw.name = name
                     raw.kind = spec.kind.rawValue
@@ -1064,9 +1072,12 @@ public final class Server {
                     raw.absolute_lifetime = spec.absoluteLifetime.map(clampedSeconds) ?? 0
                     raw.inactivity_lifetime = spec.inactivityLifetime.map(clampedSeconds) ?? 0
                     raw.require_pkce = spec.requirePKCE
+                    raw.client_credentials = spec.clientCredentials
+                    raw.scope = scope
                     return try withUnsafePointer(to: &raw) { (pointer: UnsafePointer<authcode_app_spec>) throws -> R in
                         try body(pointer)
                     }
+                  }
                 }
             }
         }
