@@ -92,7 +92,7 @@ pub fn send(request: &HttpRequest<'_>) -> Result<HttpResponse, String> {
     let body = response
         .body_mut()
         .read_to_vec()
-        .map_err(|error| format!("reading the response: {error}"))?;
+        .map_err(|error| format!("reading the response of {}: {error}", request.url))?;
     Ok(HttpResponse { status, body })
 }
 
@@ -118,7 +118,7 @@ pub fn get(url: &str, headers: &[(&str, &str)]) -> Result<(HttpResponse, Option<
     let body = response
         .body_mut()
         .read_to_vec()
-        .map_err(|error| format!("reading the response: {error}"))?;
+        .map_err(|error| format!("reading the response of {}: {error}", url))?;
     Ok((HttpResponse { status, body }, location))
 }
 
@@ -143,7 +143,7 @@ pub fn post_json(
     let body = response
         .body_mut()
         .read_to_vec()
-        .map_err(|error| format!("reading the response: {error}"))?;
+        .map_err(|error| format!("reading the response of {}: {error}", url))?;
     Ok(HttpResponse { status, body })
 }
 

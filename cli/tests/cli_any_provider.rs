@@ -4,6 +4,8 @@
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
+mod common;
+
 use core::time::Duration;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,63 +14,11 @@ use authcode::profile::Profile;
 use authcode_cli::client_options::ClientOptions;
 use authcode_cli::http;
 use authcode_cli::login::{Browser, LoginOptions, login, run_refresh, run_revoke};
-use authcode_cli::serve::{self, Running, ServeOptions};
+use common::Harness;
 use serde_json::{Value, json};
 
-struct Harness {
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    base: String,
-    admin: String,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = self.runtime.block_on(running.stop());
-        }
-    }
-}
-
 fn start(profile: Profile) -> Harness {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(serve::start(
-            ServeOptions {
-                listen: ([127, 0, 0, 1], 0).into(),
-                auto_approve: Some("carol".into()),
-                profile,
-                ..ServeOptions::default()
-            },
-            false,
-        ))
-        .unwrap();
-    let base = running.base_url();
-    let admin = running.admin_token.clone();
-    Harness {
-        runtime,
-        running: Some(running),
-        base,
-        admin,
-    }
-}
-
-impl Harness {
-    fn create_app(&self, body: Value) -> Value {
-        let response = http::post_json(
-            &format!("{}/integrations/oauth2/admin/apps", self.base),
-            &[("Authorization", &format!("Bearer {}", self.admin))],
-            &body,
-        )
-        .unwrap();
-        assert_eq!(
-            response.status,
-            201,
-            "{}",
-            String::from_utf8_lossy(&response.body)
-        );
-        serde_json::from_slice(&response.body).unwrap()
-    }
+    common::auto_approving(profile, "carol")
 }
 
 /// Plays the user: follows the authorize URL to the loopback redirect.
@@ -209,7 +159,7 @@ fn rfc_by_issuer_alone_finds_rfc_8414_metadata_and_sends_form_bodies() {
 }
 
 #[test]
-fn explicit_endpoints_with_a_json_body_and_workfront_shorthands_still_work() {
+fn explicit_endpoints_with_a_form_body_override_and_workfront_shorthands_still_work() {
     let h = start(Profile::Workfront);
     let app = h.create_app(json!({ "name": "SPA", "kind": "single-page", "redirect_uris": ["http://127.0.0.1/callback"] }));
     let client_id = app["client_id"].as_str().unwrap().to_owned();
@@ -227,6 +177,15 @@ fn explicit_endpoints_with_a_json_body_and_workfront_shorthands_still_work() {
         &file,
     );
     assert_eq!(tokens["token_type"], "sessionID");
+    // --token-body form overrides the Workfront profile's JSON, and the file records it.
+    let saved = |file: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    };
+    assert_eq!(saved(&file)["config"]["token_body"], "form");
+    assert_eq!(
+        saved(&file)["config"]["revocation_endpoint"],
+        format!("{}/integrations/oauth2/api/v1/revoke", h.base)
+    );
     let file = temp_file("server");
     let tokens = login_with(
         ClientOptions {
@@ -237,6 +196,11 @@ fn explicit_endpoints_with_a_json_body_and_workfront_shorthands_still_work() {
         &file,
     );
     assert_eq!(tokens["token_type"], "sessionID");
+    assert_eq!(
+        saved(&file)["config"]["token_body"],
+        "json",
+        "the profile's default"
+    );
     run(|out| run_refresh(&ClientOptions::default(), &file, out));
 }
 

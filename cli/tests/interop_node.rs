@@ -12,6 +12,8 @@
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
+mod common;
+
 use core::time::Duration;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -20,9 +22,7 @@ use std::process::{Child, Command, Stdio};
 use authcode::client::TokenKind;
 use authcode::profile::Profile;
 use authcode_cli::client_options::ClientOptions;
-use authcode_cli::http;
 use authcode_cli::login::{Browser, LoginOptions, login, run_refresh, run_revoke};
-use authcode_cli::serve::{self, ServeOptions};
 use serde_json::{Value, json};
 
 fn node_dir() -> PathBuf {
@@ -182,26 +182,11 @@ fn authcode_login_refresh_revoke_and_token_against_oidc_provider() {
 }
 
 fn openid_client_against(profile: Profile, metadata_path: &str) -> Value {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(serve::start(
-            ServeOptions {
-                listen: ([127, 0, 0, 1], 0).into(),
-                auto_approve: Some("erin".into()),
-                profile,
-                ..ServeOptions::default()
-            },
-            false,
-        ))
-        .unwrap();
-    let base = running.base_url();
-    let created = http::post_json(
-        &format!("{base}/integrations/oauth2/admin/apps"),
-        &[("Authorization", &format!("Bearer {}", running.admin_token))],
-        &json!({ "name": "openid-client", "kind": "native", "redirect_uris": ["http://127.0.0.1/callback"] }),
-    )
-    .unwrap();
-    let created: Value = serde_json::from_slice(&created.body).unwrap();
+    let server = common::auto_approving(profile, "erin");
+    let base = server.base.clone();
+    let created = server.create_app(
+        json!({ "name": "openid-client", "kind": "native", "redirect_uris": ["http://127.0.0.1/callback"] }),
+    );
     let script = node_script("openid_client.mjs");
     let output = Command::new("node")
         .arg(script)
@@ -210,7 +195,7 @@ fn openid_client_against(profile: Profile, metadata_path: &str) -> Value {
         .arg(created["client_id"].as_str().unwrap())
         .output()
         .expect("node is required");
-    runtime.block_on(running.stop()).unwrap();
+    drop(server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

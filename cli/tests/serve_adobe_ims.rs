@@ -4,74 +4,23 @@
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
+mod common;
+
 use authcode::client::{
     ClientConfig, CredentialsAuth, CredentialsClient, CredentialsOutcome, Discovery,
     RedirectOutcome, RefreshOutcome, Session, TokenKind, TokenOutcome,
 };
 use authcode::profile::Profile;
 use authcode_cli::http;
-use authcode_cli::serve::{self, Running, ServeOptions};
+use authcode_cli::serve;
+use common::{Harness, json_of};
 use serde_json::{Value, json};
 
-struct Harness {
-    runtime: tokio::runtime::Runtime,
-    running: Option<Running>,
-    base: String,
-    admin: String,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            let _ = self.runtime.block_on(running.stop());
-        }
-    }
-}
-
 fn start() -> Harness {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(serve::start(
-            ServeOptions {
-                listen: ([127, 0, 0, 1], 0).into(),
-                auto_approve: Some("alice@AdobeID".into()),
-                profile: Profile::AdobeIms,
-                ..ServeOptions::default()
-            },
-            false,
-        ))
-        .unwrap();
-    let base = running.base_url();
-    let admin = running.admin_token.clone();
-    Harness {
-        runtime,
-        running: Some(running),
-        base,
-        admin,
-    }
-}
-
-fn json_of(response: &http::HttpResponse) -> Value {
-    serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+    common::auto_approving(Profile::AdobeIms, "alice@AdobeID")
 }
 
 impl Harness {
-    fn create_app(&self, body: Value) -> Value {
-        let response = http::post_json(
-            &format!("{}/integrations/oauth2/admin/apps", self.base),
-            &[("Authorization", &format!("Bearer {}", self.admin))],
-            &body,
-        )
-        .unwrap();
-        assert_eq!(
-            response.status,
-            201,
-            "{}",
-            String::from_utf8_lossy(&response.body)
-        );
-        json_of(&response)
-    }
-
     fn metadata(&self) -> Vec<u8> {
         let (response, _) = http::get(
             &format!("{}/ims/.well-known/openid-configuration", self.base),
