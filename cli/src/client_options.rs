@@ -29,6 +29,9 @@ pub struct ClientOptions {
     pub token_url: Option<String>,
     /// Explicit revocation endpoint.
     pub revocation_url: Option<String>,
+    /// The issuer's JWK Set (for OpenID Connect ID tokens), when discovery does not
+    /// give it.
+    pub jwks_url: Option<String>,
     /// The dialect; by default Workfront for `--server` and `--workfront-domain`, plain
     /// RFC otherwise.
     pub profile: Option<Profile>,
@@ -146,6 +149,9 @@ impl ClientOptions {
         }
         if let Some(scope) = &self.scope {
             config = config.with_scope(scope).map_err(invalid)?;
+        }
+        if let Some(url) = &self.jwks_url {
+            config = config.with_jwks_uri(url).map_err(invalid)?;
         }
         if self.issuer.is_none()
             && let Some(secret) = secret

@@ -90,7 +90,10 @@ pub fn login(
         .map_err(|error| Failure::System(error.to_string()))?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let config = options.client.config(&redirect_uri)?;
+    let mut config = options.client.config(&redirect_uri)?;
+    if config.requests_openid() {
+        config = config.checking_id_tokens();
+    }
     let mut session = Session::start(config, &mut getrandom::SysRng, now())
         .map_err(|error| Failure::System(error.to_string()))?;
     let mut url = vec![0u8; 4096];
@@ -129,9 +132,29 @@ pub fn login(
         request.url, request.content_type
     ));
     let url = request.url.to_owned();
+    // OpenID Connect: the ID token is checked against the issuer's JWK Set.
+    let jwk_set = if session.config().checks_id_tokens() {
+        let jwks_uri = session.config().jwks_uri().ok_or_else(|| {
+            Failure::Input(
+                "openid is in the scope but no jwks_uri is known to check the ID token with: \
+                 use --issuer (discovery) or --jwks-url"
+                    .to_owned(),
+            )
+        })?;
+        log(&format!("JWK Set: GET {jwks_uri}"));
+        Some(crate::http::get_document(jwks_uri).map_err(Failure::System)?)
+    } else {
+        None
+    };
     let response = send(&request)?;
     log(&format!("token response: HTTP {}", response.status));
-    match session.on_token_response(response.status, &response.body, now()) {
+    let outcome = match &jwk_set {
+        Some(keys) => {
+            session.on_token_response_verified(response.status, &response.body, now(), keys)
+        }
+        None => session.on_token_response(response.status, &response.body, now()),
+    };
+    match outcome {
         Ok(TokenOutcome::Authorized) => {}
         Ok(TokenOutcome::Rejected(error)) => {
             return Err(Failure::Mismatch(format!(
@@ -262,6 +285,8 @@ pub fn tokens_json(session: &Session) -> serde_json::Value {
         "scope": tokens.scope(),
         "wid": tokens.wid(),
         "sub": tokens.subject(),
+        // The OpenID Connect ID token, when one was checked at login.
+        "id_token": tokens.id_token(),
     })
 }
 

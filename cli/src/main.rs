@@ -149,6 +149,22 @@ struct ServeArgs {
     /// Milliseconds one Redis round trip may take before a request is answered 503.
     #[arg(long, value_name = "MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000), requires = "store")]
     store_timeout: u64,
+    /// The algorithm of the OpenID Connect ID token key generated at start (rfc and
+    /// adobe-ims profiles).
+    #[arg(long, value_enum, default_value = "rs256")]
+    id_token_alg: IdTokenAlgArg,
+    /// Sign ID tokens with this PKCS#8 PEM private key (RSA or P-256) instead.
+    #[arg(long, value_name = "FILE")]
+    id_token_key: Option<PathBuf>,
+}
+
+/// An ID token signing algorithm, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum IdTokenAlgArg {
+    /// RS256 (RSA-2048), what OpenID relying parties expect by default.
+    Rs256,
+    /// ES256 (P-256).
+    Es256,
 }
 
 /// Which authorization server and client.
@@ -177,6 +193,10 @@ struct ClientArgs {
     /// The revocation endpoint (RFC 7009).
     #[arg(long, value_name = "URL")]
     revocation_url: Option<String>,
+    /// The issuer's JWK Set, to check OpenID Connect ID tokens with when the scope has
+    /// openid (discovery's jwks_uri otherwise).
+    #[arg(long, value_name = "URL")]
+    jwks_url: Option<String>,
     /// The provider's dialect (default: workfront with --server/--workfront-domain, rfc
     /// otherwise).
     #[arg(long, value_enum)]
@@ -215,6 +235,7 @@ impl ClientArgs {
             authorize_url: self.authorize_url.clone(),
             token_url: self.token_url.clone(),
             revocation_url: self.revocation_url.clone(),
+            jwks_url: self.jwks_url.clone(),
             profile: self.profile.map(Profile::from),
             token_body: self.token_body.map(|body| match body {
                 TokenBodyArg::Form => BodyFormat::Form,
@@ -324,6 +345,11 @@ fn main() -> ExitCode {
             store_prefix: args.store_prefix,
             store_connections: usize::try_from(args.store_connections).unwrap_or(8),
             store_timeout: Duration::from_millis(args.store_timeout),
+            id_token_algorithm: match args.id_token_alg {
+                IdTokenAlgArg::Rs256 => authcode_cli::serve::id_tokens::IdTokenAlgorithm::Rs256,
+                IdTokenAlgArg::Es256 => authcode_cli::serve::id_tokens::IdTokenAlgorithm::Es256,
+            },
+            id_token_key: args.id_token_key,
             ..ServeOptions::default()
         }),
         Command::Login(args) => args.client.required().and_then(|client| {

@@ -79,6 +79,10 @@ fn adobe_ims_by_discovery_then_refresh_and_revoke_from_the_file_alone() {
     );
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["sub"], "carol", "IMS's sub is kept");
+    // openid was asked for: serve's RS256 ID token was checked against its JWK Set.
+    let id_token = tokens["id_token"].as_str().expect("a checked ID token");
+    let header = id_token.split('.').next().unwrap();
+    assert!(header.starts_with("eyJhbGciOiJSUzI1NiI"), "RS256: {header}");
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(saved["config"]["profile"], "adobe-ims");

@@ -146,6 +146,11 @@ fn authcode_login_refresh_revoke_and_token_against_oidc_provider() {
         "oidc-provider advertises RFC 9207 iss"
     );
     let tokens = logged_in.session.tokens().unwrap();
+    // oidc-provider's ID token was checked against its JWK Set (signature, iss, aud, exp,
+    // iat, the nonce authcode sent); its sub is the verified subject.
+    let id_token = tokens.id_token().expect("a checked ID token");
+    assert_eq!(id_token.split('.').count(), 3);
+    assert_eq!(tokens.subject(), Some("dana"));
     let first_refresh = tokens.refresh_token().unwrap().to_owned();
 
     // Refresh with rotation, from the session file alone.
@@ -204,6 +209,10 @@ fn openid_client_against(profile: Profile, metadata_path: &str) -> Value {
     );
     let result: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(result["issuer"], base.as_str());
+    // openid-client checked serve's RS256 ID token against the published JWK Set.
+    assert_eq!(result["id_token_alg"], "RS256");
+    assert_eq!(result["sub"], "erin");
+    assert_eq!(result["aud"], created["client_id"]);
     assert_eq!(result["rotated"], true);
     assert_eq!(result["refused_after_revocation"], true);
     result

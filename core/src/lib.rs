@@ -36,6 +36,8 @@
 //!   exchange, refresh, revocation, save/restore.
 //! * [`server`] — the authorization server a host embeds: app registry, code and token
 //!   tables, the authorization, token and revocation endpoints, validation.
+//! * [`jose`] (feature `jose` and one per algorithm) — JWS compact serialization, JWKs,
+//!   JWT claims; RS256, ES256 and EdDSA verification without a heap.
 //! * [`wire`] — caller-buffer writing, query/form encoding, a flat JSON reader, Basic auth.
 //! * [`secret`], [`time`], [`profile`] — fixed-capacity secrets, host-supplied time,
 //!   Workfront vs plain-RFC behaviour.
@@ -81,6 +83,8 @@
 
 mod buffer;
 pub mod client;
+#[cfg(feature = "jose")]
+pub mod jose;
 pub mod oauth;
 pub mod pkce;
 pub mod profile;

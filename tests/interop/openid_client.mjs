@@ -1,7 +1,8 @@
 // A strict, independent client library (panva's openid-client, an OpenID-certified
 // relying party, from the npm registry) against `authcode serve`, configured only by
-// discovery: authorization code + PKCE + state (the server auto-approves), iss checked
-// (RFC 9207), refresh, revocation. Usage:
+// discovery: authorization code + PKCE + state + nonce (the server auto-approves), iss
+// checked (RFC 9207), the ID token checked (signature against jwks_uri, iss, aud, exp,
+// iat, nonce), refresh, revocation. Usage:
 //   node openid_client.mjs ISSUER DISCOVERY_URL CLIENT_ID
 // Prints one JSON line with what happened; exits non-zero on any failure.
 import * as client from 'openid-client';
@@ -17,7 +18,9 @@ if (metadata.issuer !== issuer) throw new Error(`issuer ${metadata.issuer} is no
 
 const verifier = client.randomPKCECodeVerifier();
 const state = client.randomState();
+const nonce = client.randomNonce();
 const url = client.buildAuthorizationUrl(config, {
+  nonce,
   redirect_uri: redirectUri,
   scope: 'openid',
   code_challenge: await client.calculatePKCECodeChallenge(verifier),
@@ -31,8 +34,10 @@ if (answer.status !== 302 || !location) throw new Error(`authorize answered ${an
 const tokens = await client.authorizationCodeGrant(config, new URL(location), {
   pkceCodeVerifier: verifier,
   expectedState: state,
-  idTokenExpected: false,
+  expectedNonce: nonce,
+  idTokenExpected: true,
 });
+const claims = tokens.claims();
 const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
 await client.tokenRevocation(config, refreshed.refresh_token);
 let refusedAfterRevocation = false;
@@ -44,6 +49,9 @@ try {
 console.log(JSON.stringify({
   issuer: metadata.issuer,
   token_type: tokens.token_type,
+  id_token_alg: JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url')).alg,
+  sub: claims.sub,
+  aud: claims.aud,
   rotated: refreshed.refresh_token !== tokens.refresh_token,
   refused_after_revocation: refusedAfterRevocation,
 }));

@@ -11,6 +11,7 @@ mod config;
 mod consent;
 mod details;
 pub mod html;
+pub mod id_tokens;
 mod listener;
 mod metrics;
 mod node;
@@ -69,6 +70,11 @@ pub struct ServeOptions {
     pub store_connections: usize,
     /// How long one Redis round trip may take before the request is answered 503.
     pub store_timeout: std::time::Duration,
+    /// The algorithm of the ID token key generated at start (`rfc` and `adobe-ims`
+    /// profiles; Workfront's legacy service has no ID tokens).
+    pub id_token_algorithm: id_tokens::IdTokenAlgorithm,
+    /// A PKCS#8 PEM private key (RSA or P-256) to sign ID tokens with instead.
+    pub id_token_key: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -87,6 +93,8 @@ impl Default for ServeOptions {
             store_prefix: "authcode".to_owned(),
             store_connections: 8,
             store_timeout: std::time::Duration::from_millis(500),
+            id_token_algorithm: id_tokens::IdTokenAlgorithm::default(),
+            id_token_key: None,
         }
     }
 }
@@ -104,6 +112,8 @@ pub struct State {
     pub(crate) paths: Paths,
     pub(crate) consent: consent::ConsentTokens,
     pub(crate) http_limits: HttpLimits,
+    /// What signs ID tokens (none under the Workfront profile).
+    pub(crate) id_token_key: Option<Arc<id_tokens::IdTokenKey>>,
 }
 
 /// Unix seconds from the system clock.
@@ -249,6 +259,20 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         }
     };
 
+    let id_token_key = if options.profile == Profile::Workfront {
+        None
+    } else {
+        let (algorithm, path) = (options.id_token_algorithm, options.id_token_key.clone());
+        // RSA key generation takes a while: not on a runtime worker.
+        let key = tokio::task::spawn_blocking(move || match path {
+            Some(path) => id_tokens::IdTokenKey::load(&path),
+            None => id_tokens::IdTokenKey::generate(algorithm),
+        })
+        .await
+        .map_err(|error| StartError::Config(error.to_string()))?
+        .map_err(StartError::Config)?;
+        Some(Arc::new(key))
+    };
     let admin_token = options
         .admin_token
         .clone()
@@ -265,6 +289,7 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         paths: Paths::of(options.profile),
         consent,
         http_limits: options.http,
+        id_token_key,
     });
     let app = routes::router(state);
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();

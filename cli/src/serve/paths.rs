@@ -19,6 +19,8 @@ pub struct Paths {
     pub userinfo: Option<&'static str>,
     /// The metadata document: RFC 8414's, or IMS's OpenID configuration.
     pub metadata: &'static str,
+    /// The JWK Set of the ID token key, for the profiles that issue ID tokens.
+    pub jwks: Option<&'static str>,
 }
 
 impl Paths {
@@ -26,13 +28,18 @@ impl Paths {
     #[must_use]
     pub const fn of(profile: Profile) -> Self {
         match profile {
-            Profile::Workfront | Profile::Rfc => Self {
+            Profile::Workfront => Self {
                 authorize: "/integrations/oauth2/authorize",
                 decision: "/integrations/oauth2/authorize/decision",
                 token: "/integrations/oauth2/api/v1/token",
                 revoke: "/integrations/oauth2/api/v1/revoke",
                 userinfo: None,
                 metadata: "/.well-known/oauth-authorization-server",
+                jwks: None,
+            },
+            Profile::Rfc => Self {
+                jwks: Some("/.well-known/jwks.json"),
+                ..Self::of(Profile::Workfront)
             },
             Profile::AdobeIms => Self {
                 authorize: "/ims/authorize/v2",
@@ -41,6 +48,7 @@ impl Paths {
                 revoke: "/ims/revoke",
                 userinfo: Some("/ims/userinfo/v2"),
                 metadata: "/ims/.well-known/openid-configuration",
+                jwks: Some("/ims/keys"),
             },
         }
     }

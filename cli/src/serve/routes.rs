@@ -33,6 +33,13 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         // Also where RFC 8414 clients look first, for the issuer (the server's origin).
         router = router.route("/.well-known/oauth-authorization-server", get(metadata));
     }
+    if let Some(jwks_path) = paths.jwks {
+        router = router.route(jwks_path, get(jwks));
+        if paths.metadata != "/.well-known/openid-configuration" {
+            // Where OpenID Connect Discovery looks, for the issuer (the server's origin).
+            router = router.route("/.well-known/openid-configuration", get(metadata));
+        }
+    }
     router
         .route("/attask/api/{version}/{object}/search", get(search))
         .route("/metrics", get(metrics))
@@ -469,7 +476,7 @@ async fn endpoint(
     let answer = state
         .node
         .run(move |server| {
-            let mut buf = vec![0u8; authcode::server::RESPONSE_BUFFER_LEN];
+            let mut buf = vec![0u8; authcode::server::ID_TOKEN_RESPONSE_LEN];
             call(server, &request.borrow(), &mut buf).unwrap_or_else(|_| internal_error())
         })
         .await;
@@ -485,12 +492,34 @@ async fn token(
 ) -> Response {
     let body = with_query_client_id(&state, &headers, query.as_deref(), body);
     let request = OwnedRequest::new(&method, &headers, body);
-    endpoint(&state, request, |server, request, buf| {
-        server
-            .token(request, now(), &mut getrandom::SysRng, buf)
-            .map(token_response)
+    let signer = state.id_token_key.clone();
+    endpoint(&state, request, move |server, request, buf| {
+        match &signer {
+            Some(key) => server.token_with_id_tokens(
+                request,
+                now(),
+                &mut getrandom::SysRng,
+                key.as_ref(),
+                buf,
+            ),
+            None => server.token(request, now(), &mut getrandom::SysRng, buf),
+        }
+        .map(token_response)
     })
     .await
+}
+
+/// The JWK Set of the ID token key (`jwks_uri`).
+async fn jwks(AxumState(state): Shared) -> Response {
+    match &state.id_token_key {
+        Some(key) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            key.jwks().to_owned(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn revoke(
@@ -681,20 +710,33 @@ async fn metadata(AxumState(state): Shared) -> Response {
         "authorization_response_iss_parameter_supported": true,
     });
     if let (Some(userinfo), Some(object)) = (paths.userinfo, body.as_object_mut()) {
-        // IMS's OpenID configuration: userinfo and the subject type. No ID tokens are
-        // signed here yet, so no signing algorithms are claimed.
+        // IMS's OpenID configuration: userinfo and its scopes.
         object.insert(
             "userinfo_endpoint".into(),
             format!("{base}{userinfo}").into(),
         );
         object.insert(
-            "subject_types_supported".into(),
-            serde_json::json!(["public"]),
-        );
-        object.insert(
             "scopes_supported".into(),
             serde_json::json!(["openid", "AdobeID", "offline_access"]),
         );
+    }
+    if let (Some(jwks_path), Some(key), Some(object)) =
+        (paths.jwks, &state.id_token_key, body.as_object_mut())
+    {
+        // OpenID Connect Discovery: ID tokens signed with the key at jwks_uri.
+        use authcode::jose::JwsSigner as _;
+        object.insert("jwks_uri".into(), format!("{base}{jwks_path}").into());
+        object.insert(
+            "id_token_signing_alg_values_supported".into(),
+            serde_json::json!([key.algorithm().name()]),
+        );
+        object.insert(
+            "subject_types_supported".into(),
+            serde_json::json!(["public"]),
+        );
+        object
+            .entry("scopes_supported")
+            .or_insert_with(|| serde_json::json!(["openid"]));
     }
     (StatusCode::OK, axum::Json(body)).into_response()
 }

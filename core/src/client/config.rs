@@ -162,6 +162,9 @@ pub struct ClientConfig {
     pub(crate) scope: String<MAX_SCOPE>,
     pub(crate) issuer: Option<String<MAX_URL>>,
     pub(crate) issuer_required_on_redirect: bool,
+    /// Whether OpenID Connect ID tokens are checked (a nonce sent, the ID token required)
+    /// when the scope has `openid`.
+    pub(crate) checks_id_tokens: bool,
     pub(crate) auth: ClientAuth,
     pub(crate) body_format: BodyFormat,
     pub(crate) extra_params:
@@ -259,6 +262,7 @@ impl ClientConfig {
             scope: String::new(),
             issuer: None,
             issuer_required_on_redirect: false,
+            checks_id_tokens: false,
             auth: ClientAuth::None,
             body_format: profile.token_body_format(),
             extra_params: Vec::new(),
@@ -418,6 +422,26 @@ impl ClientConfig {
     pub const fn with_issuer_required_on_redirect(mut self, required: bool) -> Self {
         self.issuer_required_on_redirect = required;
         self
+    }
+
+    /// Checks OpenID Connect ID tokens when the scope has `openid`: the session sends a
+    /// nonce (256 bits, saved with the pending login) and requires a verified ID token
+    /// ([`Session::on_token_response_verified`](super::Session::on_token_response_verified)
+    /// with the issuer's JWK Set; `on_token_response` is then refused with
+    /// [`IdTokenError::KeysNeeded`](super::IdTokenError::KeysNeeded)). Needs an issuer
+    /// ([`ClientConfig::with_issuer`] or discovery) to compare `iss` with.
+    #[cfg(feature = "oidc")]
+    #[must_use]
+    pub const fn checking_id_tokens(mut self) -> Self {
+        self.checks_id_tokens = true;
+        self
+    }
+
+    /// Whether ID tokens are checked when the scope has `openid` (see
+    /// `ClientConfig::checking_id_tokens`, feature `oidc`).
+    #[must_use]
+    pub fn checks_id_tokens(&self) -> bool {
+        self.checks_id_tokens && self.requests_openid()
     }
 
     /// Sets the OpenID Connect userinfo endpoint (kept for the host; the engine does not
@@ -582,6 +606,16 @@ impl ClientConfig {
     #[must_use]
     pub fn scope(&self) -> &str {
         &self.scope
+    }
+
+    /// Whether the scope asks for `openid` (OpenID Connect): tokens separated by spaces,
+    /// or commas for Adobe IMS.
+    #[must_use]
+    pub fn requests_openid(&self) -> bool {
+        let comma = self.profile == Profile::AdobeIms;
+        self.scope
+            .split(|c: char| c == ' ' || (comma && c == ','))
+            .any(|token| token == "openid")
     }
 
     /// The expected issuer, if configured.

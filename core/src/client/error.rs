@@ -11,6 +11,7 @@ use crate::BufferTooSmall;
 /// Why a session call failed. The session is unchanged unless the call's documentation
 /// says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The call is not valid in the session's current stage.
     WrongStage {
@@ -32,6 +33,9 @@ pub enum ClientError {
     NoRefreshToken,
     /// No revocation endpoint is configured.
     NoRevocationEndpoint,
+    /// The OpenID Connect ID token was refused.
+    #[cfg(feature = "oidc")]
+    IdToken(super::IdTokenError),
 }
 
 impl fmt::Display for ClientError {
@@ -45,6 +49,8 @@ impl fmt::Display for ClientError {
             Self::RefreshInFlight => f.write_str("a refresh is already in flight"),
             Self::NoRefreshToken => f.write_str("the server issued no refresh token"),
             Self::NoRevocationEndpoint => f.write_str("no revocation endpoint is configured"),
+            #[cfg(feature = "oidc")]
+            Self::IdToken(error) => fmt::Display::fmt(error, f),
         }
     }
 }

@@ -19,6 +19,8 @@ mod config;
 mod credentials;
 mod discovery;
 mod error;
+#[cfg(feature = "oidc")]
+mod id_token;
 pub mod limits;
 mod persist;
 mod redirect;
@@ -33,6 +35,8 @@ pub use config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
 pub use credentials::{CredentialsAuth, CredentialsClient, CredentialsOutcome};
 pub use discovery::{AuthMethod, Discovery, DiscoveryError, MAX_METADATA_LEN};
 pub use error::ClientError;
+#[cfg(feature = "oidc")]
+pub use id_token::{ID_TOKEN_SKEW_SECONDS, IdTokenError, MAX_ID_TOKEN};
 pub use persist::{MAX_SAVED_LEN, RestoreError};
 pub use redirect::RedirectError;
 pub use request::HttpRequest;

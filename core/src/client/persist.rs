@@ -30,7 +30,9 @@
 //! "ACSS" | version: u8 = 2 | total length: u32 | seal: u8 (0 checksum, 1 HMAC)
 //!        | client fingerprint: 16 bytes | stage: u8 | stage fields …
 //!          (stage 5, written when the token response had a `sub`, is stage 3's
-//!          authorized fields followed by the subject)
+//!          authorized fields followed by the subject; stages 6 and 7 are stages 1
+//!          and 2 followed by the OpenID Connect nonce. The ID token is not saved —
+//!          its verified `sub` is — so a restored session has no `Tokens::id_token`)
 //!        | checksum: first 16 bytes of SHA-256(all before)
 //!          or tag: HMAC-SHA-256(key, all before), 32 bytes
 //! ```
@@ -58,7 +60,8 @@ use super::limits::MAX_CODE;
 use super::response::{ServerError, TokenType, Tokens};
 use super::seal::{SaveKey, SealKind, Sealer};
 use super::session::{
-    Authorized, CodeReceived, Failure, PendingLogin, STATE_LEN, Session, State, WorkfrontRouting,
+    Authorized, CodeReceived, Failure, NONCE_LEN, PendingLogin, STATE_LEN, Session, State,
+    WorkfrontRouting,
 };
 use crate::Secret;
 use crate::pkce::Verifier;
@@ -242,22 +245,32 @@ fn encode(session: &Session, key: Option<&SaveKey>, total_len: u32, out: &mut Wr
     encoder.u8(kind as u8);
     encoder.bytes_raw(&fingerprint(&session.config));
     match &session.state {
+        // Stages 6 and 7 are stages 1 and 2 followed by the OpenID Connect nonce; a login
+        // without one is saved as before.
         State::AwaitingRedirect(pending) => {
-            encoder.u8(1);
+            encoder.u8(if pending.nonce.is_some() { 6 } else { 1 });
             encoder.field(pending.verifier.as_bytes());
             encoder.field(pending.state.as_bytes());
             encoder.u64(pending.started_at.unix_seconds());
+            if let Some(nonce) = &pending.nonce {
+                encoder.field(nonce.as_bytes());
+            }
         }
         State::AwaitingToken(received) => {
-            encoder.u8(2);
+            encoder.u8(if received.nonce.is_some() { 7 } else { 2 });
             encoder.field(received.verifier.as_bytes());
             encoder.field(received.code.as_bytes());
             encoder.routing(&received.workfront);
+            if let Some(nonce) = &received.nonce {
+                encoder.field(nonce.as_bytes());
+            }
         }
         State::Authorized(authorized) => {
             let tokens = &session.tokens;
             // Stage 5 is stage 3 with the token response's `sub` after the routing; a
             // session without one is saved as before, so earlier versions still read it.
+            // The ID token itself is not saved (its verified `sub` is): saves stay within
+            // MAX_SAVED_LEN.
             encoder.u8(if tokens.subject.is_some() { 5 } else { 3 });
             encoder.field(tokens.access_token.as_bytes());
             encoder.u8(match tokens.token_type {
@@ -560,6 +573,20 @@ impl<'a> Reader<'a> {
         Verifier::parse_bytes(self.field()?).map_err(|_| Bad)
     }
 
+    /// The nonce of stages 6 and 7: exactly what `Session::start` makes.
+    fn nonce(&mut self, present: bool) -> Result<Option<Secret<NONCE_LEN>>, Bad> {
+        if !present {
+            return Ok(None);
+        }
+        let nonce = self.secret::<NONCE_LEN>()?;
+        let full = nonce.as_bytes().len() == NONCE_LEN
+            && nonce
+                .as_bytes()
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if full { Ok(Some(nonce)) } else { Err(Bad) }
+    }
+
     fn routing(&mut self) -> Result<WorkfrontRouting, Bad> {
         Ok(WorkfrontRouting {
             domain: self.string()?,
@@ -581,7 +608,7 @@ impl<'a> Reader<'a> {
 
 fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad> {
     Ok(match reader.u8()? {
-        1 => {
+        stage @ (1 | 6) => {
             let verifier = reader.verifier()?;
             let state = reader.secret::<STATE_LEN>()?;
             // Exactly what `Session::start` makes: STATE_LEN base64url characters.
@@ -598,19 +625,22 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
                 verifier,
                 state,
                 started_at,
+                nonce: reader.nonce(stage == 6)?,
             })
         }
-        2 => {
+        stage @ (2 | 7) => {
             let verifier = reader.verifier()?;
             let code: Secret<MAX_CODE> = reader.secret()?;
             // As `on_redirect` accepts it: non-empty VSCHARs.
             if code.is_empty() || !code.as_bytes().iter().all(|&b| (0x20..=0x7e).contains(&b)) {
                 return Err(Bad);
             }
+            let workfront = reader.routing()?;
             State::AwaitingToken(CodeReceived {
                 verifier,
                 code,
-                workfront: reader.routing()?,
+                workfront,
+                nonce: reader.nonce(stage == 7)?,
             })
         }
         stage @ (3 | 5) => {

@@ -131,6 +131,9 @@ pub struct Tokens {
     pub(crate) wid: Option<String<MAX_WORKFRONT_VALUE>>,
     pub(crate) subject: Option<String<MAX_SUBJECT>>,
     pub(crate) received_at: Timestamp,
+    /// The verified OpenID Connect ID token (empty when none was checked).
+    #[cfg(feature = "oidc")]
+    pub(crate) id_token: Secret<{ super::id_token::MAX_ID_TOKEN }>,
 }
 
 impl Tokens {
@@ -145,6 +148,8 @@ impl Tokens {
             wid: None,
             subject: None,
             received_at: Timestamp::from_unix_seconds(0),
+            #[cfg(feature = "oidc")]
+            id_token: Secret::new(),
         }
     }
 
@@ -156,6 +161,8 @@ impl Tokens {
         self.scope = None;
         self.wid = None;
         self.subject = None;
+        #[cfg(feature = "oidc")]
+        self.id_token.clear();
     }
 
     /// The access token.
@@ -201,6 +208,29 @@ impl Tokens {
     #[must_use]
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
+    }
+
+    /// The OpenID Connect ID token checked by
+    /// [`Session::on_token_response_verified`](super::Session::on_token_response_verified),
+    /// in compact serialization (for `id_token_hint` at logout, or to read more claims
+    /// with [`Tokens::id_token_claims`]). Saves do not carry it (only its verified
+    /// [`Tokens::subject`]), so a restored session has none.
+    #[cfg(feature = "oidc")]
+    #[must_use]
+    pub fn id_token(&self) -> Option<&str> {
+        (!self.id_token.is_empty()).then(|| self.id_token.as_str())
+    }
+
+    /// The claims of the ID token (checked when it was received), decoded into `buf`
+    /// (`email`, `name` … through [`Claims::string_claim`](crate::jose::Claims::string_claim)).
+    /// `None` without an ID token or when `buf` is too small.
+    #[cfg(feature = "oidc")]
+    #[must_use]
+    pub fn id_token_claims<'buf>(&self, buf: &'buf mut [u8]) -> Option<crate::jose::Claims<'buf>> {
+        let payload = crate::jose::Compact::parse(self.id_token()?.as_bytes())
+            .ok()?
+            .checked_payload(buf)?;
+        crate::jose::Claims::parse(payload).ok()
     }
 
     /// When these tokens were received (host clock).

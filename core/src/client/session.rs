@@ -12,6 +12,8 @@ use zeroize::Zeroize;
 use super::config::ClientConfig;
 use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
+/// The OpenID Connect nonce: 256 random bits as base64url, like `state`.
+pub(crate) const NONCE_LEN: usize = STATE_LEN;
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
 use super::response::{ServerError, TokenType, Tokens, read_token_response};
@@ -124,6 +126,9 @@ pub(crate) struct PendingLogin {
     pub(crate) verifier: Verifier,
     pub(crate) state: Secret<STATE_LEN>,
     pub(crate) started_at: Timestamp,
+    /// The OpenID Connect nonce sent with the authorization request, when `openid` is
+    /// in the scope and ID tokens are checked (feature `oidc`).
+    pub(crate) nonce: Option<Secret<NONCE_LEN>>,
 }
 
 #[derive(Clone)]
@@ -131,6 +136,7 @@ pub(crate) struct CodeReceived {
     pub(crate) verifier: Verifier,
     pub(crate) code: Secret<MAX_CODE>,
     pub(crate) workfront: WorkfrontRouting,
+    pub(crate) nonce: Option<Secret<NONCE_LEN>>,
 }
 
 /// Workfront's `domain` and `lane` from the redirect.
@@ -227,12 +233,18 @@ impl Session {
         let verifier = Verifier::generate(rng, VerifierLength::DEFAULT)
             .map_err(|_| ClientError::Randomness)?;
         let state = random_state(rng)?;
+        let nonce = if config.checks_id_tokens() {
+            Some(random_state(rng)?)
+        } else {
+            None
+        };
         Ok(Self {
             config,
             state: State::AwaitingRedirect(PendingLogin {
                 verifier,
                 state,
                 started_at: now,
+                nonce,
             }),
             tokens: Tokens::empty(),
         })
@@ -355,6 +367,9 @@ impl Session {
         if !config.scope().is_empty() {
             param("scope", config.scope(), false);
         }
+        if let Some(nonce) = &pending.nonce {
+            param("nonce", nonce.as_str(), false);
+        }
         for (name, value) in &config.extra_params {
             let _ = write!(out, "&{}={}", encode(name), encode(value));
         }
@@ -429,10 +444,12 @@ impl Session {
             lane: decode_text(params.lane, "lane")?,
         };
         let verifier = pending.verifier.clone();
+        let nonce = pending.nonce.clone();
         self.state = State::AwaitingToken(CodeReceived {
             verifier,
             code,
             workfront,
+            nonce,
         });
         Ok(RedirectOutcome::CodeReceived)
     }
@@ -519,6 +536,11 @@ impl Session {
     /// it; see [`ResponseError`](super::ResponseError) for what is refused and the
     /// tolerances documented on it.
     ///
+    /// An `id_token` member is not read — unless the configuration checks ID tokens
+    /// (`ClientConfig::checking_id_tokens`, feature `oidc`) and the scope has `openid`:
+    /// then use `Session::on_token_response_verified`; this call refuses with
+    /// `IdTokenError::KeysNeeded`.
+    ///
     /// # Errors
     ///
     /// [`ClientError::WrongStage`] outside [`Stage::AwaitingToken`];
@@ -530,12 +552,68 @@ impl Session {
         body: &[u8],
         now: Timestamp,
     ) -> Result<TokenOutcome, ClientError> {
+        self.read_token_answer(status, body, now, None)
+    }
+
+    /// As [`Session::on_token_response`], and checks the OpenID Connect ID token of a
+    /// successful answer against `jwk_set` — the issuer's JWK Set document (from
+    /// discovery's `jwks_uri`), as the host fetched it: the signature (the key chosen by
+    /// `kid` and algorithm; `none` and HMAC refused), `iss` equal to the configured
+    /// issuer, `aud` containing the client id, `azp` when there are several audiences,
+    /// `exp` and `iat` within [`ID_TOKEN_SKEW_SECONDS`](super::ID_TOKEN_SKEW_SECONDS),
+    /// and `nonce` equal to the one this login sent. The verified `sub` becomes
+    /// [`Tokens::subject`]; the ID token is kept ([`Tokens::id_token`]).
+    ///
+    /// When `openid` was not asked for, an `id_token` in the answer is checked all the
+    /// same (without a nonce).
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::on_token_response`]; [`ClientError::IdToken`] when the ID token is
+    /// absent although `openid` was asked for, or fails a check — the session is then
+    /// unchanged (still awaiting the token).
+    #[cfg(feature = "oidc")]
+    pub fn on_token_response_verified(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+        jwk_set: &[u8],
+    ) -> Result<TokenOutcome, ClientError> {
+        self.read_token_answer(status, body, now, Some(jwk_set))
+    }
+
+    fn read_token_answer(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+        jwk_set: Option<&[u8]>,
+    ) -> Result<TokenOutcome, ClientError> {
         let State::AwaitingToken(received) = &self.state else {
             return Err(self.wrong_stage());
         };
+        #[cfg(feature = "oidc")]
+        if received.nonce.is_some() && jwk_set.is_none() {
+            return Err(ClientError::IdToken(super::IdTokenError::KeysNeeded));
+        }
+        #[cfg(not(feature = "oidc"))]
+        let _ = received;
+        #[cfg(not(feature = "oidc"))]
+        let _ = jwk_set;
         let default_type = self.default_token_type();
         match read_token_response(status, body, now, default_type, &mut self.tokens)? {
             Ok(()) => {
+                #[cfg(feature = "oidc")]
+                if let Some(keys) = jwk_set
+                    && let Err(error) = self.check_id_token(body, keys, now)
+                {
+                    self.tokens.clear();
+                    return Err(ClientError::IdToken(error));
+                }
+                let State::AwaitingToken(received) = &self.state else {
+                    return Err(self.wrong_stage());
+                };
                 let workfront = received.workfront.clone();
                 self.state = State::Authorized(Authorized {
                     refreshing: Cell::new(false),
@@ -548,6 +626,52 @@ impl Session {
                 Ok(TokenOutcome::Rejected(server_error))
             }
         }
+    }
+
+    /// Checks the answer's ID token; on success the verified `sub` and the token are
+    /// stored in the tokens just read.
+    #[cfg(feature = "oidc")]
+    fn check_id_token(
+        &mut self,
+        body: &[u8],
+        keys: &[u8],
+        now: Timestamp,
+    ) -> Result<(), super::IdTokenError> {
+        use super::IdTokenError;
+        use crate::wire::json::Value;
+        let State::AwaitingToken(received) = &self.state else {
+            return Err(IdTokenError::Malformed);
+        };
+        let [id_token] = crate::wire::named::read_object(body, &["id_token"])
+            .map_err(|_| IdTokenError::Malformed)?;
+        let raw = match id_token {
+            None | Some(Value::Null) if received.nonce.is_some() => {
+                return Err(IdTokenError::Missing);
+            }
+            None | Some(Value::Null) => return Ok(()),
+            Some(Value::String(raw)) => raw,
+            Some(_) => return Err(IdTokenError::Malformed),
+        };
+        let mut stored = Secret::<{ super::id_token::MAX_ID_TOKEN }>::new();
+        stored.set_with(
+            |buf| {
+                raw.decode_into(buf)
+                    .map(str::len)
+                    .map_err(|_| IdTokenError::Malformed)
+            },
+            IdTokenError::Malformed,
+        )?;
+        let expected = super::id_token::Expected {
+            issuer: self.config.issuer(),
+            client_id: self.config.client_id(),
+            nonce: received.nonce.as_ref().map(Secret::as_str),
+            subject: self.tokens.subject.as_deref(),
+            now,
+        };
+        let subject = super::id_token::verify(stored.as_bytes(), keys, &expected)?;
+        self.tokens.subject = Some(subject);
+        self.tokens.id_token = stored;
+        Ok(())
     }
 
     /// Whether the access token should be refreshed at `now`: the session is authorized

@@ -8,7 +8,9 @@ use rand_core::TryCryptoRng;
 
 use super::endpoint::store_refusal;
 use super::entries::CodeEntry;
-use super::limits::{MAX_CLIENT_ID, MAX_REDIRECT_URI, MAX_SCOPE, MAX_STATE, MAX_SUBJECT};
+use super::limits::{
+    MAX_CLIENT_ID, MAX_NONCE, MAX_REDIRECT_URI, MAX_SCOPE, MAX_STATE, MAX_SUBJECT,
+};
 use super::registry::{AppId, random_token};
 use super::scope;
 use super::server::Server;
@@ -88,10 +90,11 @@ struct Parsed {
     problem: Option<(ErrorCode, &'static str)>,
     challenge: Option<Challenge>,
     scope: String<MAX_SCOPE>,
+    nonce: Option<String<MAX_NONCE>>,
 }
 
 /// The parameters of an authorization request, in the order they are read.
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 8] = [
     "client_id",
     "redirect_uri",
     "response_type",
@@ -99,6 +102,7 @@ const NAMES: [&str; 7] = [
     "scope",
     "code_challenge",
     "code_challenge_method",
+    "nonce",
 ];
 const CLIENT_ID: usize = 0;
 const REDIRECT_URI: usize = 1;
@@ -126,7 +130,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             scope,
             code_challenge,
             code_challenge_method,
-        ] = read.map_or([None; 7], |params| params.values);
+            nonce,
+        ] = read.map_or([None; 8], |params| params.values);
         // 1. The client and the redirect URI: errors here are shown to the user, never
         //    redirected (RFC 6749 §4.1.2.1).
         if repeated == Some(Some(CLIENT_ID)) {
@@ -174,6 +179,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             problem: None,
             challenge: None,
             scope: String::new(),
+            nonce: None,
         };
         let invalid = |description| Some((ErrorCode::InvalidRequest, description));
         parsed.state = match state.filter(|_| repeated != Some(Some(STATE))) {
@@ -243,9 +249,24 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         }
 
         let scope_text: Option<String<MAX_SCOPE>> = match scope {
-            Some(raw) => decode_text(raw),
+            Some(raw) => decode_text::<MAX_SCOPE>(raw)
+                .and_then(|text| scope::normalized(self.config.profile, &text)),
             None => Some(String::new()),
         };
+        // OpenID Connect's nonce, carried into the ID token: printable ASCII, bounded.
+        if let Some(raw) = nonce {
+            match decode_text::<MAX_NONCE>(raw) {
+                Some(text)
+                    if !text.is_empty() && text.bytes().all(|b| (0x20..=0x7e).contains(&b)) =>
+                {
+                    parsed.nonce = Some(text);
+                }
+                _ => {
+                    parsed.problem = invalid("nonce is empty, too long or not printable ASCII");
+                    return Ok(parsed);
+                }
+            }
+        }
         match scope_text.filter(|text| scope::is_valid(text)) {
             Some(text) => parsed.scope = text,
             None => {
@@ -336,6 +357,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             scope: String::try_from(parsed.scope.as_str())
                 .map_err(|_| AuthorizeError::InvalidSubject)?,
             expires_at: now.plus(self.config.code_lifetime),
+            nonce: parsed
+                .nonce
+                .as_deref()
+                .and_then(|nonce| String::try_from(nonce).ok()),
         };
         let limits = self.limits();
         if let Err(error) = self.store.insert_code(&entry, &limits, now) {

@@ -10,7 +10,9 @@ use heapless::{String, Vec};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use super::limits::{MAX_ACCESS_TOKENS_PER_GRANT, MAX_CODES_PER_SUBJECT, MAX_SCOPE, MAX_SUBJECT};
+use super::limits::{
+    MAX_ACCESS_TOKENS_PER_GRANT, MAX_CODES_PER_SUBJECT, MAX_NONCE, MAX_SCOPE, MAX_SUBJECT,
+};
 use super::registry::AppId;
 use super::table::Keyed;
 use crate::pkce::Challenge;
@@ -69,6 +71,9 @@ pub struct CodeEntry {
     pub(crate) subject: String<MAX_SUBJECT, u8>,
     pub(crate) scope: String<MAX_SCOPE, u16>,
     pub(crate) expires_at: Timestamp,
+    /// The OpenID Connect `nonce` of the authorization request, for the ID token.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) nonce: Option<String<MAX_NONCE, u8>>,
 }
 
 impl CodeEntry {

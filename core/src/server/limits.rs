@@ -18,6 +18,8 @@ pub const MAX_SUBJECT: usize = 64;
 pub const MAX_SCOPE: usize = 256;
 /// A `state` value echoed back on the redirect.
 pub const MAX_STATE: usize = 256;
+/// The longest OpenID Connect `nonce` accepted on an authorization request.
+pub const MAX_NONCE: usize = 255;
 /// Length of a generated `client_id`: base64url of 24 random bytes.
 pub const CLIENT_ID_LEN: usize = 32;
 /// Length of generated secrets, codes and tokens: base64url of 32 random bytes (256 bits).

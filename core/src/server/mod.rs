@@ -60,3 +60,5 @@ pub use self::store::{
     StoreError, TableKind, Usage,
 };
 pub use self::table::{MAX_LOAD_DENOMINATOR, MAX_LOAD_NUMERATOR};
+#[cfg(feature = "jose")]
+pub use self::token::{ID_TOKEN_RESPONSE_LEN, ID_TOKEN_TEXT_LEN};

@@ -5,6 +5,7 @@
 use heapless::String;
 
 use super::limits::MAX_SCOPE;
+use crate::profile::Profile;
 
 /// Most scope tokens one grant may carry.
 pub const MAX_SCOPE_TOKENS: usize = 32;
@@ -24,6 +25,28 @@ pub(crate) fn is_valid(scope: &str) -> bool {
                     .bytes()
                     .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
         })
+}
+
+/// `requested` as the profile reads it, space-separated: Adobe IMS also delimits scope
+/// tokens with commas (`openid,AdobeID,offline_access`, optionally `a, b`), so there a
+/// comma separates tokens and empty tokens between delimiters are dropped; every other
+/// profile reads the text as RFC 6749 §3.3 writes it (a comma is part of a token). `None`
+/// when the normalised text does not fit [`MAX_SCOPE`].
+pub(crate) fn normalized(profile: Profile, requested: &str) -> Option<String<MAX_SCOPE>> {
+    if profile != Profile::AdobeIms {
+        return String::try_from(requested).ok();
+    }
+    let mut out = String::new();
+    for token in requested
+        .split(|c: char| c == ' ' || c == ',')
+        .filter(|token| !token.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ').ok()?;
+        }
+        out.push_str(token).ok()?;
+    }
+    Some(out)
 }
 
 /// The mask covering every token of `scope`.
@@ -110,5 +133,24 @@ mod tests {
         assert_eq!(narrow("a b", "a b"), Some(0b11));
         assert_eq!(text("a b c", 0b101).as_str(), "a c");
         assert_eq!(text("a b c", 0).as_str(), "");
+    }
+
+    #[test]
+    fn adobe_ims_reads_commas_as_delimiters_and_rfc_does_not() {
+        let ims = |text| normalized(Profile::AdobeIms, text).unwrap();
+        assert_eq!(
+            ims("openid,AdobeID,offline_access").as_str(),
+            "openid AdobeID offline_access"
+        );
+        assert_eq!(ims("openid, AdobeID").as_str(), "openid AdobeID");
+        assert_eq!(ims("openid AdobeID").as_str(), "openid AdobeID");
+        assert_eq!(ims("").as_str(), "");
+        let rfc = normalized(Profile::Rfc, "a,b").unwrap();
+        assert_eq!(rfc.as_str(), "a,b");
+        assert_eq!(full_mask(&rfc), 0b1);
+        assert_eq!(
+            normalized(Profile::Workfront, "a  b").unwrap().as_str(),
+            "a  b"
+        );
     }
 }

@@ -37,7 +37,27 @@ struct Issued {
     scope: String<MAX_SCOPE>,
     /// The grant's subject (Adobe IMS answers it as `sub`).
     subject: String<MAX_SUBJECT>,
+    /// The signed OpenID Connect ID token, for a code whose scope has `openid` when the
+    /// host gave a signer.
+    id_token: Option<String<ID_TOKEN_TEXT_LEN>>,
 }
+
+/// The longest ID token the server writes (compact serialization).
+#[cfg(feature = "jose")]
+pub const ID_TOKEN_TEXT_LEN: usize = 3072;
+#[cfg(not(feature = "jose"))]
+const ID_TOKEN_TEXT_LEN: usize = 0;
+
+/// A buffer of this many bytes always holds a token response with an ID token
+/// ([`Server::token_with_id_tokens`]).
+#[cfg(feature = "jose")]
+pub const ID_TOKEN_RESPONSE_LEN: usize = RESPONSE_BUFFER_LEN + ID_TOKEN_TEXT_LEN + 16;
+
+/// What signs ID tokens, when the host gave anything.
+#[cfg(feature = "jose")]
+type IdTokenSigner<'s> = Option<&'s dyn crate::jose::JwsSigner>;
+#[cfg(not(feature = "jose"))]
+type IdTokenSigner<'s> = Option<&'s core::convert::Infallible>;
 
 const fn invalid_grant(description: &'static str) -> Refusal {
     refuse(ErrorCode::InvalidGrant, description)
@@ -78,7 +98,39 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 needed: RESPONSE_BUFFER_LEN,
             });
         }
-        let outcome = self.token_outcome(request, now, rng);
+        let outcome = self.token_outcome(request, now, rng, None);
+        Ok(match outcome {
+            Ok(issued) => self.write_tokens(&issued, buf),
+            Err(refusal) => write_refusal(&refusal, buf),
+        })
+    }
+
+    /// As [`Server::token`], and answers a code whose scope has `openid` with an OpenID
+    /// Connect ID token signed by `signer` (RS256 in the host, or
+    /// [`Es256Signer`](crate::jose::Es256Signer) /
+    /// [`Ed25519Signer`](crate::jose::Ed25519Signer)): `iss` (the configured issuer,
+    /// which is then required), `sub`, `aud` (the client id), `iat`, `exp` (the access
+    /// token's lifetime) and the authorization request's `nonce`. A signer that fails
+    /// is `server_error` and changes nothing: the code stays redeemable.
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`] when `buf` is shorter than [`ID_TOKEN_RESPONSE_LEN`].
+    #[cfg(feature = "jose")]
+    pub fn token_with_id_tokens<'buf, R: TryCryptoRng + ?Sized>(
+        &mut self,
+        request: &TokenRequest<'_>,
+        now: Timestamp,
+        rng: &mut R,
+        signer: &dyn crate::jose::JwsSigner,
+        buf: &'buf mut [u8],
+    ) -> Result<TokenResponse<'buf>, BufferTooSmall> {
+        if buf.len() < ID_TOKEN_RESPONSE_LEN {
+            return Err(BufferTooSmall {
+                needed: ID_TOKEN_RESPONSE_LEN,
+            });
+        }
+        let outcome = self.token_outcome(request, now, rng, Some(signer));
         Ok(match outcome {
             Ok(issued) => self.write_tokens(&issued, buf),
             Err(refusal) => write_refusal(&refusal, buf),
@@ -90,6 +142,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         request: &TokenRequest<'_>,
         now: Timestamp,
         rng: &mut R,
+        signer: IdTokenSigner<'_>,
     ) -> Result<Issued, Refusal> {
         let params = read_params(request)?;
         let client = authenticate(&mut self.registry, request, &params, now)?;
@@ -100,7 +153,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         match grant_type {
             "authorization_code" => {
                 refuse_machine_to_machine(&client)?;
-                self.redeem_code(&client, &params, now, rng)
+                self.redeem_code(&client, &params, now, rng, signer)
             }
             "refresh_token" => {
                 refuse_machine_to_machine(&client)?;
@@ -137,6 +190,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         params: &Params,
         now: Timestamp,
         rng: &mut R,
+        signer: IdTokenSigner<'_>,
     ) -> Result<Issued, Refusal> {
         let code = params
             .code
@@ -214,6 +268,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             refresh_key,
             access_key,
         };
+        // Signed before anything is stored: a failing signer changes nothing.
+        let id_token = self.id_token(signer, &entry, client, now)?;
         let limits = self.limits();
         match self.store.redeem_code(&code_digest, grant, &limits, now) {
             Ok(_) => Ok(Issued {
@@ -222,6 +278,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 expires_in: lifetime,
                 scope: scope::text(&entry.scope, scope_mask),
                 subject: String::try_from(entry.subject.as_str()).unwrap_or_default(),
+                id_token,
             }),
             // Redeemed by a racing request in between: this one is the replay.
             Err(RedeemError::NotLive) => Err(self.replayed_code(&code_digest)),
@@ -254,7 +311,14 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             ));
         }
         let allowed = app.scope();
-        let scope_mask = match params.scope.as_deref() {
+        let requested = match params.scope.as_deref() {
+            None => None,
+            Some(text) => Some(
+                scope::normalized(self.config.profile, text)
+                    .ok_or(refuse(ErrorCode::InvalidScope, "the scope is too long"))?,
+            ),
+        };
+        let scope_mask = match requested.as_deref() {
             None => scope::full_mask(allowed),
             Some(requested) if scope::is_valid(requested) => scope::narrow(allowed, requested)
                 .ok_or(refuse(
@@ -287,6 +351,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             subject: copied(subject)?,
             scope: copied(allowed)?,
             expires_at: now.plus(1),
+            nonce: None,
         };
         let mut access_slots = [None; MAX_ACCESS_TOKENS_PER_GRANT];
         if let Some(first) = access_slots.first_mut() {
@@ -325,6 +390,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 expires_in: lifetime,
                 scope: scope::text(&granted, scope_mask),
                 subject: copied(subject)?,
+                id_token: None,
             }),
             Err(error) => {
                 let _ = self.store.burn_code(&code_digest);
@@ -405,7 +471,14 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         if grant.refresh_expired(now) {
             return Err(invalid_grant("the refresh token has expired"));
         }
-        let scope_mask = match params.scope.as_deref() {
+        let requested = match params.scope.as_deref() {
+            None => None,
+            Some(text) => Some(
+                scope::normalized(self.config.profile, text)
+                    .ok_or(refuse(ErrorCode::InvalidScope, "the scope is too long"))?,
+            ),
+        };
+        let scope_mask = match requested.as_deref() {
             None => scope::full_mask(&grant.scope),
             Some(requested) if scope::is_valid(requested) => scope::narrow(&grant.scope, requested)
                 .ok_or(refuse(
@@ -462,7 +535,71 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             expires_in: lifetime,
             scope: scope::text(&granted, scope_mask),
             subject: String::try_from(grant_subject.as_str()).unwrap_or_default(),
+            id_token: None,
         })
+    }
+
+    /// The ID token for a code whose scope has `openid`, when a signer is given.
+    #[cfg(feature = "jose")]
+    fn id_token(
+        &self,
+        signer: IdTokenSigner<'_>,
+        entry: &CodeEntry,
+        client: &Client,
+        now: Timestamp,
+    ) -> Result<Option<String<ID_TOKEN_TEXT_LEN>>, Refusal> {
+        let Some(signer) = signer else {
+            return Ok(None);
+        };
+        if !entry
+            .scope
+            .split(|c: char| c == ' ')
+            .any(|token| token == "openid")
+        {
+            return Ok(None);
+        }
+        let unsigned = refuse(ErrorCode::ServerError, "the ID token could not be signed");
+        let issuer = self.config.issuer.as_deref().ok_or(refuse(
+            ErrorCode::ServerError,
+            "ID tokens need the server's issuer configured",
+        ))?;
+        let app = self.registry.by_id(client.id).ok_or(unsigned)?;
+        let mut payload = [0u8; 1536];
+        let mut claims = Writer::new(&mut payload);
+        claims.push("{\"iss\":");
+        json::write_string(&mut claims, issuer);
+        claims.push(",\"sub\":");
+        json::write_string(&mut claims, &entry.subject);
+        claims.push(",\"aud\":");
+        json::write_string(&mut claims, app.client_id());
+        let _ = write!(
+            claims,
+            ",\"iat\":{},\"exp\":{}",
+            now.unix_seconds(),
+            now.plus(self.config.access_token_lifetime).unix_seconds()
+        );
+        if let Some(nonce) = &entry.nonce {
+            claims.push(",\"nonce\":");
+            json::write_string(&mut claims, nonce);
+        }
+        claims.push("}");
+        let claims = claims.finish().map_err(|_| unsigned)?;
+        let mut text = [0u8; ID_TOKEN_TEXT_LEN];
+        let token = crate::jose::sign_compact(signer, "JWT", claims.as_bytes(), &mut text)
+            .map_err(|_| unsigned)?;
+        String::try_from(token).map(Some).map_err(|_| unsigned)
+    }
+
+    #[cfg(not(feature = "jose"))]
+    #[allow(clippy::unused_self, clippy::unnecessary_wraps)]
+    fn id_token(
+        &self,
+        _: IdTokenSigner<'_>,
+        _: &CodeEntry,
+        _: &Client,
+        _: Timestamp,
+    ) -> Result<Option<String<ID_TOKEN_TEXT_LEN>>, Refusal> {
+        Ok(None)
     }
 
     fn write_tokens<'buf>(&self, issued: &Issued, buf: &'buf mut [u8]) -> TokenResponse<'buf> {
@@ -507,6 +644,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 if self.config.profile == Profile::AdobeIms {
                     out.push(",\"sub\":");
                     json::write_string(&mut out, &issued.subject);
+                }
+                if let Some(id_token) = &issued.id_token {
+                    out.push(",\"id_token\":");
+                    json::write_string(&mut out, id_token);
                 }
                 out.push("}");
             }

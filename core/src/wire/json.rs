@@ -545,6 +545,58 @@ impl<'a> Iterator for StringArray<'a> {
     }
 }
 
+/// The elements of a JSON array (a [`Value::Composite`] the object reader checked), in
+/// order, each as a [`Value`] (an object or array element is a [`Value::Composite`]).
+#[derive(Debug, Clone)]
+pub struct Elements<'a> {
+    reader: ObjectReader<'a>,
+    done: bool,
+}
+
+impl<'a> Elements<'a> {
+    /// The elements of `composite`, or `None` when it is not an array (an object).
+    #[must_use]
+    pub fn new(composite: &'a [u8]) -> Option<Self> {
+        let mut reader = ObjectReader::new(composite);
+        reader.skip_whitespace();
+        if reader.peek() != Some(b'[') {
+            return None;
+        }
+        reader.advance();
+        Some(Self {
+            reader,
+            done: false,
+        })
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let reader = &mut self.reader;
+        reader.skip_whitespace();
+        if reader.peek() == Some(b',') {
+            reader.advance();
+            reader.skip_whitespace();
+        }
+        if matches!(reader.peek(), Some(b']') | None) {
+            self.done = true;
+            return None;
+        }
+        if let Ok(value) = reader.value() {
+            Some(value)
+        } else {
+            // Unreachable for a checked composite; ends the iteration rather than loop.
+            self.done = true;
+            None
+        }
+    }
+}
+
 fn validate_escapes(raw: &[u8]) -> Result<(), JsonError> {
     let mut rest = raw;
     while let Some(backslash) = rest.iter().position(|&b| b == b'\\') {

@@ -44,6 +44,8 @@ impl authcode_session {
             ClientError::RefreshInFlight => authcode_result::RefreshInFlight,
             ClientError::NoRefreshToken => authcode_result::NoRefreshToken,
             ClientError::NoRevocationEndpoint => authcode_result::NoRevocationEndpoint,
+            // ID token checks (core feature `oidc`) are not reachable through the C ABI.
+            _ => authcode_result::ResponseUnreadable,
         }
     }
 
