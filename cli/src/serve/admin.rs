@@ -90,10 +90,46 @@ pub(crate) async fn create(
         return forbidden();
     }
     // The core's app settings and the consent page's details, unknown fields refused by
-    // name.
-    let parsed = serde_json::from_slice::<serde_json::Value>(&body)
-        .map_err(|problem| problem.to_string())
-        .and_then(parse_app);
+    // name. `"generate_key": true` (Workfront's "Generate a public/private keypair"):
+    // an RSA-2048 key pair is made, its public half registered, its private half
+    // returned in this answer only.
+    let mut value = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(value) => value,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &format!("invalid app: {problem}")),
+    };
+    let generate = value
+        .as_object_mut()
+        .and_then(|object| object.remove("generate_key"));
+    let private_key = match generate {
+        None | Some(serde_json::Value::Bool(false)) => None,
+        Some(serde_json::Value::Bool(true)) => {
+            let made = tokio::task::spawn_blocking(generated_key_pair).await;
+            match made {
+                Ok(Ok((public, private))) => {
+                    if let Some(object) = value.as_object_mut() {
+                        let keys = object.entry("public_keys").or_insert_with(|| json!([]));
+                        if let Some(keys) = keys.as_array_mut() {
+                            keys.push(json!(public));
+                        }
+                    }
+                    Some(private)
+                }
+                _ => {
+                    return error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "the key pair could not be generated",
+                    );
+                }
+            }
+        }
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid app: generate_key must be true or false",
+            );
+        }
+    };
+    let parsed = parse_app(value);
     let (settings, details) = match parsed {
         Ok(parsed) => parsed,
         Err(problem) => return error(StatusCode::BAD_REQUEST, &format!("invalid app: {problem}")),
@@ -113,9 +149,24 @@ pub(crate) async fn create(
             &settings.name,
             settings.kind,
             &details,
+            private_key.as_deref(),
         ))
     })
     .await
+}
+
+/// An RSA-2048 key pair: (public key PEM, private key PKCS#8 PEM).
+fn generated_key_pair() -> Result<(String, String), String> {
+    use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};
+    let key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).map_err(|e| e.to_string())?;
+    let public = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?;
+    let private = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?;
+    Ok((public, private.to_string()))
 }
 
 fn created_response(
@@ -123,6 +174,7 @@ fn created_response(
     name: &str,
     kind: AppKind,
     details: &AppDetails,
+    private_key: Option<&str>,
 ) -> Response {
     match created {
         Ok(created) => {
@@ -132,6 +184,10 @@ fn created_response(
                 if let Some(object) = body.as_object_mut() {
                     object.insert("client_secret".into(), json!(secret.as_str()));
                 }
+            }
+            if let (Some(private_key), Some(object)) = (private_key, body.as_object_mut()) {
+                // Shown this once; the server keeps only the public half.
+                object.insert("private_key".into(), json!(private_key));
             }
             (StatusCode::CREATED, axum::Json(body)).into_response()
         }

@@ -213,8 +213,10 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         .map_err(|error| StartError::Bind(options.listen, error))?;
     let base_url = format!("http://{addr}");
 
+    let token_url = format!("{base_url}{}", Paths::of(options.profile).token);
     let mut config = ServerConfig::new(options.profile)
         .with_issuer(&base_url)
+        .and_then(|config| config.with_token_endpoint(&token_url))
         .map_err(|error| StartError::Config(format!("issuer {base_url}: {error}")))?;
     if options.profile == Profile::Workfront {
         config = config

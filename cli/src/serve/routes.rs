@@ -33,6 +33,13 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         // Also where RFC 8414 clients look first, for the issuer (the server's origin).
         router = router.route("/.well-known/oauth-authorization-server", get(metadata));
     }
+    if state.profile == authcode::profile::Profile::Workfront {
+        // Workfront's machine-to-machine apps exchange a signed JWT for a session.
+        router = router.route(
+            "/integrations/oauth2/api/v1/jwt/exchange",
+            post(jwt_exchange),
+        );
+    }
     if let Some(jwks_path) = paths.jwks {
         router = router.route(jwks_path, get(jwks));
         if paths.metadata != "/.well-known/openid-configuration" {
@@ -509,6 +516,22 @@ async fn token(
     .await
 }
 
+/// Workfront's machine-to-machine JWT exchange: `client_id`, `client_secret`, `jwt_token`.
+async fn jwt_exchange(
+    AxumState(state): Shared,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = OwnedRequest::new(&method, &headers, body);
+    endpoint(&state, request, |server, request, buf| {
+        server
+            .jwt_exchange(request, now(), &mut getrandom::SysRng, buf)
+            .map(token_response)
+    })
+    .await
+}
+
 /// The JWK Set of the ID token key (`jwks_uri`).
 async fn jwks(AxumState(state): Shared) -> Response {
     match &state.id_token_key {
@@ -696,17 +719,28 @@ fn unauthorized(description: &str) -> Response {
 async fn metadata(AxumState(state): Shared) -> Response {
     let base = &state.base_url;
     let paths = state.paths;
-    let methods = ["client_secret_basic", "client_secret_post", "none"];
+    let methods = [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+    ];
     let mut body = serde_json::json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}{}", paths.authorize),
         "token_endpoint": format!("{base}{}", paths.token),
         "revocation_endpoint": format!("{base}{}", paths.revoke),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        ],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": methods,
         "revocation_endpoint_auth_methods_supported": methods,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "authorization_response_iss_parameter_supported": true,
     });
     if let (Some(userinfo), Some(object)) = (paths.userinfo, body.as_object_mut()) {

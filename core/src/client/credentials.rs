@@ -23,6 +23,52 @@ use crate::oauth::url::check_endpoint;
 use crate::profile::{BodyFormat, Profile};
 use crate::{BufferTooSmall, Timestamp};
 
+/// What a JWT grant request asserts ([`CredentialsClient::jwt_grant_request`]).
+#[cfg(feature = "jose")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwtGrant<'a> {
+    /// `sub`: the user the token is to act for.
+    pub subject: &'a str,
+    /// `aud`: the authorization server's issuer or token endpoint URL (RFC 7523 requires
+    /// it; Workfront's exchange does not use it).
+    pub audience: Option<&'a str>,
+    /// `iss` when it is not the client id (Workfront: the customer id).
+    pub issuer: Option<&'a str>,
+    /// Seconds from `iat` to `exp` (Workfront allows at most 300).
+    pub lifetime_seconds: u64,
+    /// Workfront's exchange body (`client_id`, `client_secret`, `jwt_token`) instead of
+    /// RFC 7523's.
+    pub workfront: bool,
+}
+
+#[cfg(feature = "jose")]
+impl<'a> JwtGrant<'a> {
+    /// An RFC 7523 grant for `subject`, addressed to `audience`, valid 5 minutes.
+    #[must_use]
+    pub const fn rfc7523(subject: &'a str, audience: &'a str) -> Self {
+        Self {
+            subject,
+            audience: Some(audience),
+            issuer: None,
+            lifetime_seconds: 300,
+            workfront: false,
+        }
+    }
+
+    /// Workfront's machine-to-machine exchange for `subject` (the user's id or
+    /// username), valid 5 minutes (Workfront's maximum).
+    #[must_use]
+    pub const fn workfront(subject: &'a str) -> Self {
+        Self {
+            subject,
+            audience: None,
+            issuer: None,
+            lifetime_seconds: 300,
+            workfront: true,
+        }
+    }
+}
+
 /// How a client-credentials client authenticates; it always holds a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialsAuth<'a> {
@@ -166,7 +212,86 @@ impl CredentialsClient {
         })
     }
 
-    /// Reads the answer to [`CredentialsClient::token_request`]. A token is cached; a
+    /// Writes a JWT grant request: the JWT bearer grant (RFC 7523 §2.1:
+    /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`, `assertion`, `scope`, and
+    /// this client's authentication) or Workfront's machine-to-machine exchange (a form
+    /// body with `client_id`, `client_secret`, `jwt_token`; the client's token endpoint
+    /// is then the exchange URL). The JWT's claims are `iss` (the client id, or
+    /// [`JwtGrant::issuer`]), `sub`, `aud` (when given), `iat` = `now`, `exp` = `now` +
+    /// the lifetime, and a 128-bit random `jti`; `signer` signs it — a key the core
+    /// holds ([`Es256Signer`](crate::jose::Es256Signer),
+    /// [`Ed25519Signer`](crate::jose::Ed25519Signer)) or the host's (Keychain, Android
+    /// Keystore, HSM). Answer it with [`CredentialsClient::on_token_response`].
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::BufferTooSmall`]; [`ClientError::Randomness`];
+    /// [`ClientError::Signing`] when the signer fails.
+    #[cfg(feature = "jose")]
+    pub fn jwt_grant_request<'a, R: rand_core::TryCryptoRng + ?Sized>(
+        &'a self,
+        grant: &JwtGrant<'_>,
+        signer: &dyn crate::jose::JwsSigner,
+        rng: &mut R,
+        now: Timestamp,
+        buf: &'a mut [u8],
+    ) -> Result<HttpRequest<'a>, super::ClientError> {
+        use core::fmt::Write as _;
+
+        use crate::wire::{Writer, json};
+        let mut random = [0u8; 16];
+        rng.try_fill_bytes(&mut random)
+            .map_err(|_| super::ClientError::Randomness)?;
+        let mut jti = [0u8; 22];
+        let jti = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&random, &mut jti)
+            .map_err(|_| super::ClientError::Randomness)?;
+        let mut claims = [0u8; 2048];
+        let mut writer = Writer::new(&mut claims);
+        writer.push("{\"iss\":");
+        json::write_string(&mut writer, grant.issuer.unwrap_or(&self.client_id));
+        writer.push(",\"sub\":");
+        json::write_string(&mut writer, grant.subject);
+        if let Some(audience) = grant.audience {
+            writer.push(",\"aud\":");
+            json::write_string(&mut writer, audience);
+        }
+        let _ = write!(
+            writer,
+            ",\"iat\":{},\"exp\":{},\"jti\":\"{jti}\"}}",
+            now.unix_seconds(),
+            now.plus(grant.lifetime_seconds).unix_seconds()
+        );
+        let claims = writer.finish()?;
+        let mut jwt = [0u8; 4096];
+        let jwt = crate::jose::sign_compact(signer, "JWT", claims.as_bytes(), &mut jwt)
+            .map_err(super::ClientError::Signing)?;
+        Ok(write_request(
+            self,
+            BodyFormat::Form,
+            &self.token_endpoint,
+            buf,
+            |body| {
+                if grant.workfront {
+                    body.param("client_id", &self.client_id);
+                    if let ClientAuth::SecretBasic(secret) | ClientAuth::SecretPost(secret) =
+                        &self.auth
+                    {
+                        body.param("client_secret", secret.as_str());
+                    }
+                    body.param("jwt_token", jwt);
+                } else {
+                    body.param("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+                    body.param("assertion", jwt);
+                    if !self.scope.is_empty() {
+                        body.param("scope", &self.scope);
+                    }
+                    body_client_auth(body, self);
+                }
+            },
+        )?)
+    }
+
+    /// Reads the answer to [`CredentialsClient::token_request`] (or to a JWT grant request). A token is cached; a
     /// refresh token, which this grant should not carry (RFC 6749 §4.4.3), is dropped.
     ///
     /// # Errors

@@ -36,6 +36,9 @@ pub enum ClientError {
     /// The OpenID Connect ID token was refused.
     #[cfg(feature = "oidc")]
     IdToken(super::IdTokenError),
+    /// The signer of a JWT failed.
+    #[cfg(feature = "jose")]
+    Signing(crate::jose::SignError),
 }
 
 impl fmt::Display for ClientError {
@@ -51,6 +54,8 @@ impl fmt::Display for ClientError {
             Self::NoRevocationEndpoint => f.write_str("no revocation endpoint is configured"),
             #[cfg(feature = "oidc")]
             Self::IdToken(error) => fmt::Display::fmt(error, f),
+            #[cfg(feature = "jose")]
+            Self::Signing(error) => write!(f, "signing the JWT: {error}"),
         }
     }
 }

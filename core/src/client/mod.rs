@@ -32,6 +32,8 @@ mod session;
 pub use crate::oauth::ErrorCode;
 pub use crate::oauth::UrlError;
 pub use config::{ClientAuth, ClientConfig, ConfigError, ConfigField};
+#[cfg(feature = "jose")]
+pub use credentials::JwtGrant;
 pub use credentials::{CredentialsAuth, CredentialsClient, CredentialsOutcome};
 pub use discovery::{AuthMethod, Discovery, DiscoveryError, MAX_METADATA_LEN};
 pub use error::ClientError;

@@ -204,11 +204,11 @@ impl<'a> Compact<'a> {
     }
 }
 
-#[cfg(feature = "oidc")]
 impl Compact<'_> {
-    /// The payload of a token whose signature was already checked (an ID token the
-    /// session verified when it arrived), decoded into `out`.
-    pub(crate) fn checked_payload<'p>(&self, out: &'p mut [u8]) -> Option<&'p [u8]> {
+    /// The payload decoded into `out` **without** checking the signature: for a token
+    /// already checked (an ID token the session verified when it arrived), or to learn
+    /// which key to check it with (the `sub` of a client assertion).
+    pub(crate) fn unverified_payload<'p>(&self, out: &'p mut [u8]) -> Option<&'p [u8]> {
         base64url::decode(self.payload, out)
     }
 }

@@ -24,6 +24,11 @@ pub enum PublicKey {
     /// An Ed25519 key (EdDSA).
     #[cfg(feature = "jose-ed25519")]
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// Never made: keeps the type inhabited in a build with no algorithm feature (where
+    /// every key is refused with [`KeyError::NotBuilt`]).
+    #[cfg(not(any(feature = "jose-rsa", feature = "jose-ec", feature = "jose-ed25519")))]
+    #[doc(hidden)]
+    NotBuilt,
 }
 
 impl PublicKey {

@@ -158,9 +158,15 @@ pub enum AppError {
         /// Its position in the list.
         index: usize,
     },
-    /// A machine-to-machine app may hold at most [`MAX_PUBLIC_KEYS`] public keys, each
-    /// non-empty and at most [`MAX_PUBLIC_KEY`] bytes.
+    /// A machine-to-machine or web app may hold at most [`MAX_PUBLIC_KEYS`] public keys,
+    /// each non-empty and at most [`MAX_PUBLIC_KEY`] bytes; single-page apps hold none.
     InvalidPublicKeys,
+    /// A public key is not a JWK, SubjectPublicKeyInfo PEM or certificate PEM of an RSA
+    /// (2048–4096 bits), P-256 or Ed25519 key.
+    UnreadablePublicKey {
+        /// Its position in the list.
+        index: usize,
+    },
     /// Only web and machine-to-machine apps hold a secret; single-page apps cannot use
     /// the client credentials grant.
     NotConfidential,
@@ -196,9 +202,13 @@ impl fmt::Display for AppError {
             Self::InvalidPublicKeys => {
                 write!(
                     f,
-                    "a machine-to-machine app holds at most {MAX_PUBLIC_KEYS} non-empty public keys of at most {MAX_PUBLIC_KEY} bytes"
+                    "a machine-to-machine or web app holds at most {MAX_PUBLIC_KEYS} non-empty public keys of at most {MAX_PUBLIC_KEY} bytes (single-page apps none)"
                 )
             }
+            Self::UnreadablePublicKey { index } => write!(
+                f,
+                "public key #{index} is not a JWK, public key PEM or certificate PEM of an RSA (2048-4096 bits), P-256 or Ed25519 key"
+            ),
             Self::NotConfidential => f.write_str(
                 "only web and machine-to-machine apps have a client secret (and may use client credentials)",
             ),

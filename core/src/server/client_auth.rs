@@ -93,3 +93,105 @@ pub(crate) fn authenticate<const APPS: usize>(
     }
     Ok(Client { id, kind })
 }
+
+/// `client_assertion_type` of `private_key_jwt` (RFC 7523 §2.2).
+const JWT_CLIENT_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+impl<St: super::store::GrantStore, const APPS: usize> super::server::Server<St, APPS> {
+    /// The client of a token or revocation request: HTTP Basic, the body's
+    /// `client_id` / `client_secret`, or a `client_assertion` signed with a key the app
+    /// registered (`private_key_jwt`, RFC 7523 §2.2) — exactly one of them.
+    pub(crate) fn client_of(
+        &mut self,
+        request: &TokenRequest<'_>,
+        params: &Params,
+        now: Timestamp,
+    ) -> Result<Client, Refusal> {
+        match (&params.client_assertion_type, &params.client_assertion) {
+            (None, None) => authenticate(&mut self.registry, request, params, now),
+            (Some(kind), Some(assertion)) if kind.as_str() == JWT_CLIENT_ASSERTION => {
+                if request.authorization.is_some() || params.client_secret.is_some() {
+                    return Err(refuse(
+                        ErrorCode::InvalidRequest,
+                        "more than one client authentication method",
+                    ));
+                }
+                self.assertion_client(params, assertion, now)
+            }
+            (Some(_), Some(_)) => Err(refuse(
+                ErrorCode::InvalidClient,
+                "unsupported client_assertion_type (urn:ietf:params:oauth:client-assertion-type:jwt-bearer)",
+            )),
+            _ => Err(refuse(
+                ErrorCode::InvalidRequest,
+                "client_assertion and client_assertion_type go together",
+            )),
+        }
+    }
+
+    #[cfg(not(feature = "jose"))]
+    #[allow(clippy::unused_self)]
+    fn assertion_client(&mut self, _: &Params, _: &str, _: Timestamp) -> Result<Client, Refusal> {
+        Err(refuse(
+            ErrorCode::InvalidClient,
+            "private_key_jwt is not supported by this server",
+        ))
+    }
+
+    #[cfg(feature = "jose")]
+    fn assertion_client(
+        &mut self,
+        params: &Params,
+        assertion: &str,
+        now: Timestamp,
+    ) -> Result<Client, Refusal> {
+        use super::assertion::{self, Expected, Purpose};
+        let failed = |description| refuse(ErrorCode::InvalidClient, description);
+        // Which app: `client_id`, or else the assertion's `sub` (read before the
+        // signature is checked only to choose the keys to check it with).
+        let claimed: String<MAX_CLIENT_ID>;
+        let client_id: &str = match &params.client_id {
+            Some(id) => id.as_str(),
+            None => {
+                let jws = crate::jose::Compact::parse(assertion.as_bytes())
+                    .map_err(|_| failed("the client assertion is not a JWS"))?;
+                let mut buf = [0u8; 2048];
+                let payload = jws
+                    .unverified_payload(&mut buf)
+                    .ok_or(failed("the client assertion is not a JWS"))?;
+                let claims = crate::jose::Claims::parse(payload)
+                    .map_err(|_| failed("the client assertion's claims are malformed"))?;
+                claimed = crate::jose::Claims::text(claims.subject)
+                    .ok_or(failed("the client assertion has no sub"))?;
+                claimed.as_str()
+            }
+        };
+        let (id, app) = self
+            .registry
+            .lookup(client_id)
+            .ok_or(failed("client authentication failed"))?;
+        let kind = app.kind();
+        if !kind.is_confidential() {
+            return Err(failed("single-page apps cannot use private_key_jwt"));
+        }
+        let expected = Expected {
+            client_id: app.client_id(),
+            audiences: [
+                self.config.issuer.as_deref(),
+                self.config.token_endpoint.as_deref(),
+            ],
+            other_issuer: None,
+            now,
+            skew: self.config.clock_skew,
+        };
+        let verified = assertion::verify(app, assertion, Purpose::ClientAuthentication, &expected)
+            .map_err(failed)?;
+        if self.assertion_ids.replayed(&verified, now) {
+            return Err(failed("the client assertion's jti was already used"));
+        }
+        self.assertion_ids
+            .remember(id, &verified, now, self.assertions_per_app())
+            .map_err(failed)?;
+        Ok(Client { id, kind })
+    }
+}

@@ -98,6 +98,10 @@ pub struct ServerConfig {
     pub(crate) quotas: Quotas,
     pub(crate) access_tokens_per_grant: u8,
     pub(crate) refresh_grace: u64,
+    /// The token endpoint's URL, an accepted `aud` of JWT assertions (RFC 7523 §3).
+    pub(crate) token_endpoint: Option<String<MAX_URL>>,
+    /// Clock skew allowed on the `exp`, `nbf` and `iat` of JWT assertions, in seconds.
+    pub(crate) clock_skew: u64,
 }
 
 impl ServerConfig {
@@ -121,7 +125,34 @@ impl ServerConfig {
             },
             access_tokens_per_grant: 2,
             refresh_grace: 0,
+            token_endpoint: None,
+            clock_skew: Self::DEFAULT_CLOCK_SKEW,
         }
+    }
+
+    /// Default clock skew allowed on JWT assertions: 60 seconds.
+    pub const DEFAULT_CLOCK_SKEW: u64 = 60;
+
+    /// The token endpoint's URL, which JWT assertions (RFC 7523 §3: the JWT bearer grant
+    /// and `private_key_jwt`) may name as their `aud` besides the issuer.
+    ///
+    /// # Errors
+    ///
+    /// [`ServerConfigError::InvalidIssuer`] for a URL that is not `https` (or `http` on
+    /// loopback) or too long.
+    pub fn with_token_endpoint(mut self, url: &str) -> Result<Self, ServerConfigError> {
+        crate::oauth::check_endpoint(url).map_err(|_| ServerConfigError::InvalidIssuer)?;
+        self.token_endpoint =
+            Some(String::try_from(url).map_err(|_| ServerConfigError::InvalidIssuer)?);
+        Ok(self)
+    }
+
+    /// The clock skew allowed on the `exp`, `nbf` and `iat` of JWT assertions (default
+    /// [`ServerConfig::DEFAULT_CLOCK_SKEW`]), at most 300 seconds.
+    #[must_use]
+    pub const fn with_clock_skew(mut self, seconds: u64) -> Self {
+        self.clock_skew = if seconds > 300 { 300 } else { seconds };
+        self
     }
 
     /// Sets the quotas.

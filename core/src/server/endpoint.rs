@@ -5,6 +5,7 @@ use core::fmt::Write as _;
 
 use heapless::String;
 
+use super::limits::MAX_ASSERTION;
 use super::params::{self, Format, MAX_VALUE};
 use super::store::StoreError;
 use crate::Secret;
@@ -101,7 +102,7 @@ pub(crate) const fn store_refusal(error: StoreError) -> Refusal {
 
 /// The parameters of a token or revocation request.
 pub(crate) struct Params {
-    pub(crate) grant_type: Option<String<32>>,
+    pub(crate) grant_type: Option<String<64>>,
     pub(crate) code: Option<Secret<MAX_VALUE>>,
     pub(crate) redirect_uri: Option<String<MAX_VALUE>>,
     pub(crate) code_verifier: Option<Secret<MAX_VALUE>>,
@@ -113,10 +114,18 @@ pub(crate) struct Params {
     /// Read (so a malformed one is refused) but not needed: a key finds either kind.
     #[allow(dead_code)]
     pub(crate) token_type_hint: Option<String<32>>,
+    /// The JWT of the JWT bearer grant (`assertion`, RFC 7523 §2.1), or of Workfront's
+    /// machine-to-machine exchange (`jwt_token`).
+    #[cfg_attr(not(feature = "jose"), allow(dead_code))]
+    pub(crate) assertion: Option<String<MAX_ASSERTION>>,
+    /// `client_assertion_type` (RFC 7523 §2.2).
+    pub(crate) client_assertion_type: Option<String<64>>,
+    /// `client_assertion` (RFC 7523 §2.2, `private_key_jwt`).
+    pub(crate) client_assertion: Option<String<MAX_ASSERTION>>,
 }
 
 /// The parameters [`Params`] holds, in the order [`read_params`] reads them.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 14] = [
     "grant_type",
     "code",
     "redirect_uri",
@@ -127,6 +136,10 @@ const NAMES: [&str; 10] = [
     "scope",
     "token",
     "token_type_hint",
+    "assertion",
+    "jwt_token",
+    "client_assertion_type",
+    "client_assertion",
 ];
 
 /// Reads the request's method, content type and body parameters.
@@ -179,7 +192,17 @@ pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal>
         scope,
         token,
         token_type_hint,
+        assertion,
+        jwt_token,
+        client_assertion_type,
+        client_assertion,
     ] = params::read(request.body, format, &NAMES).map_err(refusal)?;
+    if assertion.is_some() && jwt_token.is_some() {
+        return Err(refuse(
+            ErrorCode::InvalidRequest,
+            "give assertion or jwt_token, not both",
+        ));
+    }
     Ok(Params {
         grant_type: params::text(grant_type).map_err(refusal)?,
         code: params::secret(code).map_err(refusal)?,
@@ -191,6 +214,9 @@ pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal>
         scope: params::text(scope).map_err(refusal)?,
         token: params::secret(token).map_err(refusal)?,
         token_type_hint: params::text(token_type_hint).map_err(refusal)?,
+        assertion: params::long_text(assertion.or(jwt_token)).map_err(refusal)?,
+        client_assertion_type: params::text(client_assertion_type).map_err(refusal)?,
+        client_assertion: params::long_text(client_assertion).map_err(refusal)?,
     })
 }
 

@@ -173,6 +173,9 @@ pub enum GrantType {
     /// The client credentials grant (RFC 6749 §4.4): an app token, whose subject is the
     /// app's own `client_id`; it has no usable refresh token.
     ClientCredentials,
+    /// A JWT assertion an app signed (RFC 7523 §2.1, or Workfront's machine-to-machine
+    /// JWT exchange): the token acts for the assertion's `sub`; no usable refresh token.
+    JwtBearer,
 }
 
 /// Whether a grant slot holds a grant.

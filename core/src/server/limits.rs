@@ -8,10 +8,19 @@ pub const MAX_APP_NAME: usize = 64;
 pub const MAX_REDIRECT_URIS: usize = 4;
 /// One redirect URI.
 pub const MAX_REDIRECT_URI: usize = 256;
-/// Public keys registered per machine-to-machine app.
-pub const MAX_PUBLIC_KEYS: usize = 2;
-/// One public key (PEM or JWK text).
+/// Public keys registered per machine-to-machine (or web) app.
+pub const MAX_PUBLIC_KEYS: usize = 4;
+/// One public key as stored: its JWK text (with the `jose-der` feature a certificate or
+/// SubjectPublicKeyInfo PEM is read and stored as its JWK, which fits: an RSA-4096 JWK is
+/// under 800 bytes).
 pub const MAX_PUBLIC_KEY: usize = 1024;
+/// A public key as given at registration (a certificate PEM of an RSA-4096 key is about
+/// 2 KiB).
+pub const MAX_PUBLIC_KEY_TEXT: usize = 4096;
+/// The longest JWT accepted as an assertion (RFC 7523) or Workfront `jwt_token`.
+pub const MAX_ASSERTION: usize = 4096;
+/// Assertion ids (`jti`) remembered against replay, across all apps.
+pub const MAX_ASSERTION_IDS: usize = 256;
 /// The authenticated subject (user id) a grant belongs to.
 pub const MAX_SUBJECT: usize = 64;
 /// A grant's space-separated scope.

@@ -21,6 +21,8 @@
 //! enforced; see each method.
 
 mod app;
+#[cfg(feature = "jose")]
+mod assertion;
 mod authorize;
 mod client_auth;
 mod config;

@@ -102,6 +102,22 @@ pub(crate) fn text<const N: usize>(
         .map_err(|_| ParamError::BadValue)
 }
 
+/// A long text parameter (a JWT), decoded into `N` bytes of storage.
+pub(crate) fn long_text<const N: usize>(
+    value: Option<RawValue<'_>>,
+) -> Result<Option<String<N>>, ParamError> {
+    let Some(value) = value else { return Ok(None) };
+    let mut buf = [0u8; N];
+    let len = value.decode_into(&mut buf)?;
+    let text = buf
+        .get(..len)
+        .and_then(|bytes| core::str::from_utf8(bytes).ok())
+        .ok_or(ParamError::BadValue)?;
+    String::try_from(text)
+        .map(Some)
+        .map_err(|_| ParamError::BadValue)
+}
+
 /// A secret parameter, decoded straight into wiped-on-drop storage.
 pub(crate) fn secret<const N: usize>(
     value: Option<RawValue<'_>>,

@@ -126,20 +126,21 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
             .map_err(|_| AppError::TooManyRedirectUris)?;
     }
     let mut public_keys = Vec::new();
-    if spec.kind == AppKind::MachineToMachine {
+    if spec.kind.is_confidential() {
         if spec.public_keys.len() > MAX_PUBLIC_KEYS {
             return Err(AppError::InvalidPublicKeys);
         }
-        for key in spec.public_keys {
+        for (index, key) in spec.public_keys.iter().enumerate() {
             if key.is_empty() {
                 return Err(AppError::InvalidPublicKeys);
             }
-            let key: String<MAX_PUBLIC_KEY> =
-                String::try_from(*key).map_err(|_| AppError::InvalidPublicKeys)?;
+            let key = stored_key(key, index)?;
             public_keys
                 .push(key)
                 .map_err(|_| AppError::InvalidPublicKeys)?;
         }
+    } else if !spec.public_keys.is_empty() {
+        return Err(AppError::InvalidPublicKeys);
     }
     if spec.client_credentials && spec.kind == AppKind::SinglePage {
         return Err(AppError::NotConfidential);
@@ -160,6 +161,41 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
         client_credentials: spec.client_credentials,
         scope,
     })
+}
+
+/// A registered public key as stored: with the JOSE layer, read (a JWK, a SubjectPublicKeyInfo
+/// or certificate PEM) and kept as its JWK; without it, kept as given.
+#[cfg(feature = "jose")]
+fn stored_key(key: &str, index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppError> {
+    let unreadable = AppError::UnreadablePublicKey { index };
+    let trimmed = key.trim();
+    let (public, kid) = if trimmed.starts_with('{') {
+        let jwk = crate::jose::Jwk::parse(trimmed.as_bytes()).map_err(|_| unreadable)?;
+        let kid: Option<String<{ crate::jose::MAX_KID_LEN }>> =
+            jwk.key_id().and_then(|kid| String::try_from(kid).ok());
+        (jwk.key().clone(), kid)
+    } else {
+        #[cfg(feature = "jose-der")]
+        {
+            (
+                crate::jose::PublicKey::from_pem(trimmed.as_bytes()).map_err(|_| unreadable)?,
+                None,
+            )
+        }
+        #[cfg(not(feature = "jose-der"))]
+        return Err(unreadable);
+    };
+    let mut text = [0u8; MAX_PUBLIC_KEY];
+    let jwk = public
+        .write_jwk(kid.as_deref(), &mut text)
+        .map_err(|_| unreadable)?;
+    String::try_from(jwk).map_err(|_| unreadable)
+}
+
+#[cfg(not(feature = "jose"))]
+fn stored_key(key: &str, _index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppError> {
+    // Kept as given (it cannot be checked without the JOSE layer).
+    String::try_from(key).map_err(|_| AppError::InvalidPublicKeys)
 }
 
 impl<const APPS: usize> Registry<APPS> {

@@ -1,6 +1,5 @@
 //! The revocation endpoint (RFC 7009).
 
-use super::client_auth::authenticate;
 use super::endpoint::{
     RESPONSE_BUFFER_LEN, TokenRequest, TokenResponse, read_params, refuse, store_refusal,
     write_refusal,
@@ -33,7 +32,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             });
         }
         let outcome = read_params(request).and_then(|params| {
-            let client = authenticate(&mut self.registry, request, &params, now)?;
+            let client = self.client_of(request, &params, now)?;
             let token = params
                 .token
                 .as_ref()

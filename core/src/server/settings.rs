@@ -6,7 +6,7 @@ use heapless::{String, Vec};
 
 use super::app::{AppKind, AppSpec, RefreshPolicy};
 use super::limits::{
-    CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
+    CLIENT_ID_LEN, MAX_APP_NAME, MAX_PUBLIC_KEY_TEXT, MAX_PUBLIC_KEYS, MAX_REDIRECT_URI,
     MAX_REDIRECT_URIS, MAX_SCOPE,
 };
 
@@ -29,9 +29,10 @@ pub struct AppSettings {
     /// Registered redirect URIs.
     #[cfg_attr(feature = "serde", serde(default))]
     pub redirect_uris: Vec<String<MAX_REDIRECT_URI>, MAX_REDIRECT_URIS>,
-    /// Public keys (machine-to-machine apps).
+    /// Public keys (machine-to-machine and web apps): JWKs, public key PEMs or
+    /// certificate PEMs.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub public_keys: Vec<String<MAX_PUBLIC_KEY>, MAX_PUBLIC_KEYS>,
+    pub public_keys: Vec<String<MAX_PUBLIC_KEY_TEXT>, MAX_PUBLIC_KEYS>,
     /// Refresh-token rotation.
     #[cfg_attr(feature = "serde", serde(default = "yes"))]
     pub rotation: bool,

@@ -8,7 +8,7 @@ use heapless::String;
 use rand_core::TryCryptoRng;
 
 use super::app::AppKind;
-use super::client_auth::{Client, authenticate};
+use super::client_auth::Client;
 use super::endpoint::{
     Params, RESPONSE_BUFFER_LEN, Refusal, TokenRequest, TokenResponse, read_params, refuse,
     store_refusal, write_refusal,
@@ -64,6 +64,9 @@ const fn invalid_grant(description: &'static str) -> Refusal {
 }
 
 const RANDOMNESS: Refusal = refuse(ErrorCode::ServerError, "randomness unavailable");
+
+/// The JWT bearer grant type (RFC 7523 §2.1).
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     /// Answers a token request: the `authorization_code` and `refresh_token` grants,
@@ -145,7 +148,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         signer: IdTokenSigner<'_>,
     ) -> Result<Issued, Refusal> {
         let params = read_params(request)?;
-        let client = authenticate(&mut self.registry, request, &params, now)?;
+        let client = self.client_of(request, &params, now)?;
         let grant_type = params
             .grant_type
             .as_deref()
@@ -160,9 +163,10 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 self.refresh(&client, &params, now, rng)
             }
             "client_credentials" => self.client_credentials(&client, &params, now, rng),
+            JWT_BEARER_GRANT => self.jwt_bearer(&client, &params, now, rng, false),
             _ => Err(refuse(
                 ErrorCode::UnsupportedGrantType,
-                "supported: authorization_code, refresh_token, client_credentials",
+                "supported: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer",
             )),
         }
     }
@@ -310,8 +314,155 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 "the client credentials grant is not enabled for this app",
             ));
         }
+        let subject: String<MAX_SUBJECT> = copied(app.client_id())?;
+        self.app_grant(
+            client,
+            &subject,
+            params.scope.as_deref(),
+            GrantType::ClientCredentials,
+            now,
+            rng,
+        )
+    }
+
+    /// The JWT bearer grant (RFC 7523 §2.1; `workfront`: Workfront's machine-to-machine
+    /// exchange): a machine-to-machine app presents a JWT signed with a key it
+    /// registered; the token acts for the JWT's `sub`, within the app's scope, without a
+    /// refresh token. The JWT's `jti` is accepted once.
+    #[cfg(feature = "jose")]
+    fn jwt_bearer<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        client: &Client,
+        params: &Params,
+        now: Timestamp,
+        rng: &mut R,
+        workfront: bool,
+    ) -> Result<Issued, Refusal> {
+        use super::assertion::{self, Expected, Purpose};
+        if client.kind != AppKind::MachineToMachine {
+            return Err(refuse(
+                ErrorCode::UnauthorizedClient,
+                "only machine-to-machine apps use the JWT grant",
+            ));
+        }
+        let (parameter, purpose) = if workfront {
+            ("jwt_token is required", Purpose::Workfront)
+        } else {
+            ("assertion is required", Purpose::BearerGrant)
+        };
+        let jwt = params
+            .assertion
+            .as_deref()
+            .ok_or(refuse(ErrorCode::InvalidRequest, parameter))?;
+        let app = self.registry.by_id(client.id).ok_or(refuse(
+            ErrorCode::InvalidClient,
+            "client authentication failed",
+        ))?;
+        let expected = Expected {
+            client_id: app.client_id(),
+            audiences: [
+                self.config.issuer.as_deref(),
+                self.config.token_endpoint.as_deref(),
+            ],
+            other_issuer: self
+                .config
+                .workfront
+                .as_ref()
+                .map(|identity| identity.wid.as_str()),
+            now,
+            skew: self.config.clock_skew,
+        };
+        let verified = assertion::verify(app, jwt, purpose, &expected).map_err(invalid_grant)?;
+        if self.assertion_ids.replayed(&verified, now) {
+            return Err(invalid_grant("the assertion's jti was already used"));
+        }
+        let per_app = self.assertions_per_app();
+        // Remembered first (a table at its quota refuses before anything is issued);
+        // forgotten again if the grant cannot be stored.
+        self.assertion_ids
+            .remember(client.id, &verified, now, per_app)
+            .map_err(|description| refuse(ErrorCode::TemporarilyUnavailable, description))?;
+        let issued = self.app_grant(
+            client,
+            &verified.subject,
+            params.scope.as_deref(),
+            GrantType::JwtBearer,
+            now,
+            rng,
+        );
+        if issued.is_err() {
+            self.assertion_ids.forget(&verified);
+        }
+        issued
+    }
+
+    #[cfg(not(feature = "jose"))]
+    #[allow(clippy::unused_self)]
+    fn jwt_bearer<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        _: &Client,
+        _: &Params,
+        _: Timestamp,
+        _: &mut R,
+        _: bool,
+    ) -> Result<Issued, Refusal> {
+        Err(refuse(
+            ErrorCode::UnsupportedGrantType,
+            "the JWT grant is not supported by this server",
+        ))
+    }
+
+    /// Workfront's machine-to-machine exchange (`POST
+    /// /integrations/oauth2/api/v1/jwt/exchange`): a form or JSON body with `client_id`,
+    /// `client_secret` and `jwt_token` — a JWT signed with a key the app registered,
+    /// with `exp` (at most five minutes ahead), `iss` (the client id, or the Workfront
+    /// customer id) and `sub` (the user the token acts for). Answers in the profile's
+    /// token response shape (`sessionID` under Workfront), without a refresh token.
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`] when `buf` is shorter than [`RESPONSE_BUFFER_LEN`].
+    pub fn jwt_exchange<'buf, R: TryCryptoRng + ?Sized>(
+        &mut self,
+        request: &TokenRequest<'_>,
+        now: Timestamp,
+        rng: &mut R,
+        buf: &'buf mut [u8],
+    ) -> Result<TokenResponse<'buf>, BufferTooSmall> {
+        if buf.len() < RESPONSE_BUFFER_LEN {
+            return Err(BufferTooSmall {
+                needed: RESPONSE_BUFFER_LEN,
+            });
+        }
+        let outcome = read_params(request).and_then(|params| {
+            let client = self.client_of(request, &params, now)?;
+            self.jwt_bearer(&client, &params, now, rng, true)
+        });
+        Ok(match outcome {
+            Ok(issued) => self.write_tokens(&issued, buf),
+            Err(refusal) => write_refusal(&refusal, buf),
+        })
+    }
+
+    /// A grant without a user's consent, issued to `client` for `subject`: the client
+    /// credentials grant (subject: the app) and the JWT grant (subject: the JWT's `sub`).
+    /// Stored as a grant of its own, so the grant quota, revocation and validation apply;
+    /// it has no usable refresh token.
+    fn app_grant<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        client: &Client,
+        subject: &str,
+        requested_scope: Option<&str>,
+        grant_type: GrantType,
+        now: Timestamp,
+        rng: &mut R,
+    ) -> Result<Issued, Refusal> {
+        let app = self.registry.by_id(client.id).ok_or(refuse(
+            ErrorCode::InvalidClient,
+            "client authentication failed",
+        ))?;
         let allowed = app.scope();
-        let requested = match params.scope.as_deref() {
+        let requested = match requested_scope {
             None => None,
             Some(text) => Some(
                 scope::normalized(self.config.profile, text)
@@ -327,9 +478,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 ))?,
             Some(_) => return Err(refuse(ErrorCode::InvalidScope, "the scope is malformed")),
         };
-        // The app's id and scope fit every field they are copied to (a registry
-        // invariant); the check only keeps the code total.
-        let subject = app.client_id();
+        // The app's scope fits every field it is copied to (a registry invariant); the
+        // check only keeps the code total.
         let granted: String<MAX_SCOPE> = copied(allowed)?;
         // Every random value first.
         let mut code = [0u8; 32];
@@ -365,7 +515,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             entry: GrantEntry {
                 incarnation: 0,
                 status: GrantStatus::Active,
-                grant_type: GrantType::ClientCredentials,
+                grant_type,
                 app: client.id,
                 subject: copied(subject)?,
                 scope: copied(allowed)?,
