@@ -518,7 +518,8 @@ typedef struct {
   const authcode_str *redirect_uris;
   // Number of redirect URIs.
   size_t redirect_uri_count;
-  // `public_key_count` public keys (machine-to-machine apps, at most 2).
+  // `public_key_count` public keys (machine-to-machine and web apps, at most 4): JWKs,
+  // public key PEMs or certificate PEMs.
   const authcode_str *public_keys;
   // Number of public keys.
   size_t public_key_count;

@@ -323,7 +323,8 @@ fn a_malformed_scope_is_invalid_scope() {
 fn machine_to_machine_apps_are_refused_the_code_grant() {
     let mut f = fixture();
     let mut spec = AppSpec::new("Robot", AppKind::MachineToMachine, &[SPA_REDIRECT]);
-    spec.public_keys = &["-----BEGIN PUBLIC KEY-----\nMFkw...\n-----END PUBLIC KEY-----"];
+    spec.public_keys =
+        &[r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#];
     let robot = f.server.registry_mut().create(&spec, &mut f.rng).unwrap();
     assert!(
         robot.client_secret.is_some(),

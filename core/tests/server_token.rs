@@ -368,7 +368,8 @@ fn machine_to_machine_apps_are_unauthorized_for_the_code_grant() {
     let mut f = fixture();
     let mut spec =
         authcode::server::AppSpec::new("Robot", authcode::server::AppKind::MachineToMachine, &[]);
-    spec.public_keys = &["key"];
+    spec.public_keys =
+        &[r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#];
     let robot = f.server.registry_mut().create(&spec, &mut f.rng).unwrap();
     let secret = robot.client_secret.as_ref().unwrap().as_str();
     for grant in [

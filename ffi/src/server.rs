@@ -66,7 +66,8 @@ pub struct authcode_app_spec {
     pub redirect_uris: *const authcode_str,
     /// Number of redirect URIs.
     pub redirect_uri_count: usize,
-    /// `public_key_count` public keys (machine-to-machine apps, at most 2).
+    /// `public_key_count` public keys (machine-to-machine and web apps, at most 4): JWKs,
+    /// public key PEMs or certificate PEMs.
     pub public_keys: *const authcode_str,
     /// Number of public keys.
     pub public_key_count: usize,

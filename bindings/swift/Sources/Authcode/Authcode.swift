@@ -854,7 +854,8 @@ public struct AppSpec: Equatable {
     public var kind: AppKind
     /// Redirect URIs (at most 4).
     public var redirectURIs: [String]
-    /// Public keys, PEM or JWK text (machine-to-machine apps, at most 2).
+    /// Public keys: JWKs, public key PEMs or certificate PEMs (machine-to-machine and web
+    /// apps, at most 4).
     public var publicKeys: [String]
     /// Rotate refresh tokens at every use.
     public var rotation: Bool
