@@ -58,8 +58,12 @@ enum Command {
     Refresh(RefreshArgs),
     /// Revoke a saved session's tokens at the server (RFC 7009) and sign it out.
     Revoke(RevokeArgs),
-    /// Get a token with the client credentials grant and print it as JSON.
+    /// Get a token with the client credentials grant, or a user's token from a signed JWT
+    /// (Workfront's machine-to-machine JWT flow, RFC 7523), and print it as JSON.
     Token(TokenArgs),
+    /// Make a key pair and self-signed certificate for a machine-to-machine app
+    /// (what Workfront's "Add a public key" takes).
+    Keygen(KeygenArgs),
     /// Start a server in-process and log in against it headlessly, printing every step.
     Demo,
 }
@@ -306,13 +310,49 @@ struct RevokeArgs {
 
 /// Arguments of `authcode token`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("grant").required(true).args(["client_credentials", "jwt_key"])))]
 struct TokenArgs {
     #[command(flatten)]
     client: ClientArgs,
     /// The client credentials grant (RFC 6749 §4.4; Adobe's Server-to-Server): a token
-    /// for the client itself. (The only grant this command runs; required, to say so.)
-    #[arg(long, required = true)]
+    /// for the client itself.
+    #[arg(long)]
     client_credentials: bool,
+    /// A JWT grant signed with this PKCS#8 PEM private key (RSA: RS256, P-256: ES256):
+    /// Workfront's machine-to-machine exchange (--workfront-domain, or --server under the
+    /// workfront profile), RFC 7523's JWT bearer grant otherwise.
+    #[arg(long, value_name = "KEY.pem", requires = "subject")]
+    jwt_key: Option<PathBuf>,
+    /// The user the JWT's token acts for (its `sub`).
+    #[arg(long, value_name = "USER", requires = "jwt_key")]
+    subject: Option<String>,
+    /// The JWT's `aud` (RFC 7523; default: the token endpoint URL).
+    #[arg(long, value_name = "URL", requires = "jwt_key")]
+    jwt_audience: Option<String>,
+    /// The JWT's `iss` when it is not the client id (Workfront: your customer id).
+    #[arg(long, value_name = "ID", requires = "jwt_key")]
+    jwt_issuer: Option<String>,
+}
+
+/// Arguments of `authcode keygen`.
+#[derive(Debug, Args)]
+struct KeygenArgs {
+    /// The key's algorithm.
+    #[arg(long, value_enum, default_value = "rs256")]
+    alg: IdTokenAlgArg,
+    /// The directory for private.pem, public.pem and certificate.pem.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// The certificate's subject common name.
+    #[arg(
+        long,
+        value_name = "CN",
+        default_value = "authcode machine-to-machine app"
+    )]
+    common_name: String,
+    /// Days the certificate is valid.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    days: u32,
 }
 
 fn main() -> ExitCode {
@@ -346,8 +386,8 @@ fn main() -> ExitCode {
             store_connections: usize::try_from(args.store_connections).unwrap_or(8),
             store_timeout: Duration::from_millis(args.store_timeout),
             id_token_algorithm: match args.id_token_alg {
-                IdTokenAlgArg::Rs256 => authcode_cli::serve::id_tokens::IdTokenAlgorithm::Rs256,
-                IdTokenAlgArg::Es256 => authcode_cli::serve::id_tokens::IdTokenAlgorithm::Es256,
+                IdTokenAlgArg::Rs256 => authcode_cli::signing::KeyAlgorithm::Rs256,
+                IdTokenAlgArg::Es256 => authcode_cli::signing::KeyAlgorithm::Es256,
             },
             id_token_key: args.id_token_key,
             ..ServeOptions::default()
@@ -377,10 +417,35 @@ fn main() -> ExitCode {
             },
             &mut stdout,
         ),
-        Command::Token(args) => args
-            .client
-            .required()
-            .and_then(|client| authcode_cli::token::run_token(&client, &mut stdout)),
+        Command::Token(args) => {
+            args.client
+                .required()
+                .and_then(|client| match (&args.jwt_key, &args.subject) {
+                    (Some(key), Some(subject)) => authcode_cli::token::run_jwt_token(
+                        &client,
+                        &authcode_cli::token::JwtOptions {
+                            key: key.clone(),
+                            subject: subject.clone(),
+                            audience: args.jwt_audience.clone(),
+                            issuer: args.jwt_issuer.clone(),
+                        },
+                        &mut stdout,
+                    ),
+                    _ => authcode_cli::token::run_token(&client, &mut stdout),
+                })
+        }
+        Command::Keygen(args) => authcode_cli::keygen::run_keygen(
+            &authcode_cli::keygen::KeygenOptions {
+                algorithm: match args.alg {
+                    IdTokenAlgArg::Rs256 => authcode_cli::signing::KeyAlgorithm::Rs256,
+                    IdTokenAlgArg::Es256 => authcode_cli::signing::KeyAlgorithm::Es256,
+                },
+                out_dir: args.out,
+                common_name: args.common_name,
+                days: args.days,
+            },
+            &mut stdout,
+        ),
         Command::Demo => demo::run(&mut stdout),
     };
     match outcome {

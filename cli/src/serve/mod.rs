@@ -11,7 +11,6 @@ mod config;
 mod consent;
 mod details;
 pub mod html;
-pub mod id_tokens;
 mod listener;
 mod metrics;
 mod node;
@@ -72,7 +71,7 @@ pub struct ServeOptions {
     pub store_timeout: std::time::Duration,
     /// The algorithm of the ID token key generated at start (`rfc` and `adobe-ims`
     /// profiles; Workfront's legacy service has no ID tokens).
-    pub id_token_algorithm: id_tokens::IdTokenAlgorithm,
+    pub id_token_algorithm: crate::signing::KeyAlgorithm,
     /// A PKCS#8 PEM private key (RSA or P-256) to sign ID tokens with instead.
     pub id_token_key: Option<PathBuf>,
 }
@@ -93,7 +92,7 @@ impl Default for ServeOptions {
             store_prefix: "authcode".to_owned(),
             store_connections: 8,
             store_timeout: std::time::Duration::from_millis(500),
-            id_token_algorithm: id_tokens::IdTokenAlgorithm::default(),
+            id_token_algorithm: crate::signing::KeyAlgorithm::default(),
             id_token_key: None,
         }
     }
@@ -113,7 +112,7 @@ pub struct State {
     pub(crate) consent: consent::ConsentTokens,
     pub(crate) http_limits: HttpLimits,
     /// What signs ID tokens (none under the Workfront profile).
-    pub(crate) id_token_key: Option<Arc<id_tokens::IdTokenKey>>,
+    pub(crate) id_token_key: Option<Arc<crate::signing::SigningKey>>,
 }
 
 /// Unix seconds from the system clock.
@@ -267,8 +266,8 @@ pub async fn start(options: ServeOptions, shutdown_on_ctrl_c: bool) -> Result<Ru
         let (algorithm, path) = (options.id_token_algorithm, options.id_token_key.clone());
         // RSA key generation takes a while: not on a runtime worker.
         let key = tokio::task::spawn_blocking(move || match path {
-            Some(path) => id_tokens::IdTokenKey::load(&path),
-            None => id_tokens::IdTokenKey::generate(algorithm),
+            Some(path) => crate::signing::SigningKey::load(&path),
+            None => crate::signing::SigningKey::generate(algorithm),
         })
         .await
         .map_err(|error| StartError::Config(error.to_string()))?

@@ -55,6 +55,11 @@ pub fn json_of(response: &http::HttpResponse) -> Value {
 }
 
 impl Harness {
+    /// The admin API's bearer token.
+    pub fn admin_token(&self) -> &str {
+        &self.admin
+    }
+
     /// Registers an app through the admin API; its JSON (client id, secret …).
     pub fn create_app(&self, body: Value) -> Value {
         let response = http::post_json(

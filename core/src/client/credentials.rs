@@ -174,6 +174,12 @@ impl CredentialsClient {
         })
     }
 
+    /// The token endpoint (or Workfront's exchange URL) requests go to.
+    #[must_use]
+    pub fn token_endpoint(&self) -> &str {
+        &self.token_endpoint
+    }
+
     /// Asks for `scope` (space-separated; Adobe IMS also takes commas). A cached token
     /// of another scope is dropped.
     ///

@@ -1,6 +1,7 @@
-//! The key `serve` signs OpenID Connect ID tokens with, and the JWK Set it publishes at
-//! `jwks_uri`: RS256 (RSA-2048, the algorithm every OpenID relying party accepts by
-//! default) or ES256, generated at start or loaded from a PKCS#8 PEM file.
+//! A private key the CLI signs JWTs with — `serve`'s OpenID Connect ID tokens (and the JWK
+//! Set it publishes at `jwks_uri`), `token --jwt-key`'s assertions: RS256 (RSA-2048, the
+//! algorithm every OpenID relying party accepts by default) or ES256, generated or loaded
+//! from a PKCS#8 PEM file.
 
 use std::path::Path;
 
@@ -11,9 +12,9 @@ use rsa::signature::{SignatureEncoding as _, Signer as _};
 use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
 
-/// Which algorithm `serve` signs ID tokens with when it generates the key.
+/// Which algorithm a generated key is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IdTokenAlgorithm {
+pub enum KeyAlgorithm {
     /// RS256 with a fresh RSA-2048 key.
     #[default]
     Rs256,
@@ -27,35 +28,35 @@ enum Key {
 }
 
 /// The signing key, its `kid`, and the JWK Set that publishes its public half.
-pub struct IdTokenKey {
+pub struct SigningKey {
     key: Key,
     kid: String,
     jwks: String,
 }
 
-impl std::fmt::Debug for IdTokenKey {
+impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdTokenKey")
+        f.debug_struct("SigningKey")
             .field("alg", &self.algorithm())
             .field("kid", &self.kid)
             .finish_non_exhaustive()
     }
 }
 
-impl IdTokenKey {
+impl SigningKey {
     /// A fresh key.
     ///
     /// # Errors
     ///
     /// When the system's random source fails.
-    pub fn generate(algorithm: IdTokenAlgorithm) -> Result<Self, String> {
+    pub fn generate(algorithm: KeyAlgorithm) -> Result<Self, String> {
         match algorithm {
-            IdTokenAlgorithm::Rs256 => {
+            KeyAlgorithm::Rs256 => {
                 let key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
                     .map_err(|error| format!("generating the ID token key: {error}"))?;
                 Self::from_rsa(key)
             }
-            IdTokenAlgorithm::Es256 => {
+            KeyAlgorithm::Es256 => {
                 let mut secret = [0u8; 32];
                 loop {
                     getrandom::fill(&mut secret)
@@ -130,7 +131,7 @@ impl IdTokenKey {
     }
 }
 
-impl JwsSigner for IdTokenKey {
+impl JwsSigner for SigningKey {
     fn algorithm(&self) -> Algorithm {
         match &self.key {
             Key::Rsa(_) => Algorithm::Rs256,
