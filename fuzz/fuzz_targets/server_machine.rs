@@ -10,6 +10,10 @@
 //! - a client credentials token (a machine-to-machine app's) carries no refresh token,
 //!   validates as an app token whose subject is the app, within the app's scope, never
 //!   past its lifetime, and a scope beyond the app's is `invalid_scope`;
+//! - a JWT bearer grant (RFC 7523) is accepted only with a JWT signed by the app's
+//!   registered key and a `jti` not accepted before (while that earlier JWT could still be
+//!   accepted); its token acts for the JWT's `sub`, as a JWT grant, without a refresh
+//!   token; a JWT signed by another key is always `invalid_grant`;
 //! - a registry written out and read back (serde, as a shared store reloads it) holds the
 //!   same apps, and the server goes on exactly as before with it.
 #![no_main]
@@ -20,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use arbitrary::Arbitrary;
 use authcode::Timestamp;
+use authcode::jose::{Ed25519Signer, JwsSigner, sign_compact};
 use authcode::pkce::{Challenge, Verifier, VerifierLength};
 use authcode::profile::Profile;
 use authcode::server::{AppKind, AppSpec, InlineStorage, MemoryStore, RefreshPolicy, Server, ServerConfig, TokenRequest};
@@ -43,6 +48,9 @@ enum Op {
     /// bit 2 for `c` (which it may not have); 0 asks for nothing (all it may have).
     ClientCredentials { scope: u8 },
     ValidateAppToken { token: u8 },
+    /// The machine-to-machine app presents a JWT for user `user % 3` with `jti` number
+    /// `jti`, valid `lifetime % 120 + 1` seconds, signed by its key or (`forged`) another.
+    JwtGrant { jti: u8, user: u8, lifetime: u8, forged: bool },
 }
 
 struct Grant {
@@ -61,15 +69,22 @@ fn form(body: &str) -> TokenRequest<'_> {
 
 fuzz_target!(|input: (bool, u8, Vec<Op>)| {
     let (rotation, lifetime, ops) = input;
-    let config = ServerConfig::new(Profile::Rfc).with_access_token_lifetime(60).unwrap().with_code_lifetime(30).unwrap();
+    let config = ServerConfig::new(Profile::Rfc).with_access_token_lifetime(60).unwrap().with_code_lifetime(30).unwrap().with_issuer("https://as.example").unwrap();
     let mut server: Box<FuzzServer> = Box::new(Server::new(config, InlineStorage::new()));
     let mut rng = common::rng(4);
     let mut spec = AppSpec::new("x", AppKind::SinglePage, &["https://a.example/cb"]);
     let absolute = u64::from(lifetime) + 1;
     spec.refresh = RefreshPolicy { rotation, absolute_lifetime: Some(absolute), inactivity_lifetime: None };
     let apps: Vec<String> = (0..2).map(|_| server.registry_mut().create(&spec, &mut rng).unwrap().client_id.to_string()).collect();
+    let robot_key = Ed25519Signer::from_bytes(&[3u8; 32], None).unwrap();
+    let forger = Ed25519Signer::from_bytes(&[4u8; 32], None).unwrap();
+    let mut jwk = [0u8; 512];
+    let jwk = robot_key.public_key().write_jwk(None, &mut jwk).unwrap().to_owned();
+    let robot_keys = [jwk.as_str()];
+    let mut seen_jti: HashMap<u8, u64> = HashMap::new();
     let mut robot_spec = AppSpec::new("robot", AppKind::MachineToMachine, &[]);
     robot_spec.scope = "a b";
+    robot_spec.public_keys = &robot_keys;
     let robot = server.registry_mut().create(&robot_spec, &mut rng).unwrap();
     let robot_id = robot.client_id.to_string();
     let robot_secret = robot.client_secret.unwrap().as_str().to_owned();
@@ -229,12 +244,52 @@ fuzz_target!(|input: (bool, u8, Vec<Op>)| {
                 assert_eq!(info.scope.as_str(), expected);
                 app_tokens.push((token, now + 60));
             }
+            Op::JwtGrant { jti, user, lifetime, forged } => {
+                let user = user % 3;
+                let exp = now + u64::from(lifetime % 120) + 1;
+                let claims = format!(
+                    r#"{{"iss":"{robot_id}","sub":"user-{user}","aud":"https://as.example","exp":{exp},"iat":{now},"jti":"j{jti}"}}"#
+                );
+                let signer: &dyn JwsSigner = if forged { &forger } else { &robot_key };
+                let mut jwt = [0u8; 1024];
+                let jwt = sign_compact(signer, "JWT", claims.as_bytes(), &mut jwt).unwrap().to_owned();
+                let body = format!(
+                    "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={jwt}&client_id={robot_id}&client_secret={robot_secret}"
+                );
+                let response = server.token(&form(&body), at, &mut rng, &mut buf).unwrap();
+                if forged {
+                    assert_eq!(response.status, 400, "{}", response.body);
+                    assert!(response.body.contains("signature does not verify"), "{}", response.body);
+                    continue;
+                }
+                // Remembered until exp + the 60 s skew.
+                let replay = seen_jti.get(&jti).is_some_and(|until| now < *until);
+                if replay {
+                    assert!(response.body.contains("jti was already used"), "a replayed JWT: {}", response.body);
+                    continue;
+                }
+                if response.status != 200 {
+                    assert!(
+                        response.body.contains("quota") || response.body.contains("too many live assertions"),
+                        "refused for lack of room only: {}",
+                        response.body
+                    );
+                    continue;
+                }
+                seen_jti.insert(jti, exp + 60);
+                assert!(!response.body.contains("refresh_token"), "{}", response.body);
+                let token = field(response.body, "access_token");
+                let info = server.validate(&token, at).expect("a fresh JWT grant token validates");
+                assert_eq!(info.subject.as_str(), format!("user-{user}"));
+                assert_eq!(info.grant_type, authcode::server::GrantType::JwtBearer);
+                app_tokens.push((token, now + 60));
+            }
             Op::ValidateAppToken { token } => {
                 let index = usize::from(token) % app_tokens.len().max(1);
                 let Some((token, expires)) = app_tokens.get(index) else { continue };
                 if let Ok(info) = server.validate(token, at) {
                     assert!(now < *expires, "an app token outlived its lifetime");
-                    assert!(info.is_app_token());
+                    assert!(info.is_app_token() || info.grant_type == authcode::server::GrantType::JwtBearer);
                 }
             }
         }
