@@ -4,7 +4,10 @@
 //!   alone; a script plays the user at its sign-in and consent pages;
 //! - panva's **openid-client** (an OpenID-certified relying party, strict about issuer,
 //!   state, PKCE and `iss`) against `authcode serve --profile rfc` and
-//!   `--profile adobe-ims`, configured by discovery alone.
+//!   `--profile adobe-ims`, configured by discovery alone, checking serve's ID tokens;
+//! - panva's **jose** (an independent JOSE implementation): RS256, ES256 and EdDSA JWTs
+//!   it signs verify in authcode, and JWTs authcode signs (core ES256 / Ed25519 keys,
+//!   the CLI's RSA key) verify there.
 //!
 //! They need Node.js with the packages of `tests/interop/package.json` installed in the
 //! directory `AUTHCODE_INTEROP_NODE_DIR` names, and `AUTHCODE_INTEROP_PYTHON` (a Python with
@@ -228,4 +231,115 @@ fn openid_client_uses_serve_rfc_through_discovery() {
 #[ignore = "needs Node.js with openid-client (AUTHCODE_INTEROP_NODE_DIR) — run by .ci/run"]
 fn openid_client_uses_serve_adobe_ims_through_discovery() {
     openid_client_against(Profile::AdobeIms, "/ims/.well-known/openid-configuration");
+}
+
+#[test]
+#[ignore = "needs Node.js with jose (AUTHCODE_INTEROP_NODE_DIR) — run by .ci/run"]
+fn jose_signs_what_authcode_verifies_and_verifies_what_authcode_signs() {
+    use authcode::jose::{
+        Claims, Compact, Ed25519Signer, Es256Signer, JwkSet, JwsSigner, sign_compact,
+    };
+    const AUDIENCE: &str = "https://authcode.example";
+    let script = node_script("jose_peer.mjs");
+
+    // 1. jose signs; authcode verifies with the JWK Set jose exported.
+    let output = Command::new("node")
+        .arg(&script)
+        .arg("sign")
+        .arg(AUDIENCE)
+        .output()
+        .expect("node is required");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let signed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let jwks = signed["jwks"].to_string();
+    let set = JwkSet::parse(jwks.as_bytes()).unwrap();
+    for alg in ["RS256", "ES256", "EdDSA"] {
+        let token = signed["tokens"][alg].as_str().unwrap();
+        let jws = Compact::parse(token.as_bytes()).unwrap();
+        let header = jws.header().unwrap();
+        assert_eq!(header.algorithm().name(), alg);
+        let key = set.find(&header).unwrap();
+        let mut payload = [0u8; 1024];
+        let payload = jws.verify_with(&header, &key, &mut payload).unwrap();
+        let claims = Claims::parse(payload).unwrap();
+        assert!(claims.subject.unwrap().is(&format!("subject-{alg}")));
+        assert!(claims.audience.contains(AUDIENCE));
+        // One byte of the payload changed: refused.
+        let forged = token.replacen('.', ".e", 1);
+        assert!(
+            Compact::parse(forged.as_bytes())
+                .and_then(|jws| jws.verify_with(&header, &key, &mut [0u8; 1024]).map(|_| ()))
+                .is_err()
+        );
+    }
+
+    // 2. authcode signs (core keys and the CLI's RSA key); jose verifies.
+    let ed = Ed25519Signer::from_bytes(&[11u8; 32], Some("ac-ed")).unwrap();
+    let es = Es256Signer::from_bytes(&[12u8; 32], Some("ac-es")).unwrap();
+    let rsa =
+        authcode_cli::signing::SigningKey::generate(authcode_cli::signing::KeyAlgorithm::Rs256)
+            .unwrap();
+    let mut keys = Vec::new();
+    let mut tokens = Vec::new();
+    let claims = format!(
+        r#"{{"iss":"https://authcode.example","sub":"from-authcode","aud":"{AUDIENCE}","iat":{},"exp":{}}}"#,
+        authcode_cli::serve::now().unix_seconds(),
+        authcode_cli::serve::now().unix_seconds() + 300
+    );
+    let signers: [&dyn JwsSigner; 3] = [&ed, &es, &rsa];
+    for signer in signers {
+        let mut out = [0u8; 4096];
+        tokens.push(
+            sign_compact(signer, "JWT", claims.as_bytes(), &mut out)
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for (signer, kid) in [(&ed.public_key(), "ac-ed"), (&es.public_key(), "ac-es")] {
+        let mut jwk = [0u8; 1024];
+        keys.push(
+            serde_json::from_str::<Value>(signer.write_jwk(Some(kid), &mut jwk).unwrap()).unwrap(),
+        );
+    }
+    let rsa_set: Value = serde_json::from_str(rsa.jwks()).unwrap();
+    keys.push(rsa_set["keys"][0].clone());
+    let input = json!({ "jwks": { "keys": keys }, "tokens": tokens, "audience": AUDIENCE });
+    let mut child = Command::new("node")
+        .arg(&script)
+        .arg("verify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        input.to_string().as_bytes(),
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "jose refused authcode's JWTs: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verified: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let algs: Vec<&str> = verified["verified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["alg"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs, ["EdDSA", "ES256", "RS256"]);
+    assert!(
+        verified["verified"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|entry| entry["sub"] == "from-authcode")
+    );
 }
