@@ -187,7 +187,8 @@ fn config_fallback() -> ClientConfig {
 #[cfg(not(feature = "client-only"))]
 fn server() {
     use authcode::server::{
-        AppKind, AppSpec, InlineStorage, MemoryStore, SecretRotation, Server, ServerConfig, TokenRequest,
+        AppKind, AppSpec, InlineStorage, MemoryStore, SecretRotation, Server, ServerConfig,
+        TokenRequest,
     };
     static mut SERVER: Option<Server<MemoryStore<InlineStorage<16, 16, 40>>, 4>> = None;
     // SAFETY: single-threaded program; the only access.
@@ -250,6 +251,53 @@ fn server() {
 #[cfg(feature = "client-only")]
 fn server() {}
 
+/// The JOSE layer on input: a JWS against a JWK (and a JWK Set), the features built in.
+#[cfg(any(feature = "jose-rsa", feature = "jose-ec", feature = "jose-ed25519"))]
+fn jose() {
+    use authcode::jose::{Compact, Jwk, JwkSet};
+    let mut payload = [0u8; 512];
+    if let (Ok(jws), Ok(jwk)) = (Compact::parse(input(1)), Jwk::parse(input(2))) {
+        sink(jws.verify(jwk.key(), &mut payload).map_or(0, <[u8]>::len));
+    }
+    if let (Ok(jws), Ok(set)) = (Compact::parse(input(3)), JwkSet::parse(input(4))) {
+        if let Ok(header) = jws.header() {
+            sink(set.find(&header).is_ok() as usize);
+        }
+    }
+    #[cfg(feature = "jose-der")]
+    sink(authcode::jose::PublicKey::from_pem(input(5)).is_ok() as usize);
+}
+
+#[cfg(not(any(feature = "jose-rsa", feature = "jose-ec", feature = "jose-ed25519")))]
+fn jose() {}
+
+/// OpenID Connect: a login whose ID token is checked.
+#[cfg(feature = "oidc")]
+fn oidc() {
+    let Ok(config) = ClientConfig::new(Profile::Rfc, text(1), text(2), text(3), text(4)) else {
+        return;
+    };
+    let Ok(config) = config
+        .with_scope("openid")
+        .and_then(|c| c.with_issuer(text(5)))
+    else {
+        return;
+    };
+    let Ok(mut session) = Session::start(config.checking_id_tokens(), &mut HardwareRng, now())
+    else {
+        return;
+    };
+    sink(session.on_redirect(input(1)).is_ok() as usize);
+    sink(
+        session
+            .on_token_response_verified(200, input(2), now(), input(3))
+            .is_ok() as usize,
+    );
+}
+
+#[cfg(not(feature = "oidc"))]
+fn oidc() {}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     loop {
@@ -257,5 +305,7 @@ pub extern "C" fn _start() -> ! {
         client();
         other_clients();
         server();
+        jose();
+        oidc();
     }
 }
