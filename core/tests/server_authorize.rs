@@ -433,3 +433,43 @@ fn an_app_at_its_code_quota_is_temporarily_unavailable_and_expired_codes_are_rec
         .unwrap();
     assert_eq!(redirect.error, None);
 }
+
+#[test]
+fn adobe_ims_reads_comma_delimited_scopes_and_rfc_does_not() {
+    for (profile, granted) in [
+        (Profile::AdobeIms, Some("openid AdobeID offline_access")),
+        (Profile::Rfc, Some("openid,AdobeID,offline_access")),
+    ] {
+        let mut f = fixture_with(profile, RefreshPolicy::default());
+        let (verifier, challenge) = pkce(1);
+        let query = authorize_query(&f.spa.clone(), SPA_REDIRECT, &challenge).replace(
+            "scope=read%20write",
+            "scope=openid%2CAdobeID%2C%20offline_access",
+        );
+        let query = if profile == Profile::Rfc {
+            query.replace("%2C%20", "%2C")
+        } else {
+            query
+        };
+        let mut buf = [0u8; 1024];
+        let redirect = f
+            .server
+            .authorize(query.as_bytes(), "user-1", at(0), &mut f.rng, &mut buf)
+            .unwrap();
+        assert_eq!(redirect.error, None, "{}", redirect.location);
+        let code = location_params(redirect.location)["code"].clone();
+        let (status, json) = f.redeem_spa(&code, &verifier, at(1));
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(json["scope"].as_str(), granted, "{profile:?}");
+        // Under IMS a refresh may narrow with commas too.
+        if profile == Profile::AdobeIms {
+            let refresh = json["refresh_token"].as_str().unwrap().to_owned();
+            let (status, json) = f.refresh_spa(&refresh, Some("openid,AdobeID"), at(2));
+            assert_eq!(
+                (status, json["scope"].as_str()),
+                (200, Some("openid AdobeID")),
+                "{json}"
+            );
+        }
+    }
+}

@@ -12,8 +12,6 @@ use zeroize::Zeroize;
 use super::config::ClientConfig;
 use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
-/// The OpenID Connect nonce: 256 random bits as base64url, like `state`.
-pub(crate) const NONCE_LEN: usize = STATE_LEN;
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
 use super::response::{ServerError, TokenType, Tokens, read_token_response};
@@ -28,6 +26,9 @@ use crate::wire::query::{DecodeError, decode_into, encode};
 /// Length of the `state` values the session generates: base64url of 32 random bytes
 /// (256 bits; RFC 6749 §10.10 asks for at least 128).
 pub const STATE_LEN: usize = 43;
+
+/// The OpenID Connect nonce: 256 random bits as base64url, like `state`.
+pub(crate) const NONCE_LEN: usize = STATE_LEN;
 
 /// Where a session is in the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -69,9 +69,12 @@ const RANDOMNESS: Refusal = refuse(ErrorCode::ServerError, "randomness unavailab
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
-    /// Answers a token request: the `authorization_code` and `refresh_token` grants,
-    /// JSON or form bodies, Basic or body client authentication. Writes the JSON into
-    /// `buf`, which must hold [`RESPONSE_BUFFER_LEN`] bytes.
+    /// Answers a token request: the `authorization_code`, `refresh_token` and
+    /// `client_credentials` grants and — with the `jose` feature — the JWT bearer grant
+    /// (RFC 7523 §2.1, machine-to-machine apps, a JWT signed with a key the app
+    /// registered); JSON or form bodies; Basic, body, or (with `jose`) `private_key_jwt`
+    /// client authentication (RFC 7523 §2.2). Writes the JSON into `buf`, which must hold
+    /// [`RESPONSE_BUFFER_LEN`] bytes.
     ///
     /// Codes are single use: presenting a redeemed code again is `invalid_grant` **and**
     /// revokes every token issued from it (RFC 6749 §4.1.2), for as long as any token of
