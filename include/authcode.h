@@ -918,6 +918,18 @@ authcode_result authcode_session_refresh_token(const authcode_session *session,
                                                size_t len,
                                                size_t *out_len);
 
+// Copies the subject (`sub`) the token response carried — Adobe IMS sends it — into `buf`
+// (`len` bytes; 256 always suffice). `*out_len` is 0 when the server gave none.
+//
+// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0 (to
+// ask for the size). The session is not changed. Returns `AUTHCODE_RESULT_OK`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (the size needed in `*out_len`),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE` (no tokens held).
+authcode_result authcode_session_subject(const authcode_session *session,
+                                         uint8_t *buf,
+                                         size_t len,
+                                         size_t *out_len);
+
 // The token type and the access token's expiry: `*expires_at` is Unix seconds, or 0
 // when the server gave none.
 //

@@ -301,6 +301,17 @@ public:
         out.resize(len);
         return out;
     }
+    /// The subject (`sub`) the token response carried (Adobe IMS sends it), or nothing
+    /// when the server gave none (throws without tokens).
+    std::optional<std::string> subject() const {
+        std::string out(256, '\0');
+        size_t len = 0;
+        authcode_result result = authcode_session_subject(handle_, reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+        if (len == 0) return std::nullopt;
+        out.resize(len);
+        return out;
+    }
     /// How the access token is presented and when it expires (Unix seconds; 0: not said).
     struct TokenInfo {
         authcode_token_type token_type;

@@ -202,6 +202,28 @@ fn client_config_and_session_through_the_abi() {
             R::Ok
         );
         assert_eq!(token_outcome, authcode_token_outcome::Authorized);
+        // No `sub` in this answer: an empty subject.
+        let mut subject = [0u8; 256];
+        let mut subject_len = 99usize;
+        assert_eq!(
+            authcode_session_subject(
+                session,
+                subject.as_mut_ptr(),
+                subject.len(),
+                &mut subject_len
+            ),
+            R::Ok
+        );
+        assert_eq!(subject_len, 0);
+        assert_eq!(
+            authcode_session_subject(
+                session,
+                subject.as_mut_ptr(),
+                subject.len(),
+                core::ptr::null_mut()
+            ),
+            R::NullPointer
+        );
         let mut saved = vec![0u8; 8192];
         let mut saved_len = 0usize;
         assert_eq!(

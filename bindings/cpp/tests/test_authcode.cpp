@@ -134,6 +134,7 @@ static void test_flow() {
     CHECK(tinfo.token_type == AUTHCODE_TOKEN_TYPE_BEARER && tinfo.expires_at > now);
     auto refresh_token = restored.refresh_token();
     CHECK(refresh_token && !refresh_token->empty());
+    CHECK(!restored.subject());
     (void)restored.refresh_request();
     CHECK(restored.stage() == AUTHCODE_STAGE_REFRESHING);
     restored.cancel_refresh();

@@ -497,6 +497,30 @@ pub unsafe extern "C" fn authcode_session_refresh_token(
     })
 }
 
+/// Copies the subject (`sub`) the token response carried — Adobe IMS sends it — into `buf`
+/// (`len` bytes; 256 always suffice). `*out_len` is 0 when the server gave none.
+///
+/// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0 (to
+/// ask for the size). The session is not changed. Returns `AUTHCODE_RESULT_OK`,
+/// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (the size needed in `*out_len`),
+/// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE` (no tokens held).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_session_subject(
+    session: *const authcode_session,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
+    recorded(session, || {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object(session)? };
+        let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
+        let subject = tokens.subject().unwrap_or_default();
+        // SAFETY: buffer contract from the caller.
+        unsafe { copy_out(subject.as_bytes(), buf, len, out_len) }
+    })
+}
+
 /// The token type and the access token's expiry: `*expires_at` is Unix seconds, or 0
 /// when the server gave none.
 ///

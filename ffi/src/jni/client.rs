@@ -597,6 +597,23 @@ extern "system" fn session_refresh_token(
     })
 }
 
+/// `Native.sessionSubject(session)`: the token response's `sub`, or null when none.
+#[unsafe(export_name = "Java_dev_authcode_Native_sessionSubject")]
+extern "system" fn session_subject(mut env: JNIEnv<'_>, _: JClass<'_>, session: jlong) -> jstring {
+    run(&mut env, null(), |env| {
+        let session = session_ptr(session);
+        // SAFETY: live handle; buffers from `read_bytes`.
+        let subject = read_bytes(256, |b, n, o| unsafe {
+            crate::client::authcode_session_subject(session, b, n, o)
+        });
+        match subject {
+            Ok(subject) if subject.is_empty() => Ok(null()),
+            Ok(subject) => new_string(env, &String::from_utf8_lossy(&subject)),
+            Err(code) => Err(throw_result(env, code, Subject::Session(session))),
+        }
+    })
+}
+
 /// `Native.sessionTokenInfo(session, out)`: `out[0]` the `authcode_token_type`, `out[1]`
 /// the expiry (Unix seconds, 0: not given).
 #[unsafe(export_name = "Java_dev_authcode_Native_sessionTokenInfo")]

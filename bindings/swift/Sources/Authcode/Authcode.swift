@@ -740,6 +740,16 @@ public final class Session {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The subject (`sub`) the token response carried (Adobe IMS sends it), or nil when
+    /// the server gave none (throws without tokens).
+    public func subject() throws -> String? {
+        let (result, bytes) = callFilling(capacity: 256) {
+            authcode_session_subject(handle, $0, $1, $2)
+        }
+        try check(result, lastError)
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The refresh token, or nil when the server issued none (throws without tokens).
     public func refreshToken() throws -> String? {
         let (result, bytes) = callFilling(capacity: Int(AUTHCODE_REFRESH_TOKEN_MAX)) {

@@ -53,6 +53,7 @@ final class Native {
     static native void sessionSignOut(long session);
     static native String sessionAccessToken(long session);
     static native String sessionRefreshToken(long session);
+    static native String sessionSubject(long session);
     /** {@code out}: token type, expiry. */
     static native void sessionTokenInfo(long session, long[] out);
     static native int sessionServerError(long session);

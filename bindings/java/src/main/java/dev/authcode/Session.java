@@ -236,6 +236,16 @@ public final class Session extends Handle {
     }
 
     /**
+     * The subject ({@code sub}) the token response carried (Adobe IMS sends it).
+     *
+     * @return the subject, or null when the server gave none
+     * @throws AuthcodeException WRONG_STATE without tokens
+     */
+    public String subject() {
+        return call(Native::sessionSubject);
+    }
+
+    /**
      * The token type and the access token's expiry.
      *
      * @return the information

@@ -135,6 +135,7 @@ public final class AuthcodeTest {
                 Session.TokenInfo tokenInfo = session.tokenInfo();
                 check(tokenInfo.tokenType == Session.TokenType.SESSION_ID && tokenInfo.expiresAt > NOW + 1, "token info");
                 check(session.refreshToken() != null && !session.refreshToken().isEmpty(), "refresh token held");
+                check(session.subject() == null, "Workfront answers no sub");
                 check(session.serverError() == null, "no server error");
 
                 check(session.refreshDue(NOW + 3600), "refresh due");
