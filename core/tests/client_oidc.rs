@@ -348,3 +348,63 @@ fn adobe_ims_comma_scopes_ask_for_openid_too() {
     let session = Session::start(config, &mut rng(), now()).unwrap();
     assert!(query_params(&authorize_url(&session)).contains_key("nonce"));
 }
+
+#[test]
+fn the_configuration_decides_that_an_id_token_is_required_not_what_a_save_brought_back() {
+    // A login begun without ID token checks (so without a nonce) and restored into a
+    // configuration that checks them: the ID token is still required, and the nonce
+    // check it cannot pass refuses it.
+    let unchecked = rfc_config()
+        .with_scope("openid profile")
+        .unwrap()
+        .with_issuer(ISSUER)
+        .unwrap();
+    let mut session = Session::start(unchecked, &mut rng(), now()).unwrap();
+    let params = query_params(&authorize_url(&session));
+    assert!(!params.contains_key("nonce"));
+    let redirect = format!(
+        "https://app.example.com/cb?code=c&iss=https%3A%2F%2Fas.example.com&state={}",
+        params["state"]
+    );
+    session.on_redirect(redirect.as_bytes()).unwrap();
+    let mut buf = [0u8; 8192];
+    let saved = session.save(&mut buf).unwrap().to_vec();
+    let mut restored = Session::restore(config(), &saved).unwrap();
+    let token = sign(&header(), &without_nonce());
+    assert_eq!(
+        restored.on_token_response(200, body(&token).as_bytes(), now()),
+        Err(ClientError::IdToken(IdTokenError::KeysNeeded))
+    );
+    let no_id_token = r#"{"access_token":"at-1","token_type":"Bearer"}"#;
+    assert_eq!(
+        restored.on_token_response_verified(200, no_id_token.as_bytes(), now(), jwks().as_bytes()),
+        Err(ClientError::IdToken(IdTokenError::Missing))
+    );
+    assert_eq!(
+        restored.on_token_response_verified(200, body(&token).as_bytes(), now(), jwks().as_bytes()),
+        Err(ClientError::IdToken(IdTokenError::Nonce))
+    );
+    assert_eq!(restored.stage(), Stage::AwaitingToken);
+}
+
+#[test]
+fn a_refresh_keeps_the_verified_subject_and_the_id_token() {
+    let (mut session, nonce) = awaiting_token();
+    let token = sign(&header(), &claims(&nonce));
+    session
+        .on_token_response_verified(200, body(&token).as_bytes(), now(), jwks().as_bytes())
+        .unwrap();
+    let mut buf = [0u8; 2048];
+    session.refresh_request(&mut buf).unwrap();
+    // The refresh answer's `sub` is not signed: it does not replace the verified one.
+    let answer = json!({"access_token": "at-2", "token_type": "Bearer", "expires_in": 3600,
+                        "sub": "someone-else"})
+    .to_string();
+    session
+        .on_refresh_response(200, answer.as_bytes(), now())
+        .unwrap();
+    let tokens = session.tokens().unwrap();
+    assert_eq!(tokens.access_token(), "at-2");
+    assert_eq!(tokens.subject(), Some("user-1"));
+    assert_eq!(tokens.id_token(), Some(token.as_str()));
+}

@@ -367,11 +367,28 @@ fn private_key_jwt_authenticates_at_the_token_and_revocation_endpoints() {
     );
     assert_eq!(f.post(&body, 1).1["error"], "invalid_client");
 
-    // Revocation with private_key_jwt.
+    // The app's share of the assertion ids holds for client assertions too: the
+    // refusal says to retry, not that the client is unknown.
+    let mut refused = 0;
+    for i in 0..30 {
+        let body = format!(
+            "grant_type=client_credentials&client_assertion_type={kind}&client_assertion={}",
+            enc(&client_assertion(&f, &format!("many-{i}")))
+        );
+        let (status, json) = f.post(&body, 1);
+        if status != 200 {
+            refused += 1;
+            assert_eq!(json["error"], "temporarily_unavailable", "{json}");
+        }
+    }
+    assert!(refused > 0);
+    // Revocation with private_key_jwt (once those assertions expired).
+    let late = json!({"iss": f.client_id, "sub": f.client_id, "aud": TOKEN_URL,
+                      "iat": NOW + 200, "exp": NOW + 260, "jti": "r-1"});
     let body = format!(
         "token={}&client_assertion_type={kind}&client_assertion={}",
         enc(&access),
-        enc(&client_assertion(&f, "r-1"))
+        enc(&sign(&f.es, &late))
     );
     let request = TokenRequest {
         method: "POST",
@@ -380,9 +397,10 @@ fn private_key_jwt_authenticates_at_the_token_and_revocation_endpoints() {
         body: body.as_bytes(),
     };
     let mut buf = [0u8; 1024];
-    let response = f.server.revoke(&request, at(2), &mut buf).unwrap();
+    assert!(f.server.validate(&access, at(199)).is_ok());
+    let response = f.server.revoke(&request, at(200), &mut buf).unwrap();
     assert_eq!(response.status, 200, "{}", response.body);
-    assert!(f.server.validate(&access, at(3)).is_err());
+    assert!(f.server.validate(&access, at(201)).is_err());
 }
 
 #[test]
@@ -419,6 +437,27 @@ fn workfront_exchanges_a_jwt_for_a_session_id() {
         .validate(json["access_token"].as_str().unwrap(), at(1))
         .unwrap();
     assert_eq!(info.subject.as_str(), "user@acme.com");
+    // Without a jti, the same JWT (its signing input) is accepted once.
+    let (status, json) = exchange(&mut f, &claims);
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(json["error_description"], "the assertion was already used");
+    let another = json!({"exp": NOW + 241, "iss": "customer-7", "sub": "user@acme.com"});
+    assert_eq!(exchange(&mut f, &another).0, 200);
+    // The customer id is an iss of Workfront's exchange only, not of RFC 7523's grant.
+    let rfc = json!({"iss": "customer-7", "sub": "u", "aud": TOKEN_URL,
+                     "exp": NOW + 60, "jti": "rfc-1"});
+    let (status, json) = f.bearer(&sign(&f.ed, &rfc), 0);
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        json["error_description"],
+        "the assertion's iss is not the client id"
+    );
     for (claims, description) in [
         (
             json!({"iss": "customer-7", "sub": "u"}),
@@ -450,6 +489,8 @@ fn workfront_exchanges_a_jwt_for_a_session_id() {
 #[test]
 fn keys_are_read_at_registration_and_the_jti_table_has_a_quota() {
     let mut f = m2m(Profile::Rfc);
+    let signing = jwk(&|buf| f.es.public_key().write_jwk(None, buf).unwrap().to_owned());
+    let enc_key = signing.replacen('{', r#"{"use":"enc","#, 1);
     for (keys, error) in [
         (
             vec!["not a key"],
@@ -459,6 +500,8 @@ fn keys_are_read_at_registration_and_the_jti_table_has_a_quota() {
             vec![r#"{"kty":"oct","k":"AA"}"#],
             AppError::UnreadablePublicKey { index: 0 },
         ),
+        // A key marked for encryption signs nothing.
+        (vec![&enc_key], AppError::UnreadablePublicKey { index: 0 }),
         (
             vec!["-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"],
             AppError::UnreadablePublicKey { index: 0 },

@@ -7,8 +7,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use super::metrics::Metrics;
 use authcode::Timestamp;
 use authcode::server::{
-    Capacity, CodeEntry, FoundGrant, GrantFilter, GrantId, GrantStore, Key, Limits, MemoryStore,
-    NewGrant, RedeemError, RotateOutcome, Rotation, Server, SliceStorage, StoreError, Usage,
+    AssertionMark, Capacity, CodeEntry, FoundGrant, GrantFilter, GrantId, GrantStore, Key, Limits,
+    MemoryStore, NewGrant, Noted, RedeemError, RotateOutcome, Rotation, Server, SliceStorage,
+    StoreError, Usage,
 };
 use authcode_store_redis::{
     Published, RedisBacked, RedisStore, publish_registry, reload_registry, with_current_registry,
@@ -84,6 +85,19 @@ impl GrantStore for NodeStore {
 
     fn revoke_where(&mut self, filter: GrantFilter<'_>) -> Result<usize, StoreError> {
         delegate!(self, store => store.revoke_where(filter))
+    }
+
+    fn note_assertion(
+        &mut self,
+        mark: &AssertionMark,
+        limits: &Limits,
+        now: Timestamp,
+    ) -> Result<Noted, StoreError> {
+        delegate!(self, store => store.note_assertion(mark, limits, now))
+    }
+
+    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError> {
+        delegate!(self, store => store.forget_assertion(mark))
     }
 
     fn purge(&mut self, now: Timestamp) -> Result<usize, StoreError> {

@@ -144,8 +144,10 @@ fn check(
             _ => return Err(IdTokenError::Nonce),
         }
     }
-    let sub: String<MAX_SUBJECT> =
-        Claims::text(claims.subject).ok_or(IdTokenError::MissingClaim { claim: "sub" })?;
+    let raw_sub = claims
+        .subject
+        .ok_or(IdTokenError::MissingClaim { claim: "sub" })?;
+    let sub: String<MAX_SUBJECT> = Claims::text(Some(raw_sub)).ok_or(IdTokenError::Subject)?;
     if sub.is_empty() {
         return Err(IdTokenError::MissingClaim { claim: "sub" });
     }

@@ -591,15 +591,13 @@ impl Session {
         now: Timestamp,
         jwk_set: Option<&[u8]>,
     ) -> Result<TokenOutcome, ClientError> {
-        let State::AwaitingToken(received) = &self.state else {
+        if !matches!(self.state, State::AwaitingToken(_)) {
             return Err(self.wrong_stage());
-        };
+        }
         #[cfg(feature = "oidc")]
-        if received.nonce.is_some() && jwk_set.is_none() {
+        if self.config.checks_id_tokens() && jwk_set.is_none() {
             return Err(ClientError::IdToken(super::IdTokenError::KeysNeeded));
         }
-        #[cfg(not(feature = "oidc"))]
-        let _ = received;
         #[cfg(not(feature = "oidc"))]
         let _ = jwk_set;
         let default_type = self.default_token_type();
@@ -645,10 +643,10 @@ impl Session {
         };
         let [id_token] = crate::wire::named::read_object(body, &["id_token"])
             .map_err(|_| IdTokenError::Malformed)?;
+        // The configuration decides what is required, not what a save brought back.
+        let required = self.config.checks_id_tokens();
         let raw = match id_token {
-            None | Some(Value::Null) if received.nonce.is_some() => {
-                return Err(IdTokenError::Missing);
-            }
+            None | Some(Value::Null) if required => return Err(IdTokenError::Missing),
             None | Some(Value::Null) => return Ok(()),
             Some(Value::String(raw)) => raw,
             Some(_) => return Err(IdTokenError::Malformed),
@@ -665,7 +663,13 @@ impl Session {
         let expected = super::id_token::Expected {
             issuer: self.config.issuer(),
             client_id: self.config.client_id(),
-            nonce: received.nonce.as_ref().map(Secret::as_str),
+            nonce: match &received.nonce {
+                Some(nonce) => Some(nonce.as_str()),
+                // A login that sent no nonce (restored from an older save) cannot be
+                // checked as this configuration requires.
+                None if required => return Err(IdTokenError::Nonce),
+                None => None,
+            },
             subject: self.tokens.subject.as_deref(),
             now,
         };
@@ -747,7 +751,9 @@ impl Session {
     ///
     /// On success the new access token replaces the old one; a new refresh token replaces
     /// the old one, and when none is sent the old one is kept (servers without rotation).
-    /// `invalid_grant` means the grant is gone: the session fails with
+    /// The subject ([`Tokens::subject`]) and the ID token stay those of the login (a
+    /// refresh answer's `sub` is used only when the login gave none; an ID token in it is
+    /// not read). `invalid_grant` means the grant is gone: the session fails with
     /// [`Failure::SignInRequired`] and its tokens are wiped. Other server errors keep the
     /// old tokens. Either way no refresh is in flight afterwards.
     ///
@@ -781,9 +787,13 @@ impl Session {
                 if fresh.scope.is_none() {
                     fresh.scope = old.scope.take();
                 }
-                if fresh.subject.is_none() {
+                // A grant is one user's: the subject the login established (verified from
+                // its ID token, when checked) stays, and so does that ID token.
+                if old.subject.is_some() {
                     fresh.subject = old.subject.take();
                 }
+                #[cfg(feature = "oidc")]
+                core::mem::swap(&mut fresh.id_token, &mut old.id_token);
                 if fresh.wid.is_none() {
                     fresh.wid = old.wid.take();
                 }

@@ -173,13 +173,10 @@ impl<'a> Compact<'a> {
         self.verify_with(&header, key, payload)
     }
 
-    /// As [`Compact::verify`] with a header already read by [`Compact::header`] (to
-    /// choose the key by its `kid`).
-    ///
-    /// # Errors
-    ///
-    /// As [`Compact::verify`].
-    pub fn verify_with<'p>(
+    /// As [`Compact::verify`] with the header this JWS's [`Compact::header`] read (to
+    /// choose the key by its `kid` without reading it twice). Crate-private: a header of
+    /// another JWS would skip this one's `crit` check.
+    pub(crate) fn verify_with<'p>(
         &self,
         header: &Header,
         key: &PublicKey,

@@ -35,6 +35,14 @@ impl PublicKey {
         let key = spki.subject_public_key.as_bytes().ok_or(KeyError::Der)?;
         let oid = spki.algorithm.oid;
         if oid == RSA_ENCRYPTION {
+            // RFC 3279 §2.3.1: the parameters are NULL (some encoders omit them).
+            if spki
+                .algorithm
+                .parameters
+                .is_some_and(|parameters| !parameters.is_null())
+            {
+                return Err(KeyError::Der);
+            }
             // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
             let (n, e) = read_all(key, |reader| {
                 reader.sequence(|seq| {

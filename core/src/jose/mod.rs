@@ -54,4 +54,4 @@ pub use rsa::{MAX_RSA_BITS, MIN_RSA_BITS, RsaPublicKey};
 pub use sign::Ed25519Signer;
 #[cfg(feature = "jose-ec")]
 pub use sign::Es256Signer;
-pub use sign::{JwsSigner, MAX_SIGNED_LEN, SignError, sign_compact};
+pub use sign::{JwsSigner, MAX_SIGNED_LEN, MAX_WRITTEN_HEADER_LEN, SignError, sign_compact};

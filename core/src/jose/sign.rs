@@ -19,13 +19,23 @@ pub enum SignError {
     Unavailable,
     /// The output does not fit (`needed` bytes).
     BufferTooSmall(BufferTooSmall),
+    /// The protected header (`alg`, `typ`, `kid`) is longer than [`MAX_WRITTEN_HEADER_LEN`]
+    /// bytes: a shorter `kid` or `typ` is needed.
+    HeaderTooLong,
 }
+
+/// The longest protected header [`sign_compact`] writes.
+pub const MAX_WRITTEN_HEADER_LEN: usize = 256;
 
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unavailable => f.write_str("the signing key is unavailable"),
             Self::BufferTooSmall(error) => fmt::Display::fmt(error, f),
+            Self::HeaderTooLong => write!(
+                f,
+                "the JWS header (alg, typ, kid) is longer than {MAX_WRITTEN_HEADER_LEN} bytes"
+            ),
         }
     }
 }
@@ -159,14 +169,15 @@ fn copy_into(signed: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
 ///
 /// # Errors
 ///
-/// [`SignError::BufferTooSmall`] with the size needed; what the signer returns.
+/// [`SignError::BufferTooSmall`] with the size needed; [`SignError::HeaderTooLong`];
+/// what the signer returns.
 pub fn sign_compact<'out>(
     signer: &(impl JwsSigner + ?Sized),
     typ: &str,
     payload: &[u8],
     out: &'out mut [u8],
 ) -> Result<&'out str, SignError> {
-    let mut header = [0u8; 256];
+    let mut header = [0u8; MAX_WRITTEN_HEADER_LEN];
     let mut writer = Writer::new(&mut header);
     writer.push("{\"alg\":\"");
     writer.push(signer.algorithm().name());
@@ -177,7 +188,7 @@ pub fn sign_compact<'out>(
         json::write_string(&mut writer, kid);
     }
     writer.push("}");
-    let header = writer.finish()?;
+    let header = writer.finish().map_err(|_| SignError::HeaderTooLong)?;
     let header_len = encoded_len(header.len());
     let payload_len = encoded_len(payload.len());
     let input_len = header_len.saturating_add(1).saturating_add(payload_len);

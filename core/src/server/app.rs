@@ -162,7 +162,8 @@ pub enum AppError {
     /// each non-empty and at most [`MAX_PUBLIC_KEY`] bytes; single-page apps hold none.
     InvalidPublicKeys,
     /// A public key is not a JWK, SubjectPublicKeyInfo PEM or certificate PEM of an RSA
-    /// (2048–4096 bits), P-256 or Ed25519 key.
+    /// (2048–4096 bits), P-256 or Ed25519 signing key (a JWK whose `use` is not `sig` is
+    /// refused).
     UnreadablePublicKey {
         /// Its position in the list.
         index: usize,
@@ -207,7 +208,7 @@ impl fmt::Display for AppError {
             }
             Self::UnreadablePublicKey { index } => write!(
                 f,
-                "public key #{index} is not a JWK, public key PEM or certificate PEM of an RSA (2048-4096 bits), P-256 or Ed25519 key"
+                "public key #{index} is not a JWK, public key PEM or certificate PEM of an RSA (2048-4096 bits), P-256 or Ed25519 signing key (use \"sig\")"
             ),
             Self::NotConfidential => f.write_str(
                 "only web and machine-to-machine apps have a client secret (and may use client credentials)",

@@ -8,7 +8,7 @@ use heapless::String;
 use super::app::App;
 use super::limits::{MAX_ASSERTION_IDS, MAX_SUBJECT};
 use super::registry::AppId;
-use super::tokens::digest;
+use super::store::{AssertionMark, Noted, StoreError, TableKind};
 use crate::jose::{Compact, Jwk};
 use crate::time::Timestamp;
 
@@ -44,7 +44,10 @@ pub(crate) struct Expected<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verified {
     pub(crate) subject: String<MAX_SUBJECT>,
-    pub(crate) jti_digest: Option<[u8; 32]>,
+    /// What identifies it against replay (see [`AssertionMark::digest`]).
+    pub(crate) replay_id: [u8; 32],
+    /// Whether it has a `jti` (else the replay id is its signing input's digest).
+    pub(crate) has_jti: bool,
     pub(crate) expires_at: Timestamp,
 }
 
@@ -67,6 +70,7 @@ pub(crate) fn verify(
     })?;
     let mut payload = [0u8; 2048];
     let mut any_key = false;
+    let mut too_large = false;
     let mut verified: Option<&[u8]> = None;
     for text in app.public_keys() {
         let Ok(jwk) = Jwk::parse(text.as_bytes()) else {
@@ -77,14 +81,21 @@ pub(crate) fn verify(
             continue;
         }
         any_key = true;
-        if let Ok(bytes) = jws.verify_with(&header, jwk.key(), &mut payload) {
-            let len = bytes.len();
-            verified = payload.get(..len);
-            break;
+        match jws.verify_with(&header, jwk.key(), &mut payload) {
+            Ok(bytes) => {
+                let len = bytes.len();
+                verified = payload.get(..len);
+                break;
+            }
+            Err(crate::jose::JoseError::TooLarge { .. }) => too_large = true,
+            Err(_) => {}
         }
     }
     if !any_key {
         return Err("no registered key of the assertion's alg and kid");
+    }
+    if too_large && verified.is_none() {
+        return Err("the assertion's claims are too long");
     }
     let payload = verified.ok_or("the assertion's signature does not verify")?;
     let claims =
@@ -146,52 +157,70 @@ pub(crate) fn verify(
     {
         return Err("the assertion was issued in the future (iat)");
     }
-    let jti_digest = match claims.jwt_id {
+    let has_jti = claims.jwt_id.is_some();
+    let replay_id = match claims.jwt_id {
         Some(raw) => {
             let jti: String<256> =
                 crate::jose::Claims::text(Some(raw)).ok_or("the assertion's jti is too long")?;
             if jti.is_empty() {
                 return Err("the assertion has an empty jti");
             }
-            Some(jti_digest(expected.client_id, &jti))
+            replay_digest(expected.client_id, b"jti", jti.as_bytes())
         }
-        None if purpose == Purpose::Workfront => None,
+        // Workfront's JWTs need no jti: the signing input (not the signature, which an
+        // ECDSA signer can vary) identifies the JWT.
+        None if purpose == Purpose::Workfront => {
+            let signing_input = assertion
+                .rsplit_once('.')
+                .map_or(assertion, |(head, _)| head);
+            replay_digest(expected.client_id, b"jws", signing_input.as_bytes())
+        }
         None => return Err("the assertion has no jti"),
     };
     Ok(Verified {
         subject: sub,
-        jti_digest,
+        replay_id,
+        has_jti,
         // Remembered until it can no longer be accepted.
         expires_at: Timestamp::from_unix_seconds(exp.saturating_add(skew)),
     })
 }
 
-fn jti_digest(client_id: &str, jti: &str) -> [u8; 32] {
-    let mut input = [0u8; 512];
-    let mut len = 0usize;
-    for part in [client_id.as_bytes(), &[0u8], jti.as_bytes()] {
-        for byte in part {
-            if let Some(slot) = input.get_mut(len) {
-                *slot = *byte;
-                len = len.saturating_add(1);
-            }
+impl Verified {
+    /// The refusal of a replay.
+    pub(crate) const fn replayed(&self) -> &'static str {
+        if self.has_jti {
+            "the assertion's jti was already used"
+        } else {
+            "the assertion was already used"
         }
     }
-    digest(input.get(..len).unwrap_or_default())
+
+    /// The store's record of this assertion, for `app`.
+    pub(crate) const fn mark(&self, app: AppId) -> AssertionMark {
+        AssertionMark {
+            digest: self.replay_id,
+            app,
+            expires_at: self.expires_at,
+        }
+    }
 }
 
-/// Assertion ids (`jti`) seen and still acceptable, so none is accepted twice (RFC 7523
-/// §3 item 7). Fixed capacity, shared by the apps with a quota each.
+/// SHA-256 over the client id, what the id is (`jti` or the JWS signing input) and it.
+fn replay_digest(client_id: &str, kind: &[u8], id: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in [client_id.as_bytes(), &[0], kind, &[0], id] {
+        hash.update(part);
+    }
+    hash.finalize().into()
+}
+
+/// The in-memory store's assertion ids seen and still acceptable, so none is accepted
+/// twice (RFC 7523 §3 item 7). Fixed capacity, shared by the apps with a quota each.
 #[derive(Debug, Clone)]
 pub(crate) struct AssertionIds {
-    seen: [Option<Seen>; MAX_ASSERTION_IDS],
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Seen {
-    digest: [u8; 32],
-    app: AppId,
-    expires_at: Timestamp,
+    seen: [Option<AssertionMark>; MAX_ASSERTION_IDS],
 }
 
 impl AssertionIds {
@@ -201,55 +230,40 @@ impl AssertionIds {
         }
     }
 
-    /// Whether the assertion was seen (and is still live).
-    pub(crate) fn replayed(&self, verified: &Verified, now: Timestamp) -> bool {
-        verified.jti_digest.is_some_and(|digest| {
-            self.seen
-                .iter()
-                .flatten()
-                .any(|seen| seen.digest == digest && now < seen.expires_at)
-        })
-    }
-
-    /// Remembers the assertion's `jti` until it expires; `Err` when the app holds
-    /// `per_app` live ones already, or the table is full.
-    pub(crate) fn remember(
+    /// Remembers `mark` until it expires unless it is live already; `per_app` live ids
+    /// per app at most.
+    pub(crate) fn note(
         &mut self,
-        app: AppId,
-        verified: &Verified,
+        mark: &AssertionMark,
+        per_app: u32,
         now: Timestamp,
-        per_app: usize,
-    ) -> Result<(), &'static str> {
-        let Some(digest) = verified.jti_digest else {
-            return Ok(());
-        };
-        let live = |seen: &Seen| now < seen.expires_at;
-        let held = self
-            .seen
-            .iter()
-            .flatten()
-            .filter(|seen| seen.app == app && live(seen))
-            .count();
+    ) -> Result<Noted, StoreError> {
+        let live = |seen: &AssertionMark| now < seen.expires_at;
+        let mut held = 0u32;
+        for seen in self.seen.iter().flatten().filter(|seen| live(seen)) {
+            if seen.digest == mark.digest {
+                return Ok(Noted::Replayed);
+            }
+            if seen.app == mark.app {
+                held = held.saturating_add(1);
+            }
+        }
         if held >= per_app.max(1) {
-            return Err("too many live assertions for this app; retry later");
+            return Err(StoreError::AppQuota(TableKind::Assertions));
         }
         let slot = self
             .seen
             .iter_mut()
             .find(|slot| slot.as_ref().is_none_or(|seen| !live(seen)))
-            .ok_or("too many live assertions; retry later")?;
-        *slot = Some(Seen {
-            digest,
-            app,
-            expires_at: verified.expires_at,
-        });
-        Ok(())
+            .ok_or(StoreError::Full(TableKind::Assertions))?;
+        *slot = Some(*mark);
+        Ok(Noted::First)
     }
 
-    /// Forgets an assertion remembered for a grant that could then not be stored.
-    pub(crate) fn forget(&mut self, verified: &Verified) {
+    /// Forgets `mark`.
+    pub(crate) fn forget(&mut self, mark: &AssertionMark) {
         for slot in &mut self.seen {
-            if slot.is_some_and(|seen| Some(seen.digest) == verified.jti_digest) {
+            if slot.is_some_and(|seen| seen.digest == mark.digest) {
                 *slot = None;
             }
         }

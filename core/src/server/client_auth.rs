@@ -186,12 +186,14 @@ impl<St: super::store::GrantStore, const APPS: usize> super::server::Server<St, 
         };
         let verified = assertion::verify(app, assertion, Purpose::ClientAuthentication, &expected)
             .map_err(failed)?;
-        if self.assertion_ids.replayed(&verified, now) {
-            return Err(failed("the client assertion's jti was already used"));
+        let limits = self.limits();
+        match self.store.note_assertion(&verified.mark(id), &limits, now) {
+            Ok(super::store::Noted::First) => {}
+            Ok(super::store::Noted::Replayed) => {
+                return Err(failed("the client assertion's jti was already used"));
+            }
+            Err(error) => return Err(super::endpoint::store_refusal(error)),
         }
-        self.assertion_ids
-            .remember(id, &verified, now, self.assertions_per_app())
-            .map_err(failed)?;
         Ok(Client { id, kind })
     }
 }

@@ -95,6 +95,12 @@ pub(crate) const fn store_refusal(error: StoreError) -> Refusal {
             StoreError::SubjectQuota => "this user holds too many pending authorizations",
             StoreError::Full(super::store::TableKind::Codes) => "too many pending authorizations",
             StoreError::Full(super::store::TableKind::Grants) => "too many active grants",
+            StoreError::AppQuota(super::store::TableKind::Assertions) => {
+                "too many live assertions for this app; retry later"
+            }
+            StoreError::Full(super::store::TableKind::Assertions) => {
+                "too many live assertions; retry later"
+            }
             StoreError::Unavailable => "the grant store is unavailable",
         },
     )

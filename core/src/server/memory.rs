@@ -14,8 +14,8 @@ use super::entries::{
 use super::registry::AppId;
 use super::storage::{Storage, Tables, TablesRef};
 use super::store::{
-    Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, RedeemError, RotateOutcome,
-    StoreError, TableKind, Usage,
+    AssertionMark, Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, Noted,
+    RedeemError, RotateOutcome, StoreError, TableKind, Usage,
 };
 use super::table::{self, Occupancy, max_live};
 use super::tokens::digest;
@@ -77,6 +77,9 @@ pub struct MemoryStore<S, const APPS: usize = 10> {
     /// No grant dies before this (0: unknown).
     grants_reclaim_at: Timestamp,
     usage: [AppUsage; APPS],
+    /// Assertion ids against replay (`MAX_ASSERTION_IDS` of them).
+    #[cfg(feature = "jose")]
+    assertions: super::assertion::AssertionIds,
 }
 
 impl<S: Storage, const APPS: usize> From<S> for MemoryStore<S, APPS> {
@@ -99,6 +102,8 @@ impl<S: Storage, const APPS: usize> MemoryStore<S, APPS> {
             fresh: 0,
             grants_reclaim_at: UNKNOWN,
             usage: [AppUsage::EMPTY; APPS],
+            #[cfg(feature = "jose")]
+            assertions: super::assertion::AssertionIds::new(),
         }
     }
 
@@ -346,7 +351,43 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
             // Every pending code may belong to another subject.
             codes: max_live(tables.codes.len()).min(max_live(tables.subjects.len())),
             grants: tables.grants.len().min(max_live(tables.keys.len()) / 2),
+            assertions: if cfg!(feature = "jose") {
+                super::limits::MAX_ASSERTION_IDS
+            } else {
+                0
+            },
         }
+    }
+
+    #[cfg(feature = "jose")]
+    fn note_assertion(
+        &mut self,
+        mark: &AssertionMark,
+        limits: &Limits,
+        now: Timestamp,
+    ) -> Result<Noted, StoreError> {
+        self.assertions.note(mark, limits.assertions_per_app, now)
+    }
+
+    #[cfg(not(feature = "jose"))]
+    fn note_assertion(
+        &mut self,
+        _: &AssertionMark,
+        _: &Limits,
+        _: Timestamp,
+    ) -> Result<Noted, StoreError> {
+        Err(StoreError::Full(TableKind::Assertions))
+    }
+
+    #[cfg(feature = "jose")]
+    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError> {
+        self.assertions.forget(mark);
+        Ok(())
+    }
+
+    #[cfg(not(feature = "jose"))]
+    fn forget_assertion(&mut self, _: &AssertionMark) -> Result<(), StoreError> {
+        Ok(())
     }
 
     fn insert_code(

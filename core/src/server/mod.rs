@@ -58,8 +58,8 @@ pub use self::server::{InvalidToken, SecretRotation, Server, TokenInfo};
 pub use self::settings::AppSettings;
 pub use self::storage::{InlineStorage, SliceStorage, Storage, Tables, TablesRef};
 pub use self::store::{
-    Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, RedeemError, RotateOutcome,
-    StoreError, TableKind, Usage,
+    AssertionMark, Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, Noted,
+    RedeemError, RotateOutcome, StoreError, TableKind, Usage,
 };
 pub use self::table::{MAX_LOAD_DENOMINATOR, MAX_LOAD_NUMERATOR};
 #[cfg(feature = "jose")]

@@ -171,6 +171,13 @@ fn stored_key(key: &str, index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppErro
     let trimmed = key.trim();
     let (public, kid) = if trimmed.starts_with('{') {
         let jwk = crate::jose::Jwk::parse(trimmed.as_bytes()).map_err(|_| unreadable)?;
+        // A key its owner marked for encryption does not sign assertions (RFC 7517 §4.2).
+        if jwk
+            .key_use()
+            .is_some_and(|key_use| key_use != crate::jose::KeyUse::Signature)
+        {
+            return Err(unreadable);
+        }
         let kid: Option<String<{ crate::jose::MAX_KID_LEN }>> =
             jwk.key_id().and_then(|kid| String::try_from(kid).ok());
         (jwk.key().clone(), kid)

@@ -28,9 +28,6 @@ pub struct Server<St, const APPS: usize = 10> {
     pub(crate) config: ServerConfig,
     pub(crate) registry: Registry<APPS>,
     pub(crate) store: St,
-    /// JWT assertion ids seen, against replay (RFC 7523 §3).
-    #[cfg(feature = "jose")]
-    pub(crate) assertion_ids: super::assertion::AssertionIds,
 }
 
 /// What [`Server::validate`] tells a resource server about a valid access token.
@@ -87,17 +84,6 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             config,
             registry: Registry::new(),
             store: store.into(),
-            #[cfg(feature = "jose")]
-            assertion_ids: super::assertion::AssertionIds::new(),
-        }
-    }
-
-    /// Each app's share of the assertion id table.
-    #[cfg(feature = "jose")]
-    pub(crate) const fn assertions_per_app(&self) -> usize {
-        match super::limits::MAX_ASSERTION_IDS.checked_div(APPS) {
-            Some(0) | None => 1,
-            Some(share) => share,
         }
     }
 
@@ -146,6 +132,7 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             codes_per_subject: quotas.codes_per_subject,
             grants_per_app: quotas.grants_per_app.unwrap_or(share(capacity.grants)),
             access_tokens_per_grant: self.config.access_tokens_per_grant,
+            assertions_per_app: share(capacity.assertions),
         }
     }
 

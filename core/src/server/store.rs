@@ -14,6 +14,7 @@
 //! | [`rotate`](GrantStore::rotate) | compare-and-swap on the grant's generation: of two rotations of the same refresh token exactly one applies, and the other revokes the grant in the same step |
 //! | [`revoke_grant`](GrantStore::revoke_grant) / [`revoke_where`](GrantStore::revoke_where) | after return, no read of any node sees the grant |
 //! | [`code`](GrantStore::code) / [`find_key`](GrantStore::find_key) | read-only snapshots; every decision they inform is re-checked by the atomic operation that follows (a generation or a live code) |
+//! | [`note_assertion`](GrantStore::note_assertion) | *insert if absent*: of two racing notes of one assertion id exactly one is `First`; the quota check and the insert are one step |
 //! | [`purge`](GrantStore::purge) | removes only what is dead at `now`; may run beside anything |
 //!
 //! The server generates every random value before it calls a mutating operation, so a
@@ -34,6 +35,8 @@ pub enum TableKind {
     Codes,
     /// Grants (and the key index they need).
     Grants,
+    /// Assertion ids remembered against replay (RFC 7523 §3).
+    Assertions,
 }
 
 impl TableKind {
@@ -43,6 +46,7 @@ impl TableKind {
         match self {
             Self::Codes => "codes",
             Self::Grants => "grants",
+            Self::Assertions => "assertions",
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct Limits {
     pub grants_per_app: u32,
     /// Live access tokens one grant holds; one more ends its oldest.
     pub access_tokens_per_grant: u8,
+    /// Live assertion ids one app may have remembered (JWT grants and `private_key_jwt`).
+    pub assertions_per_app: u32,
 }
 
 /// How many live entries a store holds at most, for quotas derived from it.
@@ -140,6 +146,8 @@ pub struct Capacity {
     pub codes: usize,
     /// Live grants (each with its keys and tokens).
     pub grants: usize,
+    /// Live assertion ids (0: the store remembers none, so it accepts no JWT assertion).
+    pub assertions: usize,
 }
 
 /// What one app holds in a store.
@@ -161,6 +169,29 @@ pub struct NewGrant {
     pub refresh_key: Key,
     /// Key of the access locator.
     pub access_key: Key,
+}
+
+/// A JWT assertion the server accepted (a JWT bearer grant, `private_key_jwt`, a
+/// Workfront `jwt_token`), remembered until it expires so that it is accepted once
+/// (RFC 7523 §3 item 7) — by every node sharing the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssertionMark {
+    /// SHA-256 over the app's client id and the assertion's `jti` (or, for a Workfront JWT
+    /// without one, its signing input).
+    pub digest: [u8; 32],
+    /// The app that presented it (whose quota it takes).
+    pub app: AppId,
+    /// When the assertion can no longer be accepted (its `exp` plus the clock skew).
+    pub expires_at: Timestamp,
+}
+
+/// What [`GrantStore::note_assertion`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Noted {
+    /// The assertion id was not live: it is remembered now.
+    First,
+    /// The assertion id is live already: a replay. Nothing changed.
+    Replayed,
 }
 
 /// A grant as [`GrantStore::find_key`] found it.
@@ -263,6 +294,28 @@ pub trait GrantStore {
     ///
     /// [`StoreError::Unavailable`].
     fn revoke_where(&mut self, filter: GrantFilter<'_>) -> Result<usize, StoreError>;
+
+    /// Remembers `mark` until it expires, unless its digest is remembered and live already
+    /// ([`Noted::Replayed`]), enforcing the app's quota (`limits.assertions_per_app`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::AppQuota`] / [`StoreError::Full`] of [`TableKind::Assertions`],
+    /// [`StoreError::Unavailable`].
+    fn note_assertion(
+        &mut self,
+        mark: &AssertionMark,
+        limits: &Limits,
+        now: Timestamp,
+    ) -> Result<Noted, StoreError>;
+
+    /// Forgets `mark`, noted for a request that then issued nothing (so the client may
+    /// present the assertion again).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`].
+    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError>;
 
     /// Removes everything that is dead at `now`: expired codes, grants that can no longer
     /// produce a valid token, index keys of ended grants. Returns how many entries.

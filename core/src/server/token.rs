@@ -367,24 +367,26 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
                 self.config.issuer.as_deref(),
                 self.config.token_endpoint.as_deref(),
             ],
+            // Workfront's customer id is an `iss` of Workfront's exchange only.
             other_issuer: self
                 .config
                 .workfront
                 .as_ref()
+                .filter(|_| workfront)
                 .map(|identity| identity.wid.as_str()),
             now,
             skew: self.config.clock_skew,
         };
         let verified = assertion::verify(app, jwt, purpose, &expected).map_err(invalid_grant)?;
-        if self.assertion_ids.replayed(&verified, now) {
-            return Err(invalid_grant("the assertion's jti was already used"));
+        // Noted first (a table at its quota refuses before anything is issued); forgotten
+        // again if the grant cannot be stored.
+        let mark = verified.mark(client.id);
+        let limits = self.limits();
+        match self.store.note_assertion(&mark, &limits, now) {
+            Ok(super::store::Noted::First) => {}
+            Ok(super::store::Noted::Replayed) => return Err(invalid_grant(verified.replayed())),
+            Err(error) => return Err(store_refusal(error)),
         }
-        let per_app = self.assertions_per_app();
-        // Remembered first (a table at its quota refuses before anything is issued);
-        // forgotten again if the grant cannot be stored.
-        self.assertion_ids
-            .remember(client.id, &verified, now, per_app)
-            .map_err(|description| refuse(ErrorCode::TemporarilyUnavailable, description))?;
         let issued = self.app_grant(
             client,
             &verified.subject,
@@ -394,7 +396,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
             rng,
         );
         if issued.is_err() {
-            self.assertion_ids.forget(&verified);
+            // Best effort: a store that fails here leaves the id noted until it expires.
+            let _ = self.store.forget_assertion(&mark);
         }
         issued
     }

@@ -41,9 +41,9 @@ use std::time::{Duration, Instant};
 
 use authcode::Timestamp;
 use authcode::server::{
-    AppId, Capacity, CodeEntry, FoundGrant, GrantEntry, GrantFilter, GrantId, GrantStore, Key,
-    KeyKind, Limits, NewGrant, RedeemError, Registry, RotateOutcome, Rotation, Server, StoreError,
-    TableKind, Usage,
+    AppId, AssertionMark, Capacity, CodeEntry, FoundGrant, GrantEntry, GrantFilter, GrantId,
+    GrantStore, Key, KeyKind, Limits, NewGrant, Noted, RedeemError, Registry, RotateOutcome,
+    Rotation, Server, StoreError, TableKind, Usage,
 };
 use redis::Value;
 use sha2::{Digest, Sha256};
@@ -78,6 +78,7 @@ impl RedisConfig {
             capacity: Capacity {
                 codes: 1 << 20,
                 grants: 1 << 20,
+                assertions: 1 << 20,
             },
         }
     }
@@ -897,6 +898,47 @@ impl GrantStore for RedisStore {
         )?;
         if answer.is("ok") {
             Ok(answer.count())
+        } else {
+            Err(self.fail())
+        }
+    }
+
+    fn note_assertion(
+        &mut self,
+        mark: &AssertionMark,
+        limits: &Limits,
+        now: Timestamp,
+    ) -> Result<Noted, StoreError> {
+        let digest = hex(&mark.digest);
+        let app = app_key(mark.app);
+        let expires_at = mark.expires_at.unix_seconds().to_string();
+        let now = now.unix_seconds().to_string();
+        let per_app = limits.assertions_per_app.max(1).to_string();
+        let args: [&[u8]; 5] = [
+            digest.as_bytes(),
+            app.as_bytes(),
+            expires_at.as_bytes(),
+            now.as_bytes(),
+            per_app.as_bytes(),
+        ];
+        let answer = self.run(&self.scripts.note_assertion, &args)?;
+        match answer.tag.as_str() {
+            "first" => Ok(Noted::First),
+            "replayed" => Ok(Noted::Replayed),
+            "app_quota" => Err(StoreError::AppQuota(TableKind::Assertions)),
+            _ => Err(self.fail()),
+        }
+    }
+
+    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError> {
+        let digest = hex(&mark.digest);
+        let app = app_key(mark.app);
+        let answer = self.run(
+            &self.scripts.forget_assertion,
+            &[digest.as_bytes(), app.as_bytes()],
+        )?;
+        if answer.is("ok") {
+            Ok(())
         } else {
             Err(self.fail())
         }

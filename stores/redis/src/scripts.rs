@@ -16,6 +16,8 @@
 //! | `P:subject:<hex>:grants` | zset | the subject's grant ids, scored the same way |
 //! | `P:key:<hex key>` | string | `R<id>` or `A<id>`: a token locator; TTL: the grant's |
 //! | `P:next-grant` | string | the last grant id handed out |
+//! | `P:assertion:<hex digest>` | string | the app of a JWT assertion accepted once; TTL: when it can no longer be accepted |
+//! | `P:app:<app>:assertions` | zset | the app's live assertion digests, scored by expiry (its quota) |
 //!
 //! Every script takes `ARGV[1]` = prefix and `ARGV[2]` = the registry version the
 //! caller's registry was read at, and answers `{"stale", version}` without changing
@@ -86,6 +88,29 @@ redis.call('ZADD', az, exp, digest)
 redis.call('ZADD', sz, exp, digest)
 extend(az, exp)
 extend(sz, exp)
+return { 'ok' }
+";
+
+/// `ARGV`: prefix, registry version, digest, app, expires_at, now, assertions_per_app.
+/// Answers `first` (remembered now), `replayed` (live already; nothing changed) or
+/// `app_quota`.
+const NOTE_ASSERTION: &str = r"
+local digest, app, exp, now, per_app = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local mark = P .. ':assertion:' .. digest
+if redis.call('EXISTS', mark) == 1 then return { 'replayed' } end
+local az = P .. ':app:' .. app .. ':assertions'
+redis.call('ZREMRANGEBYSCORE', az, '-inf', now)
+if redis.call('ZCARD', az) >= per_app then return { 'app_quota' } end
+redis.call('SET', mark, app, 'EXAT', exp)
+redis.call('ZADD', az, exp, digest)
+extend(az, exp)
+return { 'first' }
+";
+
+/// `ARGV`: prefix, registry version, digest, app.
+const FORGET_ASSERTION: &str = r"
+redis.call('DEL', P .. ':assertion:' .. ARGV[3])
+redis.call('ZREM', P .. ':app:' .. ARGV[4] .. ':assertions', ARGV[3])
 return { 'ok' }
 ";
 
@@ -213,6 +238,13 @@ repeat
     removed = removed + redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
   end
 until cursor == '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', P .. ':app:*:assertions', 'COUNT', 512)
+  cursor = page[1]
+  for _, key in ipairs(page[2]) do
+    removed = removed + redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  end
+until cursor == '0'
 return { 'ok', removed }
 ";
 
@@ -236,6 +268,8 @@ pub(crate) struct Scripts {
     pub(crate) revoke_grant: redis::Script,
     pub(crate) revoke_where: redis::Script,
     pub(crate) purge: redis::Script,
+    pub(crate) note_assertion: redis::Script,
+    pub(crate) forget_assertion: redis::Script,
     pub(crate) publish_registry: redis::Script,
 }
 
@@ -253,6 +287,8 @@ impl Scripts {
             revoke_grant: script(REVOKE_GRANT),
             revoke_where: script(REVOKE_WHERE),
             purge: script(PURGE),
+            note_assertion: script(NOTE_ASSERTION),
+            forget_assertion: script(FORGET_ASSERTION),
             publish_registry: script(PUBLISH_REGISTRY),
         }
     }

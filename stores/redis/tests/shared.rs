@@ -503,6 +503,88 @@ fn quotas_hold_across_nodes() {
     assert_eq!(call(&mut b, |node| node.usage(&app)).unwrap().grants, 2);
 }
 
+/// Posts a JWT bearer grant (RFC 7523 §2.1) for the machine-to-machine app.
+fn jwt_grant(
+    node: &mut Node,
+    (client_id, secret): (&str, &str),
+    assertion: &str,
+    now: Timestamp,
+) -> (u16, serde_json::Value) {
+    let body = format!(
+        "grant_type={}&assertion={}&client_id={}&client_secret={}",
+        enc("urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        enc(assertion),
+        enc(client_id),
+        enc(secret)
+    );
+    token(node, &body, now, 7)
+}
+
+#[test]
+#[ignore = "needs redis-server (Debian package; .ci/run installs it)"]
+fn a_jwt_assertion_accepted_at_one_node_is_a_replay_at_every_other_and_after_a_restart() {
+    use authcode::jose::{Ed25519Signer, sign_compact};
+    let redis = redis();
+    let issuer = "https://as.example";
+    let config = ServerConfig::new(Profile::Rfc)
+        .with_issuer(issuer)
+        .unwrap()
+        .with_quotas(Quotas {
+            grants_per_app: Some(50),
+            ..Quotas::default()
+        })
+        .unwrap();
+    let mut a = node_with(&redis, config.clone());
+    let mut b = node_with(&redis, config.clone());
+    let signer = Ed25519Signer::from_bytes(&[9u8; 32], None).unwrap();
+    let mut jwk = [0u8; 256];
+    let jwk = signer.public_key().write_jwk(None, &mut jwk).unwrap();
+    let keys = [jwk];
+    let mut spec = AppSpec::new("Service", AppKind::MachineToMachine, &[]);
+    spec.public_keys = &keys;
+    let created = a
+        .registry_mut()
+        .create(&spec, &mut rand::make_rng::<StdRng>())
+        .unwrap();
+    let client_id = created.client_id.to_string();
+    let secret = created.client_secret.unwrap().as_str().to_owned();
+    publish(&mut a);
+    let app = (client_id.as_str(), secret.as_str());
+    let now = at(0).unix_seconds();
+    let assertion = |jti: &str| {
+        let claims = serde_json::json!({"iss": client_id, "sub": "user", "aud": issuer,
+                                         "exp": now + 120, "jti": jti});
+        let mut out = [0u8; 1024];
+        sign_compact(&signer, "JWT", claims.to_string().as_bytes(), &mut out)
+            .unwrap()
+            .to_owned()
+    };
+    let once = assertion("once");
+    let (status, json) = jwt_grant(&mut a, app, &once, at(1));
+    assert_eq!(status, 200, "{json}");
+    // The other node, and a node started afresh, both know it.
+    let mut restarted = node_with(&redis, config);
+    for node in [&mut b, &mut restarted, &mut a] {
+        let (status, json) = jwt_grant(node, app, &once, at(2));
+        assert_eq!(
+            (status, text(&json, "error").as_str()),
+            (400, "invalid_grant")
+        );
+        assert_eq!(
+            text(&json, "error_description"),
+            "the assertion's jti was already used"
+        );
+    }
+    // Another jti is accepted at the other node.
+    assert_eq!(jwt_grant(&mut b, app, &assertion("twice"), at(3)).0, 200);
+    // The app's share of remembered ids holds across nodes: capacity 2^20 over 10 slots
+    // leaves room; the ids expire with their assertions (exp + 60 s skew).
+    assert_eq!(
+        call(&mut a, |node| node.store_mut().purge(at(400))).unwrap(),
+        2
+    );
+}
+
 #[test]
 #[ignore = "needs redis-server (Debian package; .ci/run installs it)"]
 fn while_redis_is_away_every_operation_is_unavailable_and_changes_nothing_then_recovers() {
