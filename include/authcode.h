@@ -145,6 +145,13 @@ enum authcode_result
   AUTHCODE_RESULT_NO_REVOCATION_ENDPOINT = 34,
   // Saved session bytes could not be restored.
   AUTHCODE_RESULT_RESTORE_FAILED = 35,
+  // The OpenID Connect ID token is missing or failed a check (signature, iss, aud,
+  // azp, exp, iat, nonce), or no JWK Set was given to check it; the session is
+  // unchanged and its last error names the check.
+  AUTHCODE_RESULT_ID_TOKEN_REFUSED = 36,
+  // The signing key was unavailable: the host's callback failed or returned a
+  // signature of the wrong form.
+  AUTHCODE_RESULT_SIGNING_FAILED = 37,
   // An app registry operation was refused; `authcode_server_last_error` says why.
   AUTHCODE_RESULT_APP_REFUSED = 40,
   // The authorization request must be refused to the user, not redirected (unknown
@@ -168,6 +175,66 @@ enum authcode_result
 typedef enum authcode_result authcode_result;
 #else
 typedef uint32_t authcode_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What the token endpoint answered a machine-to-machine client.
+enum authcode_credentials_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A token was issued and is cached.
+  AUTHCODE_CREDENTIALS_OUTCOME_ISSUED = 0,
+  // Refused (see `authcode_credentials_client_server_error`); the cache is unchanged.
+  AUTHCODE_CREDENTIALS_OUTCOME_REJECTED = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_credentials_outcome authcode_credentials_outcome;
+#else
+typedef uint32_t authcode_credentials_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// An OAuth error code the server answered with (RFC 6749 §4.1.2.1, §5.2).
+enum authcode_error_code
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No error.
+  AUTHCODE_ERROR_CODE_NONE = 0,
+  // `invalid_request`
+  AUTHCODE_ERROR_CODE_INVALID_REQUEST = 1,
+  // `invalid_client`
+  AUTHCODE_ERROR_CODE_INVALID_CLIENT = 2,
+  // `invalid_grant`
+  AUTHCODE_ERROR_CODE_INVALID_GRANT = 3,
+  // `unauthorized_client`
+  AUTHCODE_ERROR_CODE_UNAUTHORIZED_CLIENT = 4,
+  // `unsupported_grant_type`
+  AUTHCODE_ERROR_CODE_UNSUPPORTED_GRANT_TYPE = 5,
+  // `invalid_scope`
+  AUTHCODE_ERROR_CODE_INVALID_SCOPE = 6,
+  // `access_denied`
+  AUTHCODE_ERROR_CODE_ACCESS_DENIED = 7,
+  // `unsupported_response_type`
+  AUTHCODE_ERROR_CODE_UNSUPPORTED_RESPONSE_TYPE = 8,
+  // `server_error`
+  AUTHCODE_ERROR_CODE_SERVER_ERROR = 9,
+  // `temporarily_unavailable`
+  AUTHCODE_ERROR_CODE_TEMPORARILY_UNAVAILABLE = 10,
+  // `unsupported_token_type`
+  AUTHCODE_ERROR_CODE_UNSUPPORTED_TOKEN_TYPE = 11,
+  // Any other code.
+  AUTHCODE_ERROR_CODE_OTHER = 99,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_error_code authcode_error_code;
+#else
+typedef uint32_t authcode_error_code;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -274,47 +341,6 @@ typedef uint32_t authcode_token_type;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// An OAuth error code the server answered with (RFC 6749 §4.1.2.1, §5.2).
-enum authcode_error_code
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // No error.
-  AUTHCODE_ERROR_CODE_NONE = 0,
-  // `invalid_request`
-  AUTHCODE_ERROR_CODE_INVALID_REQUEST = 1,
-  // `invalid_client`
-  AUTHCODE_ERROR_CODE_INVALID_CLIENT = 2,
-  // `invalid_grant`
-  AUTHCODE_ERROR_CODE_INVALID_GRANT = 3,
-  // `unauthorized_client`
-  AUTHCODE_ERROR_CODE_UNAUTHORIZED_CLIENT = 4,
-  // `unsupported_grant_type`
-  AUTHCODE_ERROR_CODE_UNSUPPORTED_GRANT_TYPE = 5,
-  // `invalid_scope`
-  AUTHCODE_ERROR_CODE_INVALID_SCOPE = 6,
-  // `access_denied`
-  AUTHCODE_ERROR_CODE_ACCESS_DENIED = 7,
-  // `unsupported_response_type`
-  AUTHCODE_ERROR_CODE_UNSUPPORTED_RESPONSE_TYPE = 8,
-  // `server_error`
-  AUTHCODE_ERROR_CODE_SERVER_ERROR = 9,
-  // `temporarily_unavailable`
-  AUTHCODE_ERROR_CODE_TEMPORARILY_UNAVAILABLE = 10,
-  // `unsupported_token_type`
-  AUTHCODE_ERROR_CODE_UNSUPPORTED_TOKEN_TYPE = 11,
-  // Any other code.
-  AUTHCODE_ERROR_CODE_OTHER = 99,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum authcode_error_code authcode_error_code;
-#else
-typedef uint32_t authcode_error_code;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
 // The dialect: `AUTHCODE_PROFILE_RFC`, `AUTHCODE_PROFILE_WORKFRONT` (Adobe's legacy
 // service, which stops on 2027-02-01) or `AUTHCODE_PROFILE_ADOBE_IMS` (its successor).
 enum authcode_profile
@@ -398,10 +424,57 @@ typedef uint32_t authcode_app_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A JWS algorithm: `AUTHCODE_JWS_ALGORITHM_RS256`, `AUTHCODE_JWS_ALGORITHM_ES256` or
+// `AUTHCODE_JWS_ALGORITHM_EDDSA`.
+enum authcode_jws_algorithm
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // RSASSA-PKCS1-v1_5 with SHA-256 (the host signs; the core holds no RSA key).
+  AUTHCODE_JWS_ALGORITHM_RS256 = 0,
+  // ECDSA on P-256 with SHA-256.
+  AUTHCODE_JWS_ALGORITHM_ES256 = 1,
+  // Ed25519.
+  AUTHCODE_JWS_ALGORITHM_EDDSA = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_jws_algorithm authcode_jws_algorithm;
+#else
+typedef uint32_t authcode_jws_algorithm;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// How a machine-to-machine client sends its secret: `AUTHCODE_CREDENTIALS_AUTH_BASIC`
+// (`Authorization: Basic`, RFC 6749 §2.3.1) or `AUTHCODE_CREDENTIALS_AUTH_POST`
+// (`client_id` and `client_secret` in the body, as Adobe's Server-to-Server credential
+// and Workfront's JWT exchange send them).
+enum authcode_credentials_auth
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `Authorization: Basic`.
+  AUTHCODE_CREDENTIALS_AUTH_BASIC = 0,
+  // In the form body.
+  AUTHCODE_CREDENTIALS_AUTH_POST = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum authcode_credentials_auth authcode_credentials_auth;
+#else
+typedef uint32_t authcode_credentials_auth;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A client configuration (opaque). Build it, adjust it with the setters, then start
 // sessions from it; a session copies what it needs, so the configuration may be freed
 // after.
 typedef struct authcode_client_config authcode_client_config;
+
+// A machine-to-machine client with its cached token (opaque).
+typedef struct authcode_credentials_client authcode_credentials_client;
 
 // An authorization server (opaque).
 typedef struct authcode_server authcode_server;
@@ -453,6 +526,90 @@ typedef struct {
   authcode_str client_secret;
 } authcode_discovery_params;
 
+// What a machine-to-machine client is built from. Text is read during the call only.
+typedef struct {
+  // One of `AUTHCODE_PROFILE_*`.
+  uint32_t profile;
+  // The token endpoint (https, or http on loopback) — for Workfront's JWT exchange,
+  // `https://<domain>/integrations/oauth2/api/v1/jwt/exchange`.
+  authcode_str token_endpoint;
+  // The client id.
+  authcode_str client_id;
+  // The client secret (copied; wiped when the client is freed).
+  authcode_str client_secret;
+  // One of `AUTHCODE_CREDENTIALS_AUTH_*`.
+  uint32_t auth;
+} authcode_credentials_params;
+
+// An HTTP request to send. Every field points into the caller's buffer or the session and
+// stays valid until the next call on that session or the buffer is reused. Absent fields
+// have a NULL `ptr`. `authorization` and `body` hold secrets: do not log them.
+typedef struct {
+  // `"POST"`.
+  authcode_str method;
+  // The endpoint URL.
+  authcode_str url;
+  // The `Content-Type` header value.
+  authcode_str content_type;
+  // The `Accept` header value.
+  authcode_str accept;
+  // The `Authorization` header value, or absent.
+  authcode_str authorization;
+  // The body.
+  authcode_str body;
+} authcode_http_request;
+
+// What a JWT grant asserts (`authcode_credentials_client_jwt_grant_request`). Text is
+// read during the call only.
+typedef struct {
+  // `sub`: the user the token is to act for.
+  authcode_str subject;
+  // `aud`: the server's issuer or token endpoint URL (RFC 7523 requires it), or absent
+  // (NULL `ptr`; Workfront does not use it).
+  authcode_str audience;
+  // `iss` when it is not the client id (Workfront: the customer id), or absent.
+  authcode_str issuer;
+  // Seconds from `iat` to `exp`; 0 means 300 (Workfront's maximum).
+  uint64_t lifetime_seconds;
+  // Workfront's exchange body (`client_id`, `client_secret`, `jwt_token`) instead of
+  // RFC 7523's (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`, `assertion`).
+  bool workfront;
+} authcode_jwt_grant;
+
+// A JWS signing key: the host's, behind `sign`, or (when `sign` is NULL) a private key
+// the core signs with during the call. Read during the call only; authcode keeps no
+// pointer to it or to the key bytes, and wipes its copy of the key before returning.
+typedef struct {
+  // One of `AUTHCODE_JWS_ALGORITHM_*`.
+  uint32_t algorithm;
+  // The `kid` to put in the JWS header, or absent (NULL `ptr`).
+  authcode_str key_id;
+  // When `sign` is NULL: the private key, 32 bytes — the P-256 scalar (ES256) or the
+  // Ed25519 seed (EdDSA). RS256 needs `sign`. Ignored when `sign` is set.
+  authcode_str private_key;
+  // Passed to `sign` unchanged.
+  void *context;
+  // The host's signing callback, or NULL to sign with `private_key`. It signs the `input_len` bytes at `input` (a JWS signing
+  // input, ASCII) with the key and algorithm of its `authcode_signer`, writes the
+  // signature to `signature` (room for `signature_capacity` bytes: 512, enough for
+  // RSA-4096), stores its length in `*signature_len` and returns 0. Any other return is a
+  // failure (a locked keystore, a cancelled biometric prompt, a removed token).
+  //
+  // Signatures: RS256, the RSASSA-PKCS1-v1_5 signature (as long as the modulus); ES256,
+  // either the 64-byte `r || s` JWS uses or the ASN.1 DER `ECDSA-Sig-Value` keystores return
+  // (iOS `.ecdsaSignatureMessageX962SHA256`, Android `SHA256withECDSA`); EdDSA, 64 bytes.
+  //
+  // Called synchronously, on the calling thread, during the authcode call only, at most
+  // once per call; `input` is valid only during the callback. It must not call authcode
+  // functions on the object being called.
+  int32_t (*sign)(void *context,
+                  const uint8_t *input,
+                  size_t input_len,
+                  uint8_t *signature,
+                  size_t signature_capacity,
+                  size_t *signature_len);
+} authcode_signer;
+
 // A cryptographically secure random source supplied by the host — for hosts without an
 // OS, a hardware TRNG driver. `fill` writes `len` random bytes to `buf` and returns 0 on
 // success, anything else on failure. `context` is passed back unchanged.
@@ -477,24 +634,6 @@ typedef struct {
   // Fills `buf` with `len` random bytes; returns 0 on success.
   int32_t (*fill)(void *context, uint8_t *buf, size_t len);
 } authcode_rng;
-
-// An HTTP request to send. Every field points into the caller's buffer or the session and
-// stays valid until the next call on that session or the buffer is reused. Absent fields
-// have a NULL `ptr`. `authorization` and `body` hold secrets: do not log them.
-typedef struct {
-  // `"POST"`.
-  authcode_str method;
-  // The endpoint URL.
-  authcode_str url;
-  // The `Content-Type` header value.
-  authcode_str content_type;
-  // The `Accept` header value.
-  authcode_str accept;
-  // The `Authorization` header value, or absent.
-  authcode_str authorization;
-  // The body.
-  authcode_str body;
-} authcode_http_request;
 
 // The server's fixed capacities, as built.
 typedef struct {
@@ -748,6 +887,15 @@ authcode_result authcode_client_config_add_authorization_parameter(authcode_clie
 authcode_result authcode_client_config_set_body_format(authcode_client_config *config,
                                                        uint32_t format);
 
+// Checks OpenID Connect ID tokens when the scope has `openid`: sessions started from this
+// configuration send a nonce (256 bits, saved with the pending login) and require a
+// verified ID token — answer the code exchange with
+// `authcode_session_on_token_response_verified` and the issuer's JWK Set. Needs an issuer
+// (`authcode_client_config_set_issuer`, or discovery) to compare `iss` with.
+//
+// Returns `AUTHCODE_RESULT_OK` or `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_client_config_check_id_tokens(authcode_client_config *config);
+
 // Seconds before expiry at which a refresh becomes due (default 60).
 //
 // Returns `AUTHCODE_RESULT_OK` or `AUTHCODE_RESULT_NULL_POINTER`.
@@ -764,6 +912,167 @@ authcode_result authcode_client_config_last_error(const authcode_client_config *
                                                   uint8_t *buf,
                                                   size_t len,
                                                   size_t *out_len);
+
+#if defined(AUTHCODE_STD)
+// Creates a machine-to-machine client on the heap and stores it in `*out`; free it with
+// `authcode_credentials_client_free`. `params` and its text are read during the call only.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER` (`params` or `out` NULL, or
+// a text field NULL with a length); `AUTHCODE_RESULT_INVALID_UTF8`;
+// `AUTHCODE_RESULT_INVALID_ARGUMENT` (an unknown `profile` or `auth`);
+// `AUTHCODE_RESULT_INVALID_CONFIG` (the endpoint not https nor loopback http, an empty or
+// over-long client id or secret). On failure nothing is allocated and `*out` is not
+// written.
+authcode_result authcode_credentials_client_new(const authcode_credentials_params *params,
+                                                authcode_credentials_client **out);
+#endif
+
+#if defined(AUTHCODE_STD)
+// Creates a machine-to-machine client with the profile, token endpoint, client id,
+// secret, scope and refresh margin of a confidential client's configuration (for
+// example one from `authcode_client_config_from_metadata`), and stores it in `*out`; free
+// it with `authcode_credentials_client_free`. `config` is read during the call only.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_CONFIG` (a public client: these grants need a secret). On
+// failure nothing is allocated and `*out` is not written.
+authcode_result authcode_credentials_client_from_config(const authcode_client_config *config,
+                                                        authcode_credentials_client **out);
+#endif
+
+#if defined(AUTHCODE_STD)
+// Frees a client from `authcode_credentials_client_new` or `_from_config`, wiping its
+// secret and cached token. NULL is a no-op.
+void authcode_credentials_client_free(authcode_credentials_client *client);
+#endif
+
+// Bytes of storage `authcode_credentials_client_init` needs.
+size_t authcode_credentials_client_size(void);
+
+// Alignment `authcode_credentials_client_init` needs.
+size_t authcode_credentials_client_align(void);
+
+// `authcode_credentials_client_new` in caller storage (≥ `_size()`, aligned to
+// `_align()`), valid and unmoved until `authcode_credentials_client_deinit`.
+//
+// Returns as `authcode_credentials_client_new`, and `AUTHCODE_RESULT_STORAGE_TOO_SMALL` /
+// `AUTHCODE_RESULT_STORAGE_MISALIGNED`. On failure the storage holds no object.
+authcode_result authcode_credentials_client_init(uint8_t *storage,
+                                                 size_t storage_len,
+                                                 const authcode_credentials_params *params,
+                                                 authcode_credentials_client **out);
+
+// Ends a client made by `authcode_credentials_client_init`, wiping its secret and token.
+// NULL is a no-op. The storage may then be reused.
+void authcode_credentials_client_deinit(authcode_credentials_client *client);
+
+// Asks for `scope` (space-separated; Adobe IMS also takes commas). A cached token of
+// another scope is dropped.
+//
+// Returns `AUTHCODE_RESULT_OK`; `AUTHCODE_RESULT_NULL_POINTER`;
+// `AUTHCODE_RESULT_INVALID_UTF8`; `AUTHCODE_RESULT_INVALID_CONFIG` (a malformed scope).
+// On failure the client is unchanged and `authcode_credentials_client_last_error` says why.
+authcode_result authcode_credentials_client_set_scope(authcode_credentials_client *client,
+                                                      const uint8_t *scope,
+                                                      size_t scope_len);
+
+// Writes the client credentials token request (`grant_type=client_credentials`, the
+// scope, the client's authentication). `*out` points into `buf` and the client; send it
+// as is and read the answer with `authcode_credentials_client_on_token_response`.
+//
+// `client`, `out_len` and `out` must not be NULL; `buf` may be NULL only when `len` is 0.
+// Returns `AUTHCODE_RESULT_OK` (`*out_len`: the bytes of `buf` used),
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: the size needed; 2048 always suffice),
+// `AUTHCODE_RESULT_NULL_POINTER`. The client is not changed.
+authcode_result authcode_credentials_client_token_request(authcode_credentials_client *client,
+                                                          uint8_t *buf,
+                                                          size_t len,
+                                                          size_t *out_len,
+                                                          authcode_http_request *out);
+
+// Writes a JWT grant request: the claims `iss` (the client id, or `grant->issuer`),
+// `sub`, `aud` (when given), `iat` = `now`, `exp` = `now` + the lifetime and a 128-bit
+// random `jti` from `rng` (NULL: the OS source), signed by `signer` — the host's callback
+// (Keychain, Android Keystore, an HSM) or a P-256 / Ed25519 key handed to the core — as
+// RFC 7523 §2.1's JWT bearer grant or, with `grant->workfront`, Workfront's exchange body.
+// `*out` points into `buf` and the client; read the answer with
+// `authcode_credentials_client_on_token_response`. `grant`, `signer` and their text and
+// key are read during the call only.
+//
+// `client`, `grant`, `signer`, `out_len` and `out` must not be NULL; `buf` may be NULL
+// only when `len` is 0. Returns `AUTHCODE_RESULT_OK` (`*out_len`: the bytes of `buf`
+// used), `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (`*out_len`: the size needed; 8192 always
+// suffice — the JWT was signed before the body was found not to fit, so a host whose
+// signature prompts the user passes 8192), `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_ARGUMENT` (an unknown
+// algorithm, a private key that is not a valid 32-byte P-256 scalar or Ed25519 seed, or
+// RS256 without a callback), `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_SIGNING_FAILED`
+// (the callback returned non-zero, or a signature of the wrong form).
+// The client is not changed.
+authcode_result authcode_credentials_client_jwt_grant_request(authcode_credentials_client *client,
+                                                              const authcode_jwt_grant *grant,
+                                                              const authcode_signer *signer,
+                                                              const authcode_rng *rng,
+                                                              uint64_t now,
+                                                              uint8_t *buf,
+                                                              size_t len,
+                                                              size_t *out_len,
+                                                              authcode_http_request *out);
+
+// Reads the token endpoint's answer to a token or JWT grant request (`status`, body,
+// `now` in Unix seconds). An issued token is cached (a refresh token, which these grants
+// should not carry, is dropped); a refusal keeps the cache and is described by
+// `authcode_credentials_client_server_error` / `_last_error`. `body` is read during the
+// call only.
+//
+// `client` and `out` must not be NULL; `body` may be NULL only when `body_len` is 0.
+// Returns `AUTHCODE_RESULT_OK` (`*out`: what the server answered),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE` (the client is
+// then unchanged and `_last_error` says why).
+authcode_result authcode_credentials_client_on_token_response(authcode_credentials_client *client,
+                                                              uint16_t status,
+                                                              const uint8_t *body,
+                                                              size_t body_len,
+                                                              uint64_t now,
+                                                              authcode_credentials_outcome *out);
+
+// Copies the cached access token while it is not due at `now` (it expires later than the
+// refresh margin, default 60 s; a token without a stated expiry stays until
+// `authcode_credentials_client_forget_token`).
+//
+// `client` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0.
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (the size needed in
+// `*out_len`; `AUTHCODE_ACCESS_TOKEN_MAX` always suffice), `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_WRONG_STATE` (no token, or it is due: request a new one).
+authcode_result authcode_credentials_client_access_token(const authcode_credentials_client *client,
+                                                         uint64_t now,
+                                                         uint8_t *buf,
+                                                         size_t len,
+                                                         size_t *out_len);
+
+// Drops the cached token (wiped) — call it when a resource server answers 401.
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_credentials_client_forget_token(authcode_credentials_client *client);
+
+// The OAuth error of the last refused answer (`AUTHCODE_ERROR_CODE_NONE` when the last
+// answer issued a token, or none was read).
+//
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`. Does not clear the last
+// error.
+authcode_result authcode_credentials_client_server_error(const authcode_credentials_client *client,
+                                                         authcode_error_code *out);
+
+// Why the previous call on `client` failed, or the server's error and description (empty
+// when it succeeded). Reading it does not clear it.
+//
+// Returns `AUTHCODE_RESULT_OK` with the length in `*out_len`;
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the length needed in `*out_len` (at most
+// `AUTHCODE_LAST_ERROR_MAX`); `AUTHCODE_RESULT_NULL_POINTER`.
+authcode_result authcode_credentials_client_last_error(const authcode_credentials_client *client,
+                                                       uint8_t *buf,
+                                                       size_t len,
+                                                       size_t *out_len);
 
 #if defined(AUTHCODE_STD)
 // Starts a login on the heap: a fresh PKCE verifier and state from `rng` (NULL: the OS
@@ -839,17 +1148,63 @@ authcode_result authcode_session_token_request(authcode_session *session,
                                                size_t *out_len,
                                                authcode_http_request *out);
 
-// Reads the token endpoint's answer to the code exchange (`status`, body, `now`).
+// Reads the token endpoint's answer to the code exchange (`status`, body, `now`). An
+// `id_token` in it is not read — unless the configuration checks ID tokens and the scope
+// has `openid`: then use `authcode_session_on_token_response_verified`; this call
+// returns `AUTHCODE_RESULT_ID_TOKEN_REFUSED` ("a JWK Set is needed").
 //
 // Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
-// then unchanged; `*out` says what the server answered on success).
+// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`,
+// `AUTHCODE_RESULT_ID_TOKEN_REFUSED` (the session is then unchanged; `*out` says what the
+// server answered on success).
 authcode_result authcode_session_on_token_response(authcode_session *session,
                                                    uint16_t status,
                                                    const uint8_t *body,
                                                    size_t body_len,
                                                    uint64_t now,
                                                    authcode_token_outcome *out);
+
+// Reads the token endpoint's answer to the code exchange as
+// `authcode_session_on_token_response` does, and checks the OpenID Connect ID token of a
+// successful answer against `jwk_set` — the issuer's JWK Set document (from discovery's
+// `jwks_uri`), as the host fetched it: the signature (the key chosen by `kid` and
+// algorithm; RS256, ES256, EdDSA; `none` and HMAC refused), `iss` equal to the
+// configured issuer, `aud` containing the client id, `azp` when there are several
+// audiences, `exp` / `iat` within 60 s, and the `nonce` this login sent. The verified
+// `sub` becomes `authcode_session_subject`; the ID token is kept
+// (`authcode_session_id_token`). When the configuration checks ID tokens
+// (`authcode_client_config_check_id_tokens`) and the scope has `openid`, an answer
+// without one is refused. `body` and `jwk_set` are read during the call only.
+//
+// `session` and `out` must not be NULL; `body` / `jwk_set` may be NULL only with length 0.
+// Returns `AUTHCODE_RESULT_OK` (`*out`: what the server answered),
+// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE`,
+// `AUTHCODE_RESULT_RESPONSE_UNREADABLE`, `AUTHCODE_RESULT_ID_TOKEN_REFUSED` (the ID token
+// is missing or fails a check, or the JWK Set is unreadable; `authcode_session_last_error`
+// names the check). On any failure the session is unchanged, still awaiting the token.
+authcode_result authcode_session_on_token_response_verified(authcode_session *session,
+                                                            uint16_t status,
+                                                            const uint8_t *body,
+                                                            size_t body_len,
+                                                            const uint8_t *jwk_set,
+                                                            size_t jwk_set_len,
+                                                            uint64_t now,
+                                                            authcode_token_outcome *out);
+
+// Copies the OpenID Connect ID token `authcode_session_on_token_response_verified`
+// checked, in compact serialization (for `id_token_hint` at logout, or to read more of
+// its claims), into `buf` (`len` bytes; 4096 always suffice). `*out_len` is 0 when the
+// session holds none (no ID token was checked, or the session was restored: saves carry
+// its verified `sub`, not the token). A refresh keeps it.
+//
+// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0.
+// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (the size needed in
+// `*out_len`), `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE` (no tokens
+// held). The session is not changed.
+authcode_result authcode_session_id_token(const authcode_session *session,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          size_t *out_len);
 
 // Whether a refresh is due at `now` (`*out`).
 //
@@ -1014,6 +1369,22 @@ authcode_result authcode_session_last_error(const authcode_session *session,
                                             uint8_t *buf,
                                             size_t len,
                                             size_t *out_len);
+
+// Writes the public JWK of the key `signer` hands to the core (`sign` NULL), with its
+// `kid`, into `buf` (`len` bytes; 256 always suffice) — the text to register with the
+// authorization server (`authcode_app_spec.public_keys`, Workfront's "Add a public
+// key"). `signer` and its key are read during the call only.
+//
+// `signer` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0.
+// Returns `AUTHCODE_RESULT_OK` with the bytes written in `*out_len`,
+// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the size needed, `AUTHCODE_RESULT_NULL_POINTER`,
+// `AUTHCODE_RESULT_INVALID_UTF8` (`key_id`), `AUTHCODE_RESULT_INVALID_ARGUMENT` (an
+// unknown algorithm, a key that is not 32 bytes or not a valid P-256 scalar, RS256, or a
+// signer with a `sign` callback: the host holds that key and knows its public half).
+authcode_result authcode_signer_public_jwk(const authcode_signer *signer,
+                                           uint8_t *buf,
+                                           size_t len,
+                                           size_t *out_len);
 
 // Generates a code verifier of `length` characters (43 to 128; 43 = 256 bits) into
 // `buf`. `rng` may be NULL for the OS source (see `authcode_rng`).

@@ -11,6 +11,10 @@
 #include "authcode.h"
 
 #include <cstdint>
+#include <exception>
+#include <algorithm>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -191,6 +195,12 @@ public:
         check_config(authcode_client_config_set_body_format(handle_, static_cast<uint32_t>(format)));
         return *this;
     }
+    /// Checks OpenID Connect ID tokens when the scope has `openid` (a nonce is sent; answer
+    /// the code exchange with `Session::on_token_response_verified`). Needs an issuer.
+    ClientConfig &check_id_tokens() {
+        check_config(authcode_client_config_check_id_tokens(handle_));
+        return *this;
+    }
     /// Seconds before expiry at which a refresh becomes due (default 60).
     ClientConfig &refresh_margin(uint64_t seconds) {
         check_config(authcode_client_config_set_refresh_margin(handle_, seconds));
@@ -249,6 +259,26 @@ public:
         authcode_token_outcome outcome{};
         check(authcode_session_on_token_response(handle_, status, detail::bytes(body), body.size(), now, &outcome));
         return outcome;
+    }
+    /// As `on_token_response`, and checks the ID token against `jwk_set` (the issuer's JWK
+    /// Set document from `jwks_uri`): signature, iss, aud, azp, exp, iat, nonce. A refusal
+    /// throws (`AUTHCODE_RESULT_ID_TOKEN_REFUSED`, `what()` names the check) and leaves the
+    /// session waiting for the token.
+    authcode_token_outcome on_token_response_verified(uint16_t status, std::string_view body, std::string_view jwk_set,
+                                                      uint64_t now) {
+        authcode_token_outcome outcome{};
+        check(authcode_session_on_token_response_verified(handle_, status, detail::bytes(body), body.size(),
+                                                          detail::bytes(jwk_set), jwk_set.size(), now, &outcome));
+        return outcome;
+    }
+    /// The ID token `on_token_response_verified` checked, or nothing (none checked, or the
+    /// session was restored). Throws without tokens.
+    std::optional<std::string> id_token() const {
+        std::string token = detail::read_text(
+            [&](uint8_t *b, size_t n, size_t *o) { return authcode_session_id_token(handle_, b, n, o); }, 4096,
+            [this](authcode_result result) { throw Error(result, last_error()); });
+        if (token.empty()) return std::nullopt;
+        return token;
     }
     bool refresh_due(uint64_t now) const {
         bool due = false;
@@ -360,6 +390,207 @@ private:
     authcode_session *handle_ = nullptr;
 };
 
+/// A JWS signing key for JWT grants: a P-256 or Ed25519 private key the core holds during
+/// each call (wiped when the Signer is destroyed), or the host's own signing function
+/// (Keychain, Android Keystore, an HSM). Copyable only by moving.
+class Signer {
+public:
+    /// Signs a JWS signing input; returns the signature (RS256: PKCS#1 v1.5; ES256: 64-byte
+    /// r||s or DER; EdDSA: 64 bytes), or nothing when the key is unavailable.
+    using SignFunction = std::function<std::optional<std::vector<uint8_t>>(std::string_view signing_input)>;
+
+    /// A P-256 private scalar (32 bytes) held by the core.
+    static Signer es256_key(std::vector<uint8_t> key, std::optional<std::string> key_id = std::nullopt) {
+        return Signer(AUTHCODE_JWS_ALGORITHM_ES256, std::move(key), nullptr, std::move(key_id));
+    }
+    /// An Ed25519 seed (32 bytes) held by the core.
+    static Signer ed25519_key(std::vector<uint8_t> seed, std::optional<std::string> key_id = std::nullopt) {
+        return Signer(AUTHCODE_JWS_ALGORITHM_EDDSA, std::move(seed), nullptr, std::move(key_id));
+    }
+    /// The host's key of `algorithm`, signing through `sign`.
+    static Signer host(authcode_jws_algorithm algorithm, SignFunction sign, std::optional<std::string> key_id = std::nullopt) {
+        return Signer(algorithm, {}, std::make_unique<SignFunction>(std::move(sign)), std::move(key_id));
+    }
+
+    Signer(Signer &&) noexcept = default;
+    Signer &operator=(Signer &&) noexcept = default;
+    Signer(const Signer &) = delete;
+    Signer &operator=(const Signer &) = delete;
+    ~Signer() {
+        volatile uint8_t *p = key_.data();
+        for (size_t i = 0; i < key_.size(); ++i) p[i] = 0;
+    }
+
+    /// The public JWK of a key the core holds (to register with the server); throws for
+    /// the host's key (AUTHCODE_RESULT_INVALID_ARGUMENT).
+    std::string public_jwk() const {
+        authcode_signer signer = raw();
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_signer_public_jwk(&signer, b, n, o); });
+    }
+
+    /// The C description, valid while this Signer lives.
+    authcode_signer raw() const noexcept {
+        authcode_signer signer{};
+        signer.algorithm = static_cast<uint32_t>(algorithm_);
+        signer.key_id = key_id_ ? detail::view(*key_id_) : authcode_str{nullptr, 0};
+        if (sign_) {
+            signer.private_key = authcode_str{nullptr, 0};
+            signer.context = sign_.get();
+            signer.sign = &Signer::trampoline;
+        } else {
+            signer.private_key = authcode_str{key_.data(), key_.size()};
+            signer.context = nullptr;
+            signer.sign = nullptr;
+        }
+        return signer;
+    }
+
+private:
+    Signer(authcode_jws_algorithm algorithm, std::vector<uint8_t> key, std::unique_ptr<SignFunction> sign,
+           std::optional<std::string> key_id)
+        : algorithm_(algorithm), key_(std::move(key)), sign_(std::move(sign)), key_id_(std::move(key_id)) {}
+
+    // No exception crosses into C: any failure is "the key is unavailable".
+    static int32_t trampoline(void *context, const uint8_t *input, size_t input_len, uint8_t *signature,
+                              size_t capacity, size_t *signature_len) noexcept {
+        try {
+            auto &sign = *static_cast<SignFunction *>(context);
+            std::optional<std::vector<uint8_t>> signed_ =
+                sign(std::string_view(reinterpret_cast<const char *>(input), input_len));
+            if (!signed_ || signed_->size() > capacity) return -1;
+            std::copy(signed_->begin(), signed_->end(), signature);
+            *signature_len = signed_->size();
+            return 0;
+        } catch (...) {
+            return -1;
+        }
+    }
+
+    authcode_jws_algorithm algorithm_;
+    std::vector<uint8_t> key_;
+    std::unique_ptr<SignFunction> sign_;
+    std::optional<std::string> key_id_;
+};
+
+/// What a JWT grant asserts.
+struct JwtGrant {
+    /// `sub`: the user the token acts for.
+    std::string subject;
+    /// `aud` (RFC 7523 requires it: the server's issuer or token endpoint URL).
+    std::optional<std::string> audience;
+    /// `iss` when it is not the client id (Workfront: the customer id).
+    std::optional<std::string> issuer;
+    /// Seconds from `iat` to `exp` (0: 300).
+    uint64_t lifetime_seconds = 0;
+    /// Workfront's exchange body instead of RFC 7523's.
+    bool workfront = false;
+};
+
+/// A machine-to-machine client: the client credentials grant and JWT grants, with the
+/// token cached until it is due.
+class CredentialsClient {
+public:
+    CredentialsClient(authcode_profile profile, std::string_view token_endpoint, std::string_view client_id,
+                      std::string_view client_secret, authcode_credentials_auth auth = AUTHCODE_CREDENTIALS_AUTH_BASIC) {
+        authcode_credentials_params params{};
+        params.profile = static_cast<uint32_t>(profile);
+        params.token_endpoint = detail::view(token_endpoint);
+        params.client_id = detail::view(client_id);
+        params.client_secret = detail::view(client_secret);
+        params.auth = static_cast<uint32_t>(auth);
+        detail::check(authcode_credentials_client_new(&params, &handle_));
+    }
+    /// The client of a confidential configuration (throws for a public client).
+    static CredentialsClient from_config(const ClientConfig &config) {
+        authcode_credentials_client *handle = nullptr;
+        detail::check(authcode_credentials_client_from_config(config.get(), &handle));
+        return CredentialsClient(handle);
+    }
+    CredentialsClient(CredentialsClient &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+    CredentialsClient &operator=(CredentialsClient &&other) noexcept {
+        std::swap(handle_, other.handle_);
+        return *this;
+    }
+    CredentialsClient(const CredentialsClient &) = delete;
+    CredentialsClient &operator=(const CredentialsClient &) = delete;
+    ~CredentialsClient() { authcode_credentials_client_free(handle_); }
+
+    CredentialsClient &scope(std::string_view scope) {
+        check(authcode_credentials_client_set_scope(handle_, detail::bytes(scope), scope.size()));
+        return *this;
+    }
+    /// The client credentials token request.
+    HttpRequest token_request() {
+        return request([&](uint8_t *b, size_t n, size_t *o, authcode_http_request *r) {
+            return authcode_credentials_client_token_request(handle_, b, n, o, r); });
+    }
+    /// A JWT grant request signed by `signer` (OS randomness for the jti).
+    HttpRequest jwt_grant_request(const JwtGrant &grant, const Signer &signer, uint64_t now) {
+        authcode_jwt_grant raw{};
+        raw.subject = detail::view(grant.subject);
+        raw.audience = grant.audience ? detail::view(*grant.audience) : authcode_str{nullptr, 0};
+        raw.issuer = grant.issuer ? detail::view(*grant.issuer) : authcode_str{nullptr, 0};
+        raw.lifetime_seconds = grant.lifetime_seconds;
+        raw.workfront = grant.workfront;
+        authcode_signer c_signer = signer.raw();
+        return request([&](uint8_t *b, size_t n, size_t *o, authcode_http_request *r) {
+            return authcode_credentials_client_jwt_grant_request(handle_, &raw, &c_signer, nullptr, now, b, n, o, r); }, 8192);
+    }
+    authcode_credentials_outcome on_token_response(uint16_t status, std::string_view body, uint64_t now) {
+        authcode_credentials_outcome outcome{};
+        check(authcode_credentials_client_on_token_response(handle_, status, detail::bytes(body), body.size(), now, &outcome));
+        return outcome;
+    }
+    /// The cached access token while it is not due at `now`, else nothing.
+    std::optional<std::string> access_token(uint64_t now) const {
+        std::string out(256, '\0');
+        size_t len = 0;
+        authcode_result result = authcode_credentials_client_access_token(handle_, now, reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+            out.assign(len, '\0');
+            result = authcode_credentials_client_access_token(handle_, now, reinterpret_cast<uint8_t *>(out.data()), out.size(), &len);
+        }
+        if (result == AUTHCODE_RESULT_WRONG_STATE) return std::nullopt;
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+        out.resize(len);
+        return out;
+    }
+    /// Drops the cached token (call it when a resource server answers 401).
+    void forget_token() { check(authcode_credentials_client_forget_token(handle_)); }
+    /// The OAuth error of the last refused answer (`AUTHCODE_ERROR_CODE_NONE` if none).
+    authcode_error_code server_error() const {
+        authcode_error_code code{};
+        detail::check(authcode_credentials_client_server_error(handle_, &code));
+        return code;
+    }
+    std::string last_error() const {
+        return detail::read_text([&](uint8_t *b, size_t n, size_t *o) { return authcode_credentials_client_last_error(handle_, b, n, o); });
+    }
+
+private:
+    explicit CredentialsClient(authcode_credentials_client *handle) : handle_(handle) {}
+    void check(authcode_result result) const {
+        if (result != AUTHCODE_RESULT_OK) throw Error(result, last_error());
+    }
+    template <class Build>
+    HttpRequest request(Build build, size_t initial = 2048) {
+        std::vector<uint8_t> buf(initial);
+        size_t len = 0;
+        authcode_http_request raw{};
+        authcode_result result = build(buf.data(), buf.size(), &len, &raw);
+        if (result == AUTHCODE_RESULT_BUFFER_TOO_SMALL) {
+            buf.resize(len);
+            result = build(buf.data(), buf.size(), &len, &raw);
+        }
+        check(result);
+        HttpRequest out{detail::to_string(raw.method), detail::to_string(raw.url), detail::to_string(raw.content_type),
+                        detail::to_string(raw.accept), std::nullopt, detail::to_string(raw.body)};
+        if (raw.authorization.ptr) out.authorization = detail::to_string(raw.authorization);
+        return out;
+    }
+    authcode_credentials_client *handle_ = nullptr;
+};
+
 /// An embedded authorization server.
 class Server {
 public:
@@ -407,14 +638,19 @@ public:
     /// (machine-to-machine apps always may); `scope` is what the app may get without a user.
     CreatedApp create_app(std::string_view name, authcode_app_kind kind, const std::vector<std::string> &redirect_uris,
                           bool rotation = true, uint64_t absolute_lifetime = 0, uint64_t inactivity_lifetime = 0,
-                          bool client_credentials = false, std::string_view scope = std::string_view()) {
+                          bool client_credentials = false, std::string_view scope = std::string_view(),
+                          const std::vector<std::string> &public_keys = {}) {
         std::vector<authcode_str> uris;
         for (const auto &uri : redirect_uris) uris.push_back(detail::view(uri));
+        std::vector<authcode_str> keys;
+        for (const auto &key : public_keys) keys.push_back(detail::view(key));
         authcode_app_spec spec{};
         spec.name = detail::view(name);
         spec.kind = static_cast<uint32_t>(kind);
         spec.redirect_uris = uris.data();
         spec.redirect_uri_count = uris.size();
+        spec.public_keys = keys.data();
+        spec.public_key_count = keys.size();
         spec.rotation = rotation;
         spec.absolute_lifetime = absolute_lifetime;
         spec.inactivity_lifetime = inactivity_lifetime;

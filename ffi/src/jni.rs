@@ -26,6 +26,7 @@
 //! check them for NULL.
 
 mod client;
+mod credentials;
 mod server;
 
 use core::ffi::CStr;
@@ -38,7 +39,7 @@ use jni::sys::{jbyteArray, jint, jlong, jobjectArray, jstring};
 use zeroize::Zeroizing;
 
 use crate::authcode_result;
-use crate::client::{authcode_client_config, authcode_session};
+use crate::client::{authcode_client_config, authcode_credentials_client, authcode_session};
 use crate::server::authcode_server;
 
 /// A Java exception is pending (thrown, or about to be when the native method returns).
@@ -81,6 +82,8 @@ enum Subject {
     Config(*const authcode_client_config),
     /// A client session.
     Session(*const authcode_session),
+    /// A machine-to-machine client.
+    Credentials(*const authcode_credentials_client),
     /// An authorization server.
     Server(*const authcode_server),
     /// No object, but a reason the call returned (`authcode_client_config_from_metadata`).
@@ -101,6 +104,9 @@ impl Subject {
                 }),
                 Self::Session(session) => read_bytes(256, |b, n, o| {
                     crate::client::authcode_session_last_error(session, b, n, o)
+                }),
+                Self::Credentials(client) => read_bytes(256, |b, n, o| {
+                    crate::client::authcode_credentials_client_last_error(client, b, n, o)
                 }),
                 Self::Server(server) => read_bytes(256, |b, n, o| {
                     crate::server::authcode_server_last_error(server, b, n, o)

@@ -24,6 +24,7 @@
 pub mod client;
 #[cfg(feature = "jni")]
 mod jni;
+pub mod jose;
 mod memory;
 pub mod pkce;
 pub mod result;

@@ -40,6 +40,13 @@ pub enum authcode_result {
     NoRevocationEndpoint = 34,
     /// Saved session bytes could not be restored.
     RestoreFailed = 35,
+    /// The OpenID Connect ID token is missing or failed a check (signature, iss, aud,
+    /// azp, exp, iat, nonce), or no JWK Set was given to check it; the session is
+    /// unchanged and its last error names the check.
+    IdTokenRefused = 36,
+    /// The signing key was unavailable: the host's callback failed or returned a
+    /// signature of the wrong form.
+    SigningFailed = 37,
     /// An app registry operation was refused; `authcode_server_last_error` says why.
     AppRefused = 40,
     /// The authorization request must be refused to the user, not redirected (unknown

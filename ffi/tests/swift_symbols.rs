@@ -493,7 +493,7 @@ fn every_c_call_matches_the_header() {
 }
 
 /// Swift enum ↔ header enum tag.
-const MIRRORS: [(&str, &str); 11] = [
+const MIRRORS: [(&str, &str); 14] = [
     ("ResultCode", "authcode_result"),
     ("Stage", "authcode_stage"),
     ("RedirectOutcome", "authcode_redirect_outcome"),
@@ -505,6 +505,9 @@ const MIRRORS: [(&str, &str); 11] = [
     ("BodyFormat", "authcode_body_format"),
     ("TokenKind", "authcode_token_kind"),
     ("AppKind", "authcode_app_kind"),
+    ("JWSAlgorithm", "authcode_jws_algorithm"),
+    ("CredentialsAuth", "authcode_credentials_auth"),
+    ("CredentialsOutcome", "authcode_credentials_outcome"),
 ];
 
 /// Whether `swift` is the lowerCamelCase of `words` (lower-case C words), each word after
@@ -750,9 +753,10 @@ fn the_package_uses_the_xcframework_and_its_module_map() {
 }
 
 /// Swift class ↔ the C object it wraps (the prefix of its functions).
-const CLASSES: [(&str, &str); 3] = [
+const CLASSES: [(&str, &str); 4] = [
     ("ClientConfig", "authcode_client_config_"),
     ("Session", "authcode_session_"),
+    ("CredentialsClient", "authcode_credentials_client_"),
     ("Server", "authcode_server_"),
 ];
 
@@ -820,9 +824,13 @@ fn every_failing_call_attaches_its_objects_last_error() {
                         .rfind("func ")
                         .max(text[open..position].rfind("init("))
                         .map_or(open, |f| open + f);
-                    // (`_from_metadata` creates one too, and hands back its own reason.)
-                    let creates =
-                        |code: &str| code.contains("_new(") || code.contains("_from_metadata(");
+                    // (`_from_metadata` and `_from_config` create one too; the first hands
+                    // back its own reason.)
+                    let creates = |code: &str| {
+                        code.contains("_new(")
+                            || code.contains("_from_metadata(")
+                            || code.contains("_from_config(")
+                    };
                     if !creates(&text[function_start..position]) && !creates(only) {
                         problems.push(format!(
                             "{place}: {class}: check({only}) attaches no last error; pass lastError"

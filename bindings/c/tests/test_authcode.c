@@ -717,8 +717,97 @@ static void test_discovery_and_adobe_ims(void) {
     authcode_client_config_free(config);
 }
 
+/* The host's keystore that is locked. */
+static int32_t locked_keystore(void *context, const uint8_t *input, size_t input_len, uint8_t *signature,
+                               size_t capacity, size_t *signature_len) {
+    (void)context;
+    (void)input;
+    (void)input_len;
+    (void)signature;
+    (void)capacity;
+    (void)signature_len;
+    return 1;
+}
+
+/* A machine-to-machine app: an Ed25519 key handed to the core signs a JWT grant the
+ * server accepts once; a locked keystore is SIGNING_FAILED. */
+static void test_jwt_grant(void) {
+    uint64_t now = 1700000000;
+    uint8_t seed[32];
+    char jwk[256], client_id[64], secret[64];
+    size_t jwk_len = 0, client_id_len = 0, secret_len = 0, len = 0;
+    authcode_server *server = NULL;
+    authcode_app_spec spec;
+    authcode_credentials_params params;
+    authcode_credentials_client *client = NULL;
+    authcode_signer signer;
+    authcode_jwt_grant grant;
+    authcode_http_request request;
+    authcode_token_response response;
+    authcode_credentials_outcome outcome;
+    authcode_str key;
+    uint8_t buf[8192], response_buf[2048], token[256];
+
+    memset(seed, 7, sizeof seed);
+    memset(&signer, 0, sizeof signer);
+    signer.algorithm = AUTHCODE_JWS_ALGORITHM_EDDSA;
+    signer.key_id = str("ed-1");
+    signer.private_key.ptr = seed;
+    signer.private_key.len = sizeof seed;
+    OK(authcode_signer_public_jwk(&signer, (uint8_t *)jwk, sizeof jwk, &jwk_len));
+    CHECK(jwk_len > 0 && memcmp(jwk, "{\"kty\":\"OKP\"", 12) == 0);
+
+    OK(authcode_server_new(AUTHCODE_PROFILE_RFC, &server));
+    OK(authcode_server_set_issuer(server, S("https://as.example.com")));
+    memset(&spec, 0, sizeof spec);
+    spec.name = str("Robot");
+    spec.kind = AUTHCODE_APP_KIND_MACHINE_TO_MACHINE;
+    key.ptr = (const uint8_t *)jwk;
+    key.len = jwk_len;
+    spec.public_keys = &key;
+    spec.public_key_count = 1;
+    OK(authcode_server_create_app(server, &spec, NULL, (uint8_t *)client_id, sizeof client_id, &client_id_len,
+                                  (uint8_t *)secret, sizeof secret, &secret_len));
+
+    memset(&params, 0, sizeof params);
+    params.profile = AUTHCODE_PROFILE_RFC;
+    params.token_endpoint = str("https://as.example.com/token");
+    params.client_id.ptr = (const uint8_t *)client_id;
+    params.client_id.len = client_id_len;
+    params.client_secret.ptr = (const uint8_t *)secret;
+    params.client_secret.len = secret_len;
+    params.auth = AUTHCODE_CREDENTIALS_AUTH_BASIC;
+    CHECK_RESULT(authcode_credentials_client_new(NULL, &client), AUTHCODE_RESULT_NULL_POINTER);
+    OK(authcode_credentials_client_new(&params, &client));
+
+    memset(&grant, 0, sizeof grant);
+    grant.subject = str("user-1");
+    grant.audience = str("https://as.example.com");
+    OK(authcode_credentials_client_jwt_grant_request(client, &grant, &signer, NULL, now, buf, sizeof buf, &len, &request));
+    send_to_server(server, &request, now, response_buf, sizeof response_buf, &response);
+    CHECK(response.status == 200);
+    OK(authcode_credentials_client_on_token_response(client, response.status, response.body.ptr, response.body.len, now,
+                                                      &outcome));
+    CHECK(outcome == AUTHCODE_CREDENTIALS_OUTCOME_ISSUED);
+    OK(authcode_credentials_client_access_token(client, now + 1, token, sizeof token, &len));
+    CHECK(len > 0);
+    /* The same JWT again: refused. */
+    send_to_server(server, &request, now, response_buf, sizeof response_buf, &response);
+    CHECK(response.status == 400);
+
+    signer.sign = locked_keystore;
+    CHECK_RESULT(authcode_credentials_client_jwt_grant_request(client, &grant, &signer, NULL, now, buf, sizeof buf, &len,
+                                                               &request),
+                 AUTHCODE_RESULT_SIGNING_FAILED);
+    CHECK_RESULT(authcode_signer_public_jwk(&signer, (uint8_t *)jwk, sizeof jwk, &jwk_len),
+                 AUTHCODE_RESULT_INVALID_ARGUMENT);
+    authcode_credentials_client_free(client);
+    authcode_server_free(server);
+}
+
 int main(void) {
     test_version_and_messages();
+    test_jwt_grant();
     test_pkce();
     test_client_config_errors();
     test_discovery_and_adobe_ims();

@@ -189,10 +189,74 @@ static void test_discovery() {
     }
 }
 
+// A machine-to-machine app signs a JWT grant with a P-256 key the core holds; the C++
+// server accepts it once; the host's signing function failing or throwing is SIGNING_FAILED.
+static void test_jwt_grant() {
+    const uint64_t now = 1700000000;
+    authcode::Signer signer = authcode::Signer::es256_key(std::vector<uint8_t>(32, 0x22), std::string("k1"));
+    std::string jwk = signer.public_jwk();
+    CHECK(jwk.find("\"kty\":\"EC\"") != std::string::npos);
+    authcode::Server server(AUTHCODE_PROFILE_RFC);
+    server.issuer("https://as.example.com");
+    auto app = server.create_app("robot", AUTHCODE_APP_KIND_MACHINE_TO_MACHINE, {}, false, 0, 0, false, "read", {jwk});
+    authcode::CredentialsClient client(AUTHCODE_PROFILE_RFC, "https://as.example.com/token", app.client_id,
+                                       *app.client_secret, AUTHCODE_CREDENTIALS_AUTH_POST);
+    client.scope("read");
+    CHECK(!client.access_token(now));
+    authcode::JwtGrant grant;
+    grant.subject = "user-1";
+    grant.audience = "https://as.example.com";
+    authcode::HttpRequest request = client.jwt_grant_request(grant, signer, now);
+    CHECK(request.body.find("assertion=") != std::string::npos);
+    auto response = server.token("POST", request.content_type, request.authorization, request.body, now);
+    CHECK(response.status == 200);
+    CHECK(client.on_token_response(response.status, response.body, now) == AUTHCODE_CREDENTIALS_OUTCOME_ISSUED);
+    std::optional<std::string> token = client.access_token(now + 1);
+    CHECK(token && server.validate(*token, now + 2)->subject == "user-1");
+    auto replay = server.token("POST", request.content_type, request.authorization, request.body, now);
+    CHECK(replay.status == 400);
+    CHECK(client.on_token_response(replay.status, replay.body, now) == AUTHCODE_CREDENTIALS_OUTCOME_REJECTED);
+    CHECK(client.server_error() == AUTHCODE_ERROR_CODE_INVALID_GRANT);
+    client.forget_token();
+    CHECK(!client.access_token(now + 1));
+
+    auto unavailable = authcode::Signer::host(AUTHCODE_JWS_ALGORITHM_RS256,
+                                              [](std::string_view) { return std::optional<std::vector<uint8_t>>(); });
+    CHECK(thrown([&] { client.jwt_grant_request(grant, unavailable, now); }) == AUTHCODE_RESULT_SIGNING_FAILED);
+    auto throwing = authcode::Signer::host(AUTHCODE_JWS_ALGORITHM_ES256, [](std::string_view) -> std::optional<std::vector<uint8_t>> {
+        throw std::runtime_error("keystore locked");
+    });
+    CHECK(thrown([&] { client.jwt_grant_request(grant, throwing, now); }) == AUTHCODE_RESULT_SIGNING_FAILED);
+    CHECK(thrown([&] { throwing.public_jwk(); }) == AUTHCODE_RESULT_INVALID_ARGUMENT);
+    CHECK(client.token_request().body.find("grant_type=client_credentials") == 0);
+}
+
+// ID token checks: without the JWK Set, or with a token that does not verify, the answer
+// is refused and the session still waits for the token.
+static void test_id_tokens() {
+    authcode::ClientConfig config(AUTHCODE_PROFILE_RFC, "https://as.example.com/authorize", "https://as.example.com/token",
+                                  "app", "https://app.example.com/cb");
+    config.scope("openid").issuer("https://as.example.com").check_id_tokens();
+    authcode::Session session(config, 1700000000);
+    std::string url = session.authorize_url();
+    CHECK(url.find("nonce=") != std::string::npos);
+    size_t at = url.find("state=") + 6;
+    std::string state = url.substr(at, url.find('&', at) - at);
+    session.on_redirect("code=c&iss=https%3A%2F%2Fas.example.com&state=" + state);
+    const std::string body = R"({"access_token":"at","token_type":"Bearer","id_token":"e30.e30.AA"})";
+    CHECK(thrown([&] { session.on_token_response(200, body, 1700000001); }) == AUTHCODE_RESULT_ID_TOKEN_REFUSED);
+    CHECK(thrown([&] { session.on_token_response_verified(200, body, R"({"keys":[]})", 1700000001); }) ==
+          AUTHCODE_RESULT_ID_TOKEN_REFUSED);
+    CHECK(session.stage() == AUTHCODE_STAGE_AWAITING_TOKEN);
+    CHECK(thrown([&] { session.id_token(); }) == AUTHCODE_RESULT_WRONG_STATE);
+}
+
 int main() {
     test_pkce();
     test_flow();
     test_discovery();
+    test_jwt_grant();
+    test_id_tokens();
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

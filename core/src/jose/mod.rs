@@ -53,5 +53,5 @@ pub use rsa::{MAX_RSA_BITS, MIN_RSA_BITS, RsaPublicKey};
 #[cfg(feature = "jose-ed25519")]
 pub use sign::Ed25519Signer;
 #[cfg(feature = "jose-ec")]
-pub use sign::Es256Signer;
+pub use sign::{Es256Signer, es256_signature};
 pub use sign::{JwsSigner, MAX_SIGNED_LEN, MAX_WRITTEN_HEADER_LEN, SignError, sign_compact};

@@ -78,8 +78,13 @@ impl<'k> Es256Signer<'k> {
     ///
     /// # Errors
     ///
-    /// [`SignError::Unavailable`] for a scalar that is zero or not below the group order.
+    /// [`SignError::Unavailable`] for a scalar that is not 32 bytes, is zero, or is not
+    /// below the group order.
     pub fn from_bytes(secret: &[u8], kid: Option<&'k str>) -> Result<Self, SignError> {
+        // Exactly 32 bytes: `from_slice` would also take shorter ones, left-padded.
+        if secret.len() != 32 {
+            return Err(SignError::Unavailable);
+        }
         let key =
             p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| SignError::Unavailable)?;
         Ok(Self { key, kid })
@@ -107,6 +112,23 @@ impl JwsSigner for Es256Signer<'_> {
         let signed: p256::ecdsa::Signature = self.key.sign(signing_input);
         copy_into(&signed.to_bytes(), signature)
     }
+}
+
+/// An ES256 signature as JWS carries it — `r || s`, 64 bytes (RFC 7518 §3.4) — from the
+/// ASN.1 DER `ECDSA-Sig-Value` that platform keystores return (iOS `SecKeyCreateSignature`
+/// with `.ecdsaSignatureMessageX962SHA256`, Android Keystore `SHA256withECDSA`, PKCS#11,
+/// OpenSSL). 64 bytes are taken as `r || s` already.
+///
+/// # Errors
+///
+/// [`SignError::Unavailable`] when `signature` is neither.
+#[cfg(feature = "jose-ec")]
+pub fn es256_signature(signature: &[u8]) -> Result<[u8; 64], SignError> {
+    if let Ok(fixed) = <[u8; 64]>::try_from(signature) {
+        return Ok(fixed);
+    }
+    let parsed = p256::ecdsa::Signature::from_der(signature).map_err(|_| SignError::Unavailable)?;
+    Ok(parsed.to_bytes().into())
 }
 
 /// An Ed25519 signer over a key held by the core.

@@ -5,7 +5,7 @@ use authcode::client::{ClientConfig, ConfigError};
 use super::{authcode_body_format, authcode_profile};
 use crate::memory::{deinit, init_in};
 use crate::result::{FfiResult, authcode_result};
-use crate::util::{Failure, Handle, LastError, authcode_str, check_out, guard, on_mut, try_ref};
+use crate::util::{Failure, Handle, LastError, authcode_str, guard, on_mut, try_ref};
 
 /// What a client configuration is built from. Text fields are `authcode_str`; when
 /// `workfront_domain` is set (non-NULL `ptr`), the Workfront endpoints are built from it
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn authcode_client_config_new(
     out: *mut *mut authcode_client_config,
 ) -> authcode_result {
     guard(|| {
-        check_out(out)?;
+        crate::util::check_out(out)?;
         let config = authcode_client_config::build(try_ref!(params))?;
         // SAFETY: `out` checked non-NULL.
         unsafe { crate::memory::boxed(config, out) }
@@ -156,7 +156,7 @@ pub unsafe extern "C" fn authcode_client_config_from_metadata(
     out: *mut *mut authcode_client_config,
 ) -> authcode_result {
     guard(|| {
-        check_out(out)?;
+        crate::util::check_out(out)?;
         let params = try_ref!(params);
         // SAFETY: the caller promised valid ranges for the document and the text fields.
         let document = unsafe { crate::util::bytes(document, document_len)? };
@@ -394,6 +394,22 @@ pub unsafe extern "C" fn authcode_client_config_set_body_format(
     on_mut(config, |handle| {
         let format = authcode_body_format::try_from(format)?;
         handle.update(|config| Ok(config.with_body_format(format.into())))
+    })
+}
+
+/// Checks OpenID Connect ID tokens when the scope has `openid`: sessions started from this
+/// configuration send a nonce (256 bits, saved with the pending login) and require a
+/// verified ID token — answer the code exchange with
+/// `authcode_session_on_token_response_verified` and the issuer's JWK Set. Needs an issuer
+/// (`authcode_client_config_set_issuer`, or discovery) to compare `iss` with.
+///
+/// Returns `AUTHCODE_RESULT_OK` or `AUTHCODE_RESULT_NULL_POINTER`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_client_config_check_id_tokens(
+    config: *mut authcode_client_config,
+) -> authcode_result {
+    on_mut(config, |handle| {
+        handle.update(|config| Ok(config.checking_id_tokens()))
     })
 }
 

@@ -7,9 +7,11 @@ use authcode::profile::{BodyFormat, Profile};
 use crate::util::{authcode_str, enum_from_u32};
 
 pub mod config;
+pub mod credentials;
 pub mod session;
 
 pub use config::*;
+pub use credentials::*;
 pub use session::*;
 
 /// The dialect: `AUTHCODE_PROFILE_RFC`, `AUTHCODE_PROFILE_WORKFRONT` (Adobe's legacy

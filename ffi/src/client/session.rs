@@ -44,7 +44,8 @@ impl authcode_session {
             ClientError::RefreshInFlight => authcode_result::RefreshInFlight,
             ClientError::NoRefreshToken => authcode_result::NoRefreshToken,
             ClientError::NoRevocationEndpoint => authcode_result::NoRevocationEndpoint,
-            // ID token checks (core feature `oidc`) are not reachable through the C ABI.
+            ClientError::IdToken(_) => authcode_result::IdTokenRefused,
+            ClientError::Signing(_) => authcode_result::SigningFailed,
             _ => authcode_result::ResponseUnreadable,
         }
     }
@@ -274,11 +275,15 @@ pub unsafe extern "C" fn authcode_session_token_request(
     })
 }
 
-/// Reads the token endpoint's answer to the code exchange (`status`, body, `now`).
+/// Reads the token endpoint's answer to the code exchange (`status`, body, `now`). An
+/// `id_token` in it is not read — unless the configuration checks ID tokens and the scope
+/// has `openid`: then use `authcode_session_on_token_response_verified`; this call
+/// returns `AUTHCODE_RESULT_ID_TOKEN_REFUSED` ("a JWK Set is needed").
 ///
 /// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_NULL_POINTER`,
-/// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`. (the session is
-/// then unchanged; `*out` says what the server answered on success).
+/// `AUTHCODE_RESULT_WRONG_STATE`, `AUTHCODE_RESULT_RESPONSE_UNREADABLE`,
+/// `AUTHCODE_RESULT_ID_TOKEN_REFUSED` (the session is then unchanged; `*out` says what the
+/// server answered on success).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_session_on_token_response(
     session: *mut authcode_session,
@@ -306,6 +311,91 @@ pub unsafe extern "C" fn authcode_session_on_token_response(
             };
         // SAFETY: checked non-NULL.
         unsafe { put(out, outcome) }
+    })
+}
+
+/// Reads the token endpoint's answer to the code exchange as
+/// `authcode_session_on_token_response` does, and checks the OpenID Connect ID token of a
+/// successful answer against `jwk_set` — the issuer's JWK Set document (from discovery's
+/// `jwks_uri`), as the host fetched it: the signature (the key chosen by `kid` and
+/// algorithm; RS256, ES256, EdDSA; `none` and HMAC refused), `iss` equal to the
+/// configured issuer, `aud` containing the client id, `azp` when there are several
+/// audiences, `exp` / `iat` within 60 s, and the `nonce` this login sent. The verified
+/// `sub` becomes `authcode_session_subject`; the ID token is kept
+/// (`authcode_session_id_token`). When the configuration checks ID tokens
+/// (`authcode_client_config_check_id_tokens`) and the scope has `openid`, an answer
+/// without one is refused. `body` and `jwk_set` are read during the call only.
+///
+/// `session` and `out` must not be NULL; `body` / `jwk_set` may be NULL only with length 0.
+/// Returns `AUTHCODE_RESULT_OK` (`*out`: what the server answered),
+/// `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE`,
+/// `AUTHCODE_RESULT_RESPONSE_UNREADABLE`, `AUTHCODE_RESULT_ID_TOKEN_REFUSED` (the ID token
+/// is missing or fails a check, or the JWK Set is unreadable; `authcode_session_last_error`
+/// names the check). On any failure the session is unchanged, still awaiting the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_session_on_token_response_verified(
+    session: *mut authcode_session,
+    status: u16,
+    body: *const u8,
+    body_len: usize,
+    jwk_set: *const u8,
+    jwk_set_len: usize,
+    now: u64,
+    out: *mut authcode_token_outcome,
+) -> authcode_result {
+    recorded(session, || {
+        check_out(out)?;
+        // SAFETY: valid handle and byte ranges, per the caller.
+        let (handle, body, jwk_set) = unsafe {
+            (
+                object_mut(session)?,
+                crate::util::bytes(body, body_len)?,
+                crate::util::bytes(jwk_set, jwk_set_len)?,
+            )
+        };
+        let answer = handle.session.on_token_response_verified(
+            status,
+            body,
+            Timestamp::from_unix_seconds(now),
+            jwk_set,
+        );
+        let outcome = match answer {
+            Ok(TokenOutcome::Authorized) => authcode_token_outcome::Authorized,
+            Ok(TokenOutcome::Rejected(error)) => {
+                handle.server_said(error);
+                authcode_token_outcome::Rejected
+            }
+            Err(error) => return Err(handle.record(error)),
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { put(out, outcome) }
+    })
+}
+
+/// Copies the OpenID Connect ID token `authcode_session_on_token_response_verified`
+/// checked, in compact serialization (for `id_token_hint` at logout, or to read more of
+/// its claims), into `buf` (`len` bytes; 4096 always suffice). `*out_len` is 0 when the
+/// session holds none (no ID token was checked, or the session was restored: saves carry
+/// its verified `sub`, not the token). A refresh keeps it.
+///
+/// `session` and `out_len` must not be NULL; `buf` may be NULL only when `len` is 0.
+/// Returns `AUTHCODE_RESULT_OK`, `AUTHCODE_RESULT_BUFFER_TOO_SMALL` (the size needed in
+/// `*out_len`), `AUTHCODE_RESULT_NULL_POINTER`, `AUTHCODE_RESULT_WRONG_STATE` (no tokens
+/// held). The session is not changed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn authcode_session_id_token(
+    session: *const authcode_session,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> authcode_result {
+    recorded(session, || {
+        // SAFETY: valid handle, per the caller.
+        let handle = unsafe { object(session)? };
+        let tokens = handle.session.tokens().ok_or(authcode_result::WrongState)?;
+        let id_token = tokens.id_token().unwrap_or_default();
+        // SAFETY: buffer contract from the caller.
+        unsafe { copy_out(id_token.as_bytes(), buf, len, out_len) }
     })
 }
 

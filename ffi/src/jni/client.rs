@@ -313,6 +313,17 @@ extern "system" fn config_set_refresh_margin(
     })
 }
 
+/// `Native.configCheckIdTokens(config)`: `authcode_client_config_check_id_tokens`.
+#[unsafe(export_name = "Java_dev_authcode_Native_configCheckIdTokens")]
+extern "system" fn config_check_id_tokens(mut env: JNIEnv<'_>, _: JClass<'_>, config: jlong) {
+    run(&mut env, (), |env| {
+        let config = config_ptr(config);
+        // SAFETY: live handle.
+        let result = unsafe { crate::client::authcode_client_config_check_id_tokens(config) };
+        check(env, result, Subject::Config(config))
+    })
+}
+
 /// `Native.configLastError(config)`: `authcode_client_config_last_error`.
 #[unsafe(export_name = "Java_dev_authcode_Native_configLastError")]
 extern "system" fn config_last_error(mut env: JNIEnv<'_>, _: JClass<'_>, config: jlong) -> jstring {
@@ -515,6 +526,58 @@ extern "system" fn session_on_response(
         };
         check(env, result, Subject::Session(session))?;
         Ok(outcome)
+    })
+}
+
+/// `Native.sessionOnTokenResponseVerified(session, status, body, jwkSet, now)`:
+/// `authcode_session_on_token_response_verified`; the outcome's number.
+#[unsafe(export_name = "Java_dev_authcode_Native_sessionOnTokenResponseVerified")]
+extern "system" fn session_on_token_response_verified(
+    mut env: JNIEnv<'_>,
+    _: JClass<'_>,
+    session: jlong,
+    status: jint,
+    body: JByteArray<'_>,
+    jwk_set: JByteArray<'_>,
+    now: jlong,
+) -> jint {
+    run(&mut env, 0, |env| {
+        let body = bytes(env, &body, "body")?;
+        let jwk_set = bytes(env, &jwk_set, "jwkSet")?;
+        let session = session_ptr(session);
+        let mut outcome = crate::client::authcode_token_outcome::Rejected;
+        // SAFETY: live handle; `body` and `jwk_set` outlive the call.
+        let result = unsafe {
+            crate::client::authcode_session_on_token_response_verified(
+                session,
+                u16::try_from(status).unwrap_or(0),
+                body.as_ptr(),
+                body.len(),
+                jwk_set.as_ptr(),
+                jwk_set.len(),
+                seconds(now),
+                &mut outcome,
+            )
+        };
+        check(env, result, Subject::Session(session))?;
+        Ok(outcome as jint)
+    })
+}
+
+/// `Native.sessionIdToken(session)`: the checked ID token, or null when none.
+#[unsafe(export_name = "Java_dev_authcode_Native_sessionIdToken")]
+extern "system" fn session_id_token(mut env: JNIEnv<'_>, _: JClass<'_>, session: jlong) -> jstring {
+    run(&mut env, null(), |env| {
+        let session = session_ptr(session);
+        // SAFETY: live handle; buffers from `read_bytes`.
+        let token = read_bytes(4096, |b, n, o| unsafe {
+            crate::client::authcode_session_id_token(session, b, n, o)
+        });
+        match token {
+            Ok(token) if token.is_empty() => Ok(null()),
+            Ok(token) => new_string(env, &String::from_utf8_lossy(&token)),
+            Err(code) => Err(throw_result(env, code, Subject::Session(session))),
+        }
     })
 }
 

@@ -129,6 +129,12 @@ struct Spec {
     absolute: u64,
     /// Inactivity refresh lifetime (seconds; 0: none).
     inactivity: u64,
+    /// Public keys (JWK, public key PEM or certificate PEM).
+    keys: Vec<String>,
+    /// Web apps: the client credentials grant too.
+    client_credentials: bool,
+    /// The scope granted without a user (client credentials, JWT grants).
+    scope: Option<String>,
 }
 
 impl Spec {
@@ -150,34 +156,36 @@ impl Spec {
             rotation: rotation != 0,
             absolute: seconds(absolute),
             inactivity: seconds(inactivity),
+            keys: Vec::new(),
+            client_credentials: false,
+            scope: None,
         })
     }
 
     /// Calls `body` with the C view of the settings (valid during the call).
     fn with<T>(&self, body: impl FnOnce(&authcode_app_spec) -> T) -> T {
         let uris: Vec<authcode_str> = self.uris.iter().map(|uri| authcode_str::of(uri)).collect();
+        let keys: Vec<authcode_str> = self.keys.iter().map(|key| authcode_str::of(key)).collect();
         let spec = authcode_app_spec {
             name: authcode_str::of(&self.name),
             kind: self.kind,
             redirect_uris: uris.as_ptr(),
             redirect_uri_count: uris.len(),
-            public_keys: core::ptr::null(),
-            public_key_count: 0,
+            public_keys: keys.as_ptr(),
+            public_key_count: keys.len(),
             rotation: self.rotation,
             absolute_lifetime: self.absolute,
             inactivity_lifetime: self.inactivity,
             require_pkce: true,
-            // Not settable from Java yet (see README): web apps without the client
-            // credentials grant, no scope for it.
-            client_credentials: false,
-            scope: authcode_str::of_option(None),
+            client_credentials: self.client_credentials,
+            scope: authcode_str::of_option(self.scope.as_deref()),
         };
         body(&spec)
     }
 }
 
 /// `Native.serverCreateApp(...)`: `authcode_server_create_app`; `byte[2][]` of the client
-/// id and the secret (null for apps without one).
+/// id and the secret (null for apps without one). `publicKeys` may be empty, `scope` null.
 #[unsafe(export_name = "Java_dev_authcode_Native_serverCreateApp")]
 #[allow(clippy::too_many_arguments)]
 extern "system" fn server_create_app(
@@ -190,9 +198,12 @@ extern "system" fn server_create_app(
     rotation: jboolean,
     absolute: jlong,
     inactivity: jlong,
+    public_keys: JObjectArray<'_>,
+    client_credentials: jboolean,
+    scope: JString<'_>,
 ) -> jobjectArray {
     run(&mut env, null(), |env| {
-        let spec = Spec::read(
+        let mut spec = Spec::read(
             env,
             &name,
             kind,
@@ -201,6 +212,9 @@ extern "system" fn server_create_app(
             absolute,
             inactivity,
         )?;
+        spec.keys = strings(env, &public_keys, "publicKeys")?;
+        spec.client_credentials = client_credentials != 0;
+        spec.scope = optional_string(env, &scope)?;
         let mut id = [0u8; 64];
         let mut secret = Zeroizing::new([0u8; SECRET_BUF]);
         let (mut id_len, mut secret_len) = (0usize, 0usize);

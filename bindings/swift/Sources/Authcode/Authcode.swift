@@ -57,6 +57,12 @@ public enum ResultCode: UInt32, CaseIterable {
     case noRevocationEndpoint = 34
     /// Saved session bytes could not be restored.
     case restoreFailed = 35
+    /// The OpenID Connect ID token is missing or failed a check, or no JWK Set was given;
+    /// the session is unchanged and its last error names the check.
+    case idTokenRefused = 36
+    /// The signing key was unavailable (the signing function failed, or returned a
+    /// signature of the wrong form).
+    case signingFailed = 37
     /// An app registry operation was refused.
     case appRefused = 40
     /// The authorization request must be refused to the user, not redirected.
@@ -187,6 +193,33 @@ public enum AppKind: UInt32, CaseIterable {
     case singlePage = 1
     /// Machine-to-machine (public keys; refused the code grant).
     case machineToMachine = 2
+}
+
+/// A JWS algorithm (`authcode_jws_algorithm`).
+public enum JWSAlgorithm: UInt32, CaseIterable {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (signed by the host's key only).
+    case rs256 = 0
+    /// ECDSA on P-256 with SHA-256.
+    case es256 = 1
+    /// Ed25519.
+    case eddsa = 2
+}
+
+/// How a machine-to-machine client sends its secret (`authcode_credentials_auth`).
+public enum CredentialsAuth: UInt32, CaseIterable {
+    /// `Authorization: Basic`.
+    case basic = 0
+    /// `client_id` and `client_secret` in the form body.
+    case post = 1
+}
+
+/// What the token endpoint answered a machine-to-machine client
+/// (`authcode_credentials_outcome`).
+public enum CredentialsOutcome: UInt32, CaseIterable {
+    /// A token was issued and is cached.
+    case issued = 0
+    /// Refused (see `serverError()`); the cache is unchanged.
+    case rejected = 1
 }
 
 extension ResultCode {
@@ -619,6 +652,13 @@ public final class ClientConfig {
     public func setRefreshMargin(_ margin: TimeInterval) throws {
         try check(authcode_client_config_set_refresh_margin(handle, clampedSeconds(margin)), lastError)
     }
+
+    /// Checks OpenID Connect ID tokens when the scope has `openid`: sessions send a nonce
+    /// and answer the code exchange with `handleTokenResponse(status:body:jwkSet:now:)`.
+    /// Needs an issuer (`setIssuer`, or discovery).
+    public func checkIDTokens() throws {
+        try check(authcode_client_config_check_id_tokens(handle), lastError)
+    }
 }
 
 /// How the access token is presented and when it expires.
@@ -690,6 +730,33 @@ public final class Session {
         }
         try check(result, lastError)
         return try decode(outcome, as: TokenOutcome.self)
+    }
+
+    /// Reads the token endpoint's answer and checks its OpenID Connect ID token against
+    /// `jwkSet` (the issuer's JWK Set document from `jwks_uri`): signature, iss, aud, azp,
+    /// exp, iat, nonce. Throws `.idTokenRefused` (the last error names the check) and
+    /// leaves the session waiting for the token.
+    public func handleTokenResponse(status: Int, body: Data, jwkSet: Data, now: Date = Date()) throws -> TokenOutcome {
+        var outcome: UInt32 = 0
+        let time = unixSeconds(now)
+        let result = withBytes(body) { (bodyPointer: UnsafePointer<UInt8>?, bodyLength: Int) -> UInt32 in
+            withBytes(jwkSet) { (keysPointer: UnsafePointer<UInt8>?, keysLength: Int) -> UInt32 in
+                authcode_session_on_token_response_verified(handle, UInt16(clamping: status), bodyPointer, bodyLength,
+                                                            keysPointer, keysLength, time, &outcome)
+            }
+        }
+        try check(result, lastError)
+        return try decode(outcome, as: TokenOutcome.self)
+    }
+
+    /// The ID token `handleTokenResponse(status:body:jwkSet:now:)` checked, or nil (none
+    /// checked, or the session was restored). Throws without tokens.
+    public func idToken() throws -> String? {
+        let (result, bytes) = callFilling(capacity: 4096) {
+            authcode_session_id_token(handle, $0, $1, $2)
+        }
+        try check(result, lastError)
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether a refresh is due at `now`.
@@ -827,6 +894,272 @@ public final class Session {
     /// inside the buffer's closure: its fields point into the buffer and the session.
     private func request(_ build: RequestCall) throws -> HTTPRequest {
         var capacity = 2048
+        for _ in 0..<2 {
+            var needed = 0
+            var copied: HTTPRequest?
+            var buffer = [UInt8](repeating: 0, count: capacity)
+            let status: UInt32 = buffer.withUnsafeMutableBufferPointer { (storage: inout UnsafeMutableBufferPointer<UInt8>) -> UInt32 in
+                withUnsafeMutablePointer(to: &needed) { (outLen: UnsafeMutablePointer<Int>) -> UInt32 in
+                    var raw = authcode_http_request()
+                    let code: UInt32 = withUnsafeMutablePointer(to: &raw) { (out: UnsafeMutablePointer<authcode_http_request>) -> UInt32 in
+                        let written = build(storage.baseAddress, storage.count, outLen, out)
+                        if written == ResultCode.ok.rawValue { copied = HTTPRequest(copying: out.pointee) }
+                        return written
+                    }
+                    return code
+                }
+            }
+            if status == ResultCode.bufferTooSmall.rawValue && needed > capacity {
+                capacity = needed
+                continue
+            }
+            try check(status, lastError)
+            if let built = copied { return built }
+            throw AuthcodeError(rawCode: ResultCode.nullPointer.rawValue, detail: "no request was written")
+        }
+        throw AuthcodeError(rawCode: ResultCode.bufferTooSmall.rawValue, detail: lastError())
+    }
+}
+
+// MARK: - Machine-to-machine
+
+/// A JWS signing key for JWT grants: a P-256 or Ed25519 private key the core holds during
+/// each call (the copy here is wiped in deinit), or the host's own signing function — a
+/// Secure Enclave / Keychain key (`SecKeyCreateSignature` with
+/// `.ecdsaSignatureMessageX962SHA256`: DER is accepted) or an HSM.
+public final class Signer {
+    /// Signs a JWS signing input: the signature (RS256: PKCS#1 v1.5; ES256: 64-byte r||s or
+    /// DER; EdDSA: 64 bytes), or nil when the key is unavailable.
+    public typealias SignFunction = (Data) -> Data?
+
+    let algorithm: JWSAlgorithm
+    let keyID: String?
+    var privateKey: Data
+    let sign: SignFunction?
+
+    /// A P-256 private scalar (32 bytes) held by the core.
+    public init(es256PrivateKey key: Data, keyID: String? = nil) {
+        algorithm = .es256
+        self.keyID = keyID
+        privateKey = key
+        sign = nil
+    }
+
+    /// An Ed25519 seed (32 bytes) held by the core.
+    public init(ed25519Seed seed: Data, keyID: String? = nil) {
+        algorithm = .eddsa
+        self.keyID = keyID
+        privateKey = seed
+        sign = nil
+    }
+
+    /// The host's key of `algorithm`, signing through `sign` (called on the calling
+    /// thread, during the request call only).
+    public init(algorithm: JWSAlgorithm, keyID: String? = nil, sign: @escaping SignFunction) {
+        self.algorithm = algorithm
+        self.keyID = keyID
+        privateKey = Data()
+        self.sign = sign
+    }
+
+    deinit { privateKey.resetBytes(in: 0..<privateKey.count) }
+
+    /// The public JWK of a key the core holds, to register with the server; throws
+    /// `.invalidArgument` for the host's key.
+    public func publicJWK() throws -> String {
+        var result: UInt32 = 0
+        var bytes = [UInt8]()
+        withRaw { (signer: UnsafePointer<authcode_signer>) in
+            (result, bytes) = callFilling(capacity: 256) { authcode_signer_public_jwk(signer, $0, $1, $2) }
+        }
+        try check(result)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Runs `body` with a C view of this signer, valid only inside `body`.
+    func withRaw<R>(_ body: (UnsafePointer<authcode_signer>) throws -> R) rethrows -> R {
+        try withOptionalStr(keyID) { (kid: authcode_str) throws -> R in
+            try withStr(privateKey) { (key: authcode_str) throws -> R in
+                var raw = authcode_signer()
+                raw.algorithm = algorithm.rawValue
+                raw.key_id = kid
+                if sign != nil {
+                    raw.private_key = authcode_str(ptr: nil, len: 0)
+                    raw.context = Unmanaged.passUnretained(self).toOpaque()
+                    raw.sign = signerTrampoline
+                } else {
+                    raw.private_key = key
+                    raw.context = nil
+                    raw.sign = nil
+                }
+                return try withUnsafePointer(to: &raw) { (pointer: UnsafePointer<authcode_signer>) throws -> R in
+                    try body(pointer)
+                }
+            }
+        }
+    }
+}
+
+/// The C callback behind `Signer(algorithm:keyID:sign:)`: `context` is the Signer, alive
+/// for the call that passed it.
+private let signerTrampoline: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int,
+                                              UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Int>?) -> Int32 = {
+    context, input, inputLength, signature, capacity, signatureLength in
+    guard let context = context, let signature = signature, let signatureLength = signatureLength else { return -1 }
+    let signer = Unmanaged<Signer>.fromOpaque(context).takeUnretainedValue()
+    let message = input.map { Data(bytes: $0, count: inputLength) } ?? Data()
+    guard let sign = signer.sign, let signed = sign(message), signed.count <= capacity else { return -1 }
+    signed.copyBytes(to: signature, count: signed.count)
+    signatureLength.pointee = signed.count
+    return 0
+}
+
+/// What a JWT grant asserts.
+public struct JWTGrant: Equatable {
+    /// `sub`: the user the token acts for.
+    public var subject: String
+    /// `aud` (RFC 7523 requires it: the server's issuer or token endpoint URL).
+    public var audience: String?
+    /// `iss` when it is not the client id (Workfront: the customer id).
+    public var issuer: String?
+    /// Seconds from `iat` to `exp` (0: 300).
+    public var lifetime: TimeInterval
+    /// Workfront's exchange body instead of RFC 7523's.
+    public var workfront: Bool
+
+    /// A grant for `subject`.
+    public init(subject: String, audience: String? = nil, issuer: String? = nil, lifetime: TimeInterval = 0,
+                workfront: Bool = false) {
+        self.subject = subject
+        self.audience = audience
+        self.issuer = issuer
+        self.lifetime = lifetime
+        self.workfront = workfront
+    }
+}
+
+/// A machine-to-machine client: the client credentials grant and JWT grants, with the
+/// token cached until it is due.
+public final class CredentialsClient {
+    let handle: OpaquePointer
+
+    /// A client of `tokenEndpoint` with its id and secret.
+    public init(profile: Profile = .rfc, tokenEndpoint: String, clientID: String, clientSecret: String,
+                auth: CredentialsAuth = .basic) throws {
+        var created: OpaquePointer?
+        let result = withStr(tokenEndpoint) { (endpoint: authcode_str) -> UInt32 in
+            withStr(clientID) { (id: authcode_str) -> UInt32 in
+                withStr(clientSecret) { (secret: authcode_str) -> UInt32 in
+                    var params = authcode_credentials_params()
+                    params.profile = profile.rawValue
+                    params.token_endpoint = endpoint
+                    params.client_id = id
+                    params.client_secret = secret
+                    params.auth = auth.rawValue
+                    return authcode_credentials_client_new(&params, &created)
+                }
+            }
+        }
+        try check(result)
+        guard let handle = created else { throw AuthcodeError(rawCode: ResultCode.nullPointer.rawValue, detail: "") }
+        self.handle = handle
+    }
+
+    /// The client of a confidential configuration (throws `.invalidConfig` for a public one).
+    public init(config: ClientConfig) throws {
+        var created: OpaquePointer?
+        try check(authcode_credentials_client_from_config(config.handle, &created))
+        guard let handle = created else { throw AuthcodeError(rawCode: ResultCode.nullPointer.rawValue, detail: "") }
+        self.handle = handle
+    }
+
+    deinit { authcode_credentials_client_free(handle) }
+
+    /// Why the last failing call failed, or the server's error (empty after a success).
+    public func lastError() -> String {
+        let (result, bytes) = callFilling(capacity: Int(AUTHCODE_LAST_ERROR_MAX)) {
+            authcode_credentials_client_last_error(handle, $0, $1, $2)
+        }
+        return result == ResultCode.ok.rawValue ? String(decoding: bytes, as: UTF8.self) : ""
+    }
+
+    /// Asks for `scope`; a cached token of another scope is dropped.
+    public func setScope(_ scope: String) throws {
+        try check(withBytes(scope) { authcode_credentials_client_set_scope(handle, $0, $1) }, lastError)
+    }
+
+    /// The client credentials token request.
+    public func tokenRequest() throws -> HTTPRequest {
+        try request(capacity: 2048) { authcode_credentials_client_token_request(handle, $0, $1, $2, $3) }
+    }
+
+    /// A JWT grant request signed by `signer` (system randomness for the jti).
+    public func jwtGrantRequest(_ grant: JWTGrant, signer: Signer, now: Date = Date()) throws -> HTTPRequest {
+        let time = unixSeconds(now)
+        let lifetime = clampedSeconds(grant.lifetime)
+        return try withStr(grant.subject) { (subject: authcode_str) throws -> HTTPRequest in
+            try withOptionalStr(grant.audience) { (audience: authcode_str) throws -> HTTPRequest in
+                try withOptionalStr(grant.issuer) { (issuer: authcode_str) throws -> HTTPRequest in
+                    var raw = authcode_jwt_grant()
+                    raw.subject = subject
+                    raw.audience = audience
+                    raw.issuer = issuer
+                    raw.lifetime_seconds = lifetime
+                    raw.workfront = grant.workfront
+                    return try signer.withRaw { (c: UnsafePointer<authcode_signer>) throws -> HTTPRequest in
+                        try withUnsafePointer(to: &raw) { (g: UnsafePointer<authcode_jwt_grant>) throws -> HTTPRequest in
+                            try request(capacity: 8192) {
+                                authcode_credentials_client_jwt_grant_request(handle, g, c, nil, time, $0, $1, $2, $3)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the answer to a token or JWT grant request; an issued token is cached.
+    public func handleTokenResponse(status: Int, body: Data, now: Date = Date()) throws -> CredentialsOutcome {
+        var outcome: UInt32 = 0
+        let time = unixSeconds(now)
+        let result = withBytes(body) {
+            authcode_credentials_client_on_token_response(handle, UInt16(clamping: status), $0, $1, time, &outcome)
+        }
+        try check(result, lastError)
+        return try decode(outcome, as: CredentialsOutcome.self)
+    }
+
+    /// The cached access token while it is not due at `now`, else nil.
+    public func accessToken(now: Date = Date()) throws -> String? {
+        let time = unixSeconds(now)
+        let (result, bytes) = callFilling(capacity: Int(AUTHCODE_ACCESS_TOKEN_MAX)) {
+            authcode_credentials_client_access_token(handle, time, $0, $1, $2)
+        }
+        if result == ResultCode.wrongState.rawValue { return nil }
+        try check(result, lastError)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Drops the cached token (call it when a resource server answers 401).
+    public func forgetToken() throws {
+        try check(authcode_credentials_client_forget_token(handle), lastError)
+    }
+
+    /// The OAuth error of the last refused answer (`.none` if none).
+    public func serverError() throws -> OAuthErrorCode {
+        var code: UInt32 = 0
+        try check(authcode_credentials_client_server_error(handle, &code), lastError)
+        return OAuthErrorCode(rawValue: code) ?? .other
+    }
+
+    /// The shape of the C calls that write an HTTP request.
+    typealias RequestCall = (UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Int>,
+                             UnsafeMutablePointer<authcode_http_request>) -> UInt32
+
+    /// Calls `build` with a buffer (grown once if it asks) and copies the request out
+    /// inside the buffer's closure.
+    private func request(capacity initial: Int, _ build: RequestCall) throws -> HTTPRequest {
+        var capacity = initial
         for _ in 0..<2 {
             var needed = 0
             var copied: HTTPRequest?

@@ -411,4 +411,60 @@ final class AuthcodeTests: XCTestCase {
             XCTAssertTrue((error as? AuthcodeError)?.detail.contains("issuer") ?? false)
         }
     }
+
+    // MARK: Machine-to-machine and ID tokens
+
+    func testJWTGrantSignedByTheCoreAndByTheHost() throws {
+        let signer = Signer(es256PrivateKey: Data(repeating: 0x22, count: 32), keyID: "k1")
+        let jwk = try signer.publicJWK()
+        XCTAssertTrue(jwk.contains("\"kty\":\"EC\""))
+        let server = try Server(profile: .rfc)
+        try server.setIssuer("https://as.example.com")
+        let app = try server.createApp(AppSpec(name: "Robot", kind: .machineToMachine, redirectURIs: [],
+                                               publicKeys: [jwk]))
+        let secret = String(decoding: try XCTUnwrap(app.clientSecret), as: UTF8.self)
+        let client = try CredentialsClient(tokenEndpoint: "https://as.example.com/token", clientID: app.clientID,
+                                           clientSecret: secret, auth: .post)
+        XCTAssertNil(try client.accessToken(now: now))
+        let grant = JWTGrant(subject: "user-1", audience: "https://as.example.com")
+        let request = try client.jwtGrantRequest(grant, signer: signer, now: now)
+        let response = try server.token(TokenEndpointRequest(request), now: now)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(try client.handleTokenResponse(status: response.status, body: response.body, now: now), .issued)
+        let token = try XCTUnwrap(try client.accessToken(now: now + 1))
+        XCTAssertEqual(try server.validate(accessToken: token, now: now + 2)?.subject, "user-1")
+        let replay = try server.token(TokenEndpointRequest(request), now: now)
+        XCTAssertEqual(replay.status, 400)
+        XCTAssertEqual(try client.handleTokenResponse(status: replay.status, body: replay.body, now: now), .rejected)
+        XCTAssertEqual(try client.serverError(), .invalidGrant)
+        try client.forgetToken()
+        XCTAssertNil(try client.accessToken(now: now + 1))
+        // A Keychain key that is locked: the signing function answers nil.
+        let locked = Signer(algorithm: .es256) { _ in nil }
+        XCTAssertEqual(thrown { _ = try client.jwtGrantRequest(grant, signer: locked, now: self.now) }?.code, .signingFailed)
+        XCTAssertEqual(thrown { _ = try locked.publicJWK() }?.code, .invalidArgument)
+        XCTAssertTrue(String(decoding: try client.tokenRequest().body, as: UTF8.self).hasPrefix("grant_type=client_credentials"))
+    }
+
+    func testIDTokensAreRequiredAndCheckedWhenConfigured() throws {
+        let config = try ClientConfig(profile: .rfc, authorizationEndpoint: "https://as.example.com/authorize",
+                                      tokenEndpoint: "https://as.example.com/token", clientID: "app",
+                                      redirectURI: redirectURI)
+        try config.setScope("openid")
+        try config.setIssuer("https://as.example.com")
+        try config.checkIDTokens()
+        let session = try Session(config: config, now: now)
+        let url = try session.authorizeURL()
+        XCTAssertTrue(url.contains("nonce="))
+        let state = try XCTUnwrap(URLComponents(string: url)?.queryItems?.first { $0.name == "state" }?.value)
+        XCTAssertEqual(try session.handleRedirect("code=c&iss=https%3A%2F%2Fas.example.com&state=" + state), .codeReceived)
+        let body = Data(#"{"access_token":"at","token_type":"Bearer","id_token":"e30.e30.AA"}"#.utf8)
+        XCTAssertEqual(thrown { _ = try session.handleTokenResponse(status: 200, body: body, now: self.now) }?.code,
+                       .idTokenRefused)
+        XCTAssertEqual(thrown {
+            _ = try session.handleTokenResponse(status: 200, body: body, jwkSet: Data(#"{"keys":[]}"#.utf8), now: self.now)
+        }?.code, .idTokenRefused)
+        XCTAssertEqual(try session.stage(), .awaitingToken)
+        XCTAssertEqual(thrown { _ = try session.idToken() }?.code, .wrongState)
+    }
 }

@@ -40,6 +40,10 @@ public final class AuthcodeException extends RuntimeException {
     public static final int NO_REVOCATION_ENDPOINT = 34;
     /** AUTHCODE_RESULT_RESTORE_FAILED: saved session bytes could not be restored. */
     public static final int RESTORE_FAILED = 35;
+    /** AUTHCODE_RESULT_ID_TOKEN_REFUSED: the ID token is missing or failed a check. */
+    public static final int ID_TOKEN_REFUSED = 36;
+    /** AUTHCODE_RESULT_SIGNING_FAILED: the signing key was unavailable. */
+    public static final int SIGNING_FAILED = 37;
     /** AUTHCODE_RESULT_APP_REFUSED: an app registry operation was refused. */
     public static final int APP_REFUSED = 40;
     /** AUTHCODE_RESULT_AUTHORIZE_REFUSED: refuse the request to the user, do not redirect. */

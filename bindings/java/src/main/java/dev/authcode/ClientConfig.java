@@ -178,6 +178,19 @@ public final class ClientConfig extends Handle {
     }
 
     /**
+     * Checks OpenID Connect ID tokens when the scope has {@code openid}: sessions send a
+     * nonce and answer the code exchange with
+     * {@link Session#onTokenResponse(int, byte[], byte[], long)} and the issuer's JWK Set.
+     * Needs an issuer ({@link #issuer}, or discovery).
+     *
+     * @return this configuration
+     */
+    public ClientConfig checkIdTokens() {
+        callVoid(Native::configCheckIdTokens);
+        return this;
+    }
+
+    /**
      * Why the previous call on this configuration failed (empty after a success).
      *
      * @return the text

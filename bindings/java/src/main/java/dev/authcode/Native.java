@@ -37,6 +37,7 @@ final class Native {
     static native void configAddAuthorizationParameter(long config, String name, String value);
     static native void configSetBodyFormat(long config, int format);
     static native void configSetRefreshMargin(long config, long seconds);
+    static native void configCheckIdTokens(long config);
     static native String configLastError(long config);
 
     static native long sessionNew(long config, long now);
@@ -48,6 +49,8 @@ final class Native {
     static native String[] sessionRequest(long session, int which, int kind);
     /** {@code which}: 0 token response, 1 refresh response. */
     static native int sessionOnResponse(long session, int which, int status, byte[] body, long now);
+    static native int sessionOnTokenResponseVerified(long session, int status, byte[] body, byte[] jwkSet, long now);
+    static native String sessionIdToken(long session);
     static native boolean sessionRefreshDue(long session, long now);
     static native void sessionCancelRefresh(long session);
     static native void sessionSignOut(long session);
@@ -63,6 +66,24 @@ final class Native {
     /** {@code key} null: restores an unkeyed save. */
     static native void sessionRestore(long session, byte[] key, byte[] saved);
 
+    static native long credentialsNew(int profile, String tokenEndpoint, String clientId, byte[] clientSecret, int auth);
+    static native long credentialsFromConfig(long config);
+    static native void credentialsFree(long client);
+    static native void credentialsSetScope(long client, String scope);
+    static native String[] credentialsTokenRequest(long client);
+    /** {@code signFunction} null: the core signs with {@code privateKey}. */
+    static native String[] credentialsJwtGrantRequest(long client, String subject, String audience, String issuer,
+                                                      long lifetime, boolean workfront, int algorithm, String keyId,
+                                                      byte[] privateKey, Signer.SignFunction signFunction, long now);
+    static native int credentialsOnTokenResponse(long client, int status, byte[] body, long now);
+    /** Null when no token is cached or it is due. */
+    static native String credentialsAccessToken(long client, long now);
+    static native void credentialsForgetToken(long client);
+    static native int credentialsServerError(long client);
+    static native String credentialsLastError(long client);
+    static native String signerPublicJwk(int algorithm, String keyId, byte[] privateKey,
+                                         Signer.SignFunction signFunction);
+
     static native long serverNew(int profile);
     static native void serverFree(long server);
     static native void serverSetIssuer(long server, String issuer);
@@ -70,7 +91,8 @@ final class Native {
     static native void serverSetWorkfrontIdentity(long server, String domain, String lane, String wid);
     /** Returns the client id and the secret (null without one), as bytes. */
     static native byte[][] serverCreateApp(long server, String name, int kind, String[] redirectUris, boolean rotation,
-                                           long absoluteLifetime, long inactivityLifetime);
+                                           long absoluteLifetime, long inactivityLifetime, String[] publicKeys,
+                                           boolean clientCredentials, String scope);
     static native void serverUpdateApp(long server, String clientId, String name, int kind, String[] redirectUris,
                                        boolean rotation, long absoluteLifetime, long inactivityLifetime);
     static native void serverDeleteApp(long server, String clientId);

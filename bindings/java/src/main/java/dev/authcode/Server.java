@@ -191,13 +191,36 @@ public final class Server extends Handle {
      */
     public App createApp(String name, AppKind kind, String[] redirectUris, boolean rotation, long absoluteLifetime,
                          long inactivityLifetime) {
+        return createApp(name, kind, redirectUris, rotation, absoluteLifetime, inactivityLifetime, new String[0],
+                false, null);
+    }
+
+    /**
+     * Registers an app with public keys and the grants without a user.
+     *
+     * @param name the display name
+     * @param kind the kind
+     * @param redirectUris its redirect URIs (at most 4)
+     * @param rotation rotate refresh tokens at every use
+     * @param absoluteLifetime absolute refresh lifetime in seconds (0: none)
+     * @param inactivityLifetime inactivity refresh lifetime in seconds (0: none)
+     * @param publicKeys up to 4 public keys (JWKs, public key PEMs or certificate PEMs) of a
+     *     machine-to-machine or web app, for JWT grants and {@code private_key_jwt}
+     * @param clientCredentials web apps: also allow the client credentials grant
+     * @param scope the scope granted without a user, or null for none
+     * @return its client id and secret
+     * @throws AuthcodeException APP_REFUSED (with the reason: an unreadable key, …)
+     */
+    public App createApp(String name, AppKind kind, String[] redirectUris, boolean rotation, long absoluteLifetime,
+                         long inactivityLifetime, String[] publicKeys, boolean clientCredentials, String scope) {
         Checks.nonNull(name, "name");
         int number = Checks.nonNull(kind, "kind").ordinal();
         Checks.nonNullElements(redirectUris, "redirectUris");
+        Checks.nonNullElements(publicKeys, "publicKeys");
         Checks.nonNegative(absoluteLifetime, "absoluteLifetime");
         Checks.nonNegative(inactivityLifetime, "inactivityLifetime");
         return new App(call(p -> Native.serverCreateApp(p, name, number, redirectUris, rotation, absoluteLifetime,
-                inactivityLifetime)));
+                inactivityLifetime, publicKeys, clientCredentials, scope)));
     }
 
     /**

@@ -150,6 +150,39 @@ public final class Session extends Handle {
     }
 
     /**
+     * Reads the token endpoint's answer to the code exchange and checks its OpenID Connect
+     * ID token against {@code jwkSet} (the issuer's JWK Set document, from discovery's
+     * {@code jwks_uri}): signature, iss, aud, azp, exp, iat, nonce. The verified {@code sub}
+     * becomes {@link #subject()}.
+     *
+     * @param status the HTTP status
+     * @param body the response body
+     * @param jwkSet the issuer's JWK Set document
+     * @param now Unix seconds
+     * @return authorized or rejected
+     * @throws AuthcodeException ID_TOKEN_REFUSED (the last error names the check; the
+     *     session still waits for the token)
+     */
+    public TokenOutcome onTokenResponse(int status, byte[] body, byte[] jwkSet, long now) {
+        Checks.nonNull(body, "body");
+        Checks.nonNull(jwkSet, "jwkSet");
+        Checks.nonNegative(now, "now");
+        return outcome(TokenOutcome.class,
+                callInt(p -> Native.sessionOnTokenResponseVerified(p, status, body, jwkSet, now)));
+    }
+
+    /**
+     * The ID token {@link #onTokenResponse(int, byte[], byte[], long)} checked.
+     *
+     * @return the ID token (compact JWS), or null when none was checked or the session was
+     *     restored
+     * @throws AuthcodeException WRONG_STATE without tokens
+     */
+    public String idToken() {
+        return call(Native::sessionIdToken);
+    }
+
+    /**
      * Whether a refresh is due.
      *
      * @param now Unix seconds

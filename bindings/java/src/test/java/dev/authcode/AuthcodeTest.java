@@ -338,9 +338,10 @@ public final class AuthcodeTest {
             check("domain is null".equals(npe(() -> server.workfrontIdentity(null, "l", "w"))), "null domain: NPE");
             check(server.appCount() == 0, "nothing registered by the refused calls");
             // The JNI layer checks too (Native reached directly).
-            check("redirectUris is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, null, true, 0, 0)))), "JNI: null array: NPE");
-            check("redirectUris[1] is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, new String[] {WEB_URI, null}, true, 0, 0)))), "JNI: null element: NPE");
-            check("name is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, null, 0, new String[] {WEB_URI}, true, 0, 0)))), "JNI: null name: NPE");
+            check("redirectUris is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, null, true, 0, 0, new String[0], false, null)))), "JNI: null array: NPE");
+            check("redirectUris[1] is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, new String[] {WEB_URI, null}, true, 0, 0, new String[0], false, null)))), "JNI: null element: NPE");
+            check("name is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, null, 0, new String[] {WEB_URI}, true, 0, 0, new String[0], false, null)))), "JNI: null name: NPE");
+            check("publicKeys is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 2, new String[0], true, 0, 0, null, false, null)))), "JNI: null keys: NPE");
             check("verifier is null".equals(npe(() -> Native.pkceChallenge(null))), "JNI: null string: NPE");
             check("saved is null".equals(npe(() -> session.callVoid(p -> Native.sessionRestore(p, null, null)))), "JNI: null byte[]: NPE");
             check("body is null".equals(npe(() -> server.call(p -> Native.serverToken(p, false, "POST", null, null, null, NOW, new int[1])))), "JNI: null body: NPE");
@@ -355,7 +356,7 @@ public final class AuthcodeTest {
             check(code == AuthcodeException.APP_REFUSED || code == AuthcodeException.INVALID_ARGUMENT, "200 redirect URIs refused: " + code);
             String[] many2 = many.clone();
             many2[199] = null;
-            check("redirectUris[199] is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, many2, true, 0, 0)))), "JNI: late null element");
+            check("redirectUris[199] is null".equals(npe(() -> server.call(p -> Native.serverCreateApp(p, "x", 0, many2, true, 0, 0, new String[0], false, null)))), "JNI: late null element");
             for (int i = 0; i < 100; i++) {
                 server.createApp("App " + i, Server.AppKind.WEB, new String[] {WEB_URI, "https://web.example.com/b", "https://web.example.com/c"}, true);
                 session.authorizeUrl();
@@ -553,8 +554,89 @@ public final class AuthcodeTest {
                 "null document");
     }
 
+    /** A machine-to-machine app: JWT grants signed by a core-held key and by Java code. */
+    private static void machineToMachine() {
+        byte[] key = new byte[32];
+        Arrays.fill(key, (byte) 0x22);
+        try (Server server = new Server(Profile.RFC); Signer signer = Signer.es256Key(key, "k1")) {
+            server.issuer("https://as.example.com");
+            String jwk = signer.publicJwk();
+            check(jwk.contains("\"kty\":\"EC\"") && jwk.contains("\"kid\":\"k1\""), "public JWK " + jwk);
+            Server.App app = server.createApp("Robot", Server.AppKind.MACHINE_TO_MACHINE, new String[0], false, 0, 0,
+                    new String[] {jwk}, false, "read");
+            try (CredentialsClient client = CredentialsClient.create(Profile.RFC, "https://as.example.com/token",
+                    app.clientId, app.clientSecret, CredentialsClient.Auth.POST)) {
+                client.scope("read");
+                check(client.accessToken(NOW) == null, "no token yet");
+                CredentialsClient.JwtGrant grant = new CredentialsClient.JwtGrant("user-1")
+                        .audience("https://as.example.com").lifetime(120);
+                HttpRequest request = client.jwtGrantRequest(grant, signer, NOW);
+                check(request.body.contains("assertion="), "RFC 7523 body");
+                Server.Response response = server.token("POST", request.contentType, request.authorization,
+                        utf8(request.body), NOW);
+                check(response.status == 200, "JWT grant accepted: " + response.body);
+                check(client.onTokenResponse(response.status, utf8(response.body), NOW)
+                        == CredentialsClient.Outcome.ISSUED, "issued");
+                String token = client.accessToken(NOW + 1);
+                check(token != null && "user-1".equals(server.validate(token, NOW + 2).subject), "acts for the subject");
+                Server.Response replay = server.token("POST", request.contentType, request.authorization,
+                        utf8(request.body), NOW);
+                check(replay.status == 400 && replay.body.contains("jti"), "a replay is refused");
+                check(client.onTokenResponse(replay.status, utf8(replay.body), NOW)
+                        == CredentialsClient.Outcome.REJECTED, "rejected");
+                check(client.serverError() == OAuthError.INVALID_GRANT, "invalid_grant");
+                client.forgetToken();
+                check(client.accessToken(NOW + 1) == null, "forgotten");
+
+                // Java code as the keystore: the core signer's signature, handed back.
+                AtomicInteger calls = new AtomicInteger();
+                Signer locked = Signer.host(Signer.Algorithm.ES256, null, input -> {
+                    calls.incrementAndGet();
+                    return null;
+                });
+                check(thrown(() -> client.jwtGrantRequest(grant, locked, NOW)) == AuthcodeException.SIGNING_FAILED,
+                        "a key that answers null");
+                Signer throwing = Signer.host(Signer.Algorithm.RS256, null, input -> {
+                    throw new IllegalStateException("keystore locked");
+                });
+                check(thrown(() -> client.jwtGrantRequest(grant, throwing, NOW)) == AuthcodeException.SIGNING_FAILED,
+                        "a key that throws");
+                check(calls.get() == 1, "the function is called once");
+                check(thrown(locked::publicJwk) == AuthcodeException.INVALID_ARGUMENT, "no public half of a host key");
+                check(client.tokenRequest().body.startsWith("grant_type=client_credentials"), "client credentials body");
+                check("subject is null".equals(npe(() -> new CredentialsClient.JwtGrant(null))), "null subject: NPE");
+            }
+        }
+    }
+
+    /** ID token checks: required when configured; a refusal leaves the session waiting. */
+    private static void idTokens() {
+        try (ClientConfig config = ClientConfig.create(Profile.RFC, "https://as.example.com/authorize",
+                "https://as.example.com/token", "app", WEB_URI)) {
+            config.scope("openid").issuer("https://as.example.com").checkIdTokens();
+            try (Session session = new Session(config, NOW)) {
+                String url = session.authorizeUrl();
+                check(url.contains("nonce="), "a nonce is sent");
+                int at = url.indexOf("state=") + 6;
+                int end = url.indexOf('&', at);
+                String state = url.substring(at, end < 0 ? url.length() : end);
+                session.onRedirect("code=c&iss=https%3A%2F%2Fas.example.com&state=" + state);
+                byte[] body = utf8("{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"id_token\":\"e30.e30.AA\"}");
+                check(thrown(() -> session.onTokenResponse(200, body, NOW)) == AuthcodeException.ID_TOKEN_REFUSED,
+                        "keys needed");
+                AuthcodeException refused = exception(() -> session.onTokenResponse(200, body, utf8("{\"keys\":[]}"), NOW));
+                check(refused != null && refused.resultCode() == AuthcodeException.ID_TOKEN_REFUSED
+                        && !refused.lastError().isEmpty(), "refused with a reason");
+                check(session.stage() == Session.Stage.AWAITING_TOKEN, "still awaiting the token");
+                check(thrown(session::idToken) == AuthcodeException.WRONG_STATE, "no ID token without tokens");
+            }
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         library();
+        machineToMachine();
+        idTokens();
         pkce();
         flow();
         server();
