@@ -582,7 +582,7 @@ typedef struct {
 typedef struct {
   // One of `AUTHCODE_JWS_ALGORITHM_*`.
   uint32_t algorithm;
-  // The `kid` to put in the JWS header, or absent (NULL `ptr`).
+  // The `kid` to put in the JWS header (at most 128 bytes), or absent (NULL `ptr`).
   authcode_str key_id;
   // When `sign` is NULL: the private key, 32 bytes — the P-256 scalar (ES256) or the
   // Ed25519 seed (EdDSA). RS256 needs `sign`. Ignored when `sign` is set.
@@ -1005,9 +1005,10 @@ authcode_result authcode_credentials_client_token_request(authcode_credentials_c
 // suffice — the JWT was signed before the body was found not to fit, so a host whose
 // signature prompts the user passes 8192), `AUTHCODE_RESULT_NULL_POINTER`,
 // `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_ARGUMENT` (an unknown
-// algorithm, a private key that is not a valid 32-byte P-256 scalar or Ed25519 seed, or
-// RS256 without a callback), `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_SIGNING_FAILED`
-// (the callback returned non-zero, or a signature of the wrong form).
+// algorithm, a private key that is not a valid 32-byte P-256 scalar or Ed25519 seed,
+// RS256 without a callback, or claims and `kid` too long for the JWT: claims at most
+// 2 KiB, the JWT 4 KiB), `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_SIGNING_FAILED`
+// (the callback returned non-zero, or a signature of the wrong length or form).
 // The client is not changed.
 authcode_result authcode_credentials_client_jwt_grant_request(authcode_credentials_client *client,
                                                               const authcode_jwt_grant *grant,
@@ -1371,7 +1372,7 @@ authcode_result authcode_session_last_error(const authcode_session *session,
                                             size_t *out_len);
 
 // Writes the public JWK of the key `signer` hands to the core (`sign` NULL), with its
-// `kid`, into `buf` (`len` bytes; 256 always suffice) — the text to register with the
+// `kid`, into `buf` (`len` bytes; 1024 always suffice) — the text to register with the
 // authorization server (`authcode_app_spec.public_keys`, Workfront's "Add a public
 // key"). `signer` and its key are read during the call only.
 //
@@ -1379,8 +1380,9 @@ authcode_result authcode_session_last_error(const authcode_session *session,
 // Returns `AUTHCODE_RESULT_OK` with the bytes written in `*out_len`,
 // `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the size needed, `AUTHCODE_RESULT_NULL_POINTER`,
 // `AUTHCODE_RESULT_INVALID_UTF8` (`key_id`), `AUTHCODE_RESULT_INVALID_ARGUMENT` (an
-// unknown algorithm, a key that is not 32 bytes or not a valid P-256 scalar, RS256, or a
-// signer with a `sign` callback: the host holds that key and knows its public half).
+// unknown algorithm, a key that is not 32 bytes or not a valid P-256 scalar, RS256, a
+// `kid` longer than 128 bytes, or a signer with a `sign` callback: the host holds that key
+// and knows its public half).
 authcode_result authcode_signer_public_jwk(const authcode_signer *signer,
                                            uint8_t *buf,
                                            size_t len,

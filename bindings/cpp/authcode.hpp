@@ -392,7 +392,8 @@ private:
 
 /// A JWS signing key for JWT grants: a P-256 or Ed25519 private key the core holds during
 /// each call (wiped when the Signer is destroyed), or the host's own signing function
-/// (Keychain, Android Keystore, an HSM). Copyable only by moving.
+/// (Keychain, Android Keystore, an HSM). Copyable only by moving. The function must not
+/// call the CredentialsClient that is using it (the C API forbids re-entry).
 class Signer {
 public:
     /// Signs a JWS signing input; returns the signature (RS256: PKCS#1 v1.5; ES256: 64-byte
@@ -413,13 +414,20 @@ public:
     }
 
     Signer(Signer &&) noexcept = default;
-    Signer &operator=(Signer &&) noexcept = default;
+    /// Wipes this signer's key before taking `other`'s.
+    Signer &operator=(Signer &&other) noexcept {
+        if (this != &other) {
+            wipe();
+            algorithm_ = other.algorithm_;
+            key_ = std::move(other.key_);
+            sign_ = std::move(other.sign_);
+            key_id_ = std::move(other.key_id_);
+        }
+        return *this;
+    }
     Signer(const Signer &) = delete;
     Signer &operator=(const Signer &) = delete;
-    ~Signer() {
-        volatile uint8_t *p = key_.data();
-        for (size_t i = 0; i < key_.size(); ++i) p[i] = 0;
-    }
+    ~Signer() { wipe(); }
 
     /// The public JWK of a key the core holds (to register with the server); throws for
     /// the host's key (AUTHCODE_RESULT_INVALID_ARGUMENT).
@@ -446,6 +454,10 @@ public:
     }
 
 private:
+    void wipe() noexcept {
+        volatile uint8_t *p = key_.data();
+        for (size_t i = 0; i < key_.size(); ++i) p[i] = 0;
+    }
     Signer(authcode_jws_algorithm algorithm, std::vector<uint8_t> key, std::unique_ptr<SignFunction> sign,
            std::optional<std::string> key_id)
         : algorithm_(algorithm), key_(std::move(key)), sign_(std::move(sign)), key_id_(std::move(key_id)) {}

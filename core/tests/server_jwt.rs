@@ -406,9 +406,9 @@ fn private_key_jwt_authenticates_at_the_token_and_revocation_endpoints() {
 #[test]
 fn workfront_exchanges_a_jwt_for_a_session_id() {
     let mut f = m2m(Profile::Workfront);
-    let exchange = |f: &mut M2m, claims: &Value| {
+    let exchange_token = |f: &mut M2m, token: &str| {
         let body = json!({"client_id": f.client_id, "client_secret": f.secret,
-                          "jwt_token": sign(&f.ed, claims)})
+                          "jwt_token": token})
         .to_string();
         let request = TokenRequest {
             method: "POST",
@@ -425,6 +425,10 @@ fn workfront_exchanges_a_jwt_for_a_session_id() {
             response.status,
             serde_json::from_str::<Value>(response.body).unwrap(),
         )
+    };
+    let exchange = |f: &mut M2m, claims: &Value| {
+        let token = sign(&f.ed, claims);
+        exchange_token(f, &token)
     };
     // Workfront's claims: exp, iss (the customer id here), sub; no aud, no jti.
     let claims = json!({"exp": NOW + 240, "iss": "customer-7", "sub": "user@acme.com"});
@@ -444,6 +448,17 @@ fn workfront_exchanges_a_jwt_for_a_session_id() {
         (400, Some("invalid_grant"))
     );
     assert_eq!(json["error_description"], "the assertion was already used");
+    // Whitespace around it is still the same JWT.
+    let token = sign(&f.ed, &claims);
+    for spaced in [format!(" {token}"), format!("\n{token} ")] {
+        let (status, json) = exchange_token(&mut f, &spaced);
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{json}"
+        );
+        assert_eq!(json["error_description"], "the assertion was already used");
+    }
     let another = json!({"exp": NOW + 241, "iss": "customer-7", "sub": "user@acme.com"});
     assert_eq!(exchange(&mut f, &another).0, 200);
     // The customer id is an iss of Workfront's exchange only, not of RFC 7523's grant.

@@ -58,7 +58,7 @@ pub(crate) type SignFn = unsafe extern "C" fn(
 pub struct authcode_signer {
     /// One of `AUTHCODE_JWS_ALGORITHM_*`.
     pub algorithm: u32,
-    /// The `kid` to put in the JWS header, or absent (NULL `ptr`).
+    /// The `kid` to put in the JWS header (at most 128 bytes), or absent (NULL `ptr`).
     pub key_id: authcode_str,
     /// When `sign` is NULL: the private key, 32 bytes — the P-256 scalar (ES256) or the
     /// Ed25519 seed (EdDSA). RS256 needs `sign`. Ignored when `sign` is set.
@@ -120,6 +120,9 @@ impl<'a> Signer<'a> {
             // SAFETY: valid for its length, per the caller.
             Some(unsafe { crate::util::text(signer.key_id.ptr, signer.key_id.len)? })
         };
+        if key_id.is_some_and(|kid| kid.len() > authcode::jose::MAX_KID_LEN) {
+            return Err(authcode_result::InvalidArgument);
+        }
         if let Some(sign) = signer.sign {
             return Ok(Self::Host {
                 algorithm,
@@ -212,11 +215,17 @@ impl JwsSigner for Signer<'_> {
         }
         let produced = produced.get(..produced_len).ok_or(SignError::Unavailable)?;
         let fixed;
-        let produced = if algorithm == Algorithm::Es256 {
-            fixed = es256_signature(produced)?;
-            &fixed[..]
-        } else {
-            produced
+        let produced = match algorithm {
+            Algorithm::Es256 => {
+                fixed = es256_signature(produced)?;
+                &fixed[..]
+            }
+            // An Ed25519 signature is 64 bytes; an RSA one as long as a 2048–4096-bit modulus.
+            Algorithm::EdDsa if produced.len() != 64 => return Err(SignError::Unavailable),
+            Algorithm::Rs256 if !(256..=512).contains(&produced.len()) => {
+                return Err(SignError::Unavailable);
+            }
+            _ => produced,
         };
         let slot = signature
             .get_mut(..produced.len())
@@ -227,7 +236,7 @@ impl JwsSigner for Signer<'_> {
 }
 
 /// Writes the public JWK of the key `signer` hands to the core (`sign` NULL), with its
-/// `kid`, into `buf` (`len` bytes; 256 always suffice) — the text to register with the
+/// `kid`, into `buf` (`len` bytes; 1024 always suffice) — the text to register with the
 /// authorization server (`authcode_app_spec.public_keys`, Workfront's "Add a public
 /// key"). `signer` and its key are read during the call only.
 ///
@@ -235,8 +244,9 @@ impl JwsSigner for Signer<'_> {
 /// Returns `AUTHCODE_RESULT_OK` with the bytes written in `*out_len`,
 /// `AUTHCODE_RESULT_BUFFER_TOO_SMALL` with the size needed, `AUTHCODE_RESULT_NULL_POINTER`,
 /// `AUTHCODE_RESULT_INVALID_UTF8` (`key_id`), `AUTHCODE_RESULT_INVALID_ARGUMENT` (an
-/// unknown algorithm, a key that is not 32 bytes or not a valid P-256 scalar, RS256, or a
-/// signer with a `sign` callback: the host holds that key and knows its public half).
+/// unknown algorithm, a key that is not 32 bytes or not a valid P-256 scalar, RS256, a
+/// `kid` longer than 128 bytes, or a signer with a `sign` callback: the host holds that key
+/// and knows its public half).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_signer_public_jwk(
     signer: *const authcode_signer,
@@ -249,11 +259,13 @@ pub unsafe extern "C" fn authcode_signer_public_jwk(
         let signer = crate::util::try_ref!(signer);
         // SAFETY: the caller promised a valid signer.
         let signer = unsafe { Signer::from_c(signer)? };
-        let mut jwk = [0u8; 256];
+        // A P-256 JWK is about 135 bytes; a 128-byte `kid` escaped at worst 6 bytes a byte.
+        let mut jwk = [0u8; 1024];
         let written = match signer.write_public_jwk(&mut jwk) {
             Ok(written) => written,
-            Err(FfiJwk::HostKey) => return Err(authcode_result::InvalidArgument),
-            Err(FfiJwk::TooSmall) => return Err(authcode_result::InvalidArgument),
+            Err(FfiJwk::HostKey | FfiJwk::TooSmall) => {
+                return Err(authcode_result::InvalidArgument);
+            }
         };
         // SAFETY: buffer contract from the caller.
         unsafe { crate::util::copy_out(written.as_bytes(), buf, len, out_len) }

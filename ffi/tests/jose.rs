@@ -438,6 +438,53 @@ fn the_hosts_callback_signs_in_der_or_r_s_and_a_failure_changes_nothing() {
     }
 }
 
+/// A host "key" that answers a 10-byte signature, whatever the algorithm.
+unsafe extern "C" fn short_signature(
+    _: *mut c_void,
+    _: *const u8,
+    _: usize,
+    signature: *mut u8,
+    _: usize,
+    signature_len: *mut usize,
+) -> i32 {
+    // SAFETY: authcode passes a buffer of at least 512 bytes and a valid length pointer.
+    unsafe {
+        core::ptr::write_bytes(signature, 7, 10);
+        *signature_len = 10;
+    }
+    0
+}
+
+#[test]
+fn a_signature_of_the_wrong_length_is_signing_failed() {
+    let client = client("robot", "s3cret");
+    for algorithm in [
+        authcode_jws_algorithm::Rs256,
+        authcode_jws_algorithm::Es256,
+        authcode_jws_algorithm::Eddsa,
+    ] {
+        let signer = authcode_signer {
+            algorithm: algorithm as u32,
+            key_id: authcode_str::NONE,
+            private_key: authcode_str::NONE,
+            context: null_mut(),
+            sign: Some(short_signature),
+        };
+        assert_eq!(
+            jwt_request(client, &signer).0,
+            R::SigningFailed,
+            "{algorithm:?}"
+        );
+    }
+    // A `kid` longer than 128 bytes.
+    let long = "k".repeat(129);
+    let mut signer = core_signer();
+    signer.key_id = authcode_str::of(&long);
+    assert_eq!(jwt_request(client, &signer).0, R::InvalidArgument);
+    // SAFETY: created above, freed once.
+    unsafe { authcode_credentials_client_free(client) };
+}
+
 #[test]
 fn client_credentials_and_workfront_bodies() {
     let client = client("robot", "s3cret");

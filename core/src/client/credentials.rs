@@ -231,8 +231,9 @@ impl CredentialsClient {
     ///
     /// # Errors
     ///
-    /// [`ClientError::BufferTooSmall`]; [`ClientError::Randomness`];
-    /// [`ClientError::Signing`] when the signer fails.
+    /// [`ClientError::BufferTooSmall`] (`buf`; the signer has run by then);
+    /// [`ClientError::Randomness`]; [`ClientError::Signing`] when the signer fails;
+    /// [`ClientError::JwtTooLong`] when the claims or the `kid` do not fit.
     #[cfg(feature = "jose")]
     pub fn jwt_grant_request<'a, R: rand_core::TryCryptoRng + ?Sized>(
         &'a self,
@@ -267,10 +268,17 @@ impl CredentialsClient {
             now.unix_seconds(),
             now.plus(grant.lifetime_seconds).unix_seconds()
         );
-        let claims = writer.finish()?;
+        let claims = writer
+            .finish()
+            .map_err(|_| super::ClientError::JwtTooLong)?;
         let mut jwt = [0u8; 4096];
-        let jwt = crate::jose::sign_compact(signer, "JWT", claims.as_bytes(), &mut jwt)
-            .map_err(super::ClientError::Signing)?;
+        let jwt = crate::jose::sign_compact(signer, "JWT", claims.as_bytes(), &mut jwt).map_err(
+            |error| match error {
+                crate::jose::SignError::BufferTooSmall(_)
+                | crate::jose::SignError::HeaderTooLong => super::ClientError::JwtTooLong,
+                other => super::ClientError::Signing(other),
+            },
+        )?;
         Ok(write_request(
             self,
             BodyFormat::Form,

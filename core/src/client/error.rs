@@ -39,6 +39,10 @@ pub enum ClientError {
     /// The signer of a JWT failed.
     #[cfg(feature = "jose")]
     Signing(crate::jose::SignError),
+    /// A JWT grant's claims (`sub`, `aud`, `iss`) or header (`kid`) do not fit the JWT's
+    /// fixed capacity (claims 2 KiB, the JWT 4 KiB).
+    #[cfg(feature = "jose")]
+    JwtTooLong,
 }
 
 impl fmt::Display for ClientError {
@@ -56,6 +60,10 @@ impl fmt::Display for ClientError {
             Self::IdToken(error) => fmt::Display::fmt(error, f),
             #[cfg(feature = "jose")]
             Self::Signing(error) => write!(f, "signing the JWT: {error}"),
+            #[cfg(feature = "jose")]
+            Self::JwtTooLong => f.write_str(
+                "the JWT's claims (sub, aud, iss) or header (kid) are too long: claims at most 2 KiB, the JWT 4 KiB",
+            ),
         }
     }
 }

@@ -72,7 +72,9 @@ impl fmt::Display for IdTokenError {
             Self::Expired => f.write_str("the id_token has expired"),
             Self::IssuedInFuture => f.write_str("the id_token's iat is in the future"),
             Self::Nonce => f.write_str("the id_token's nonce is not this login's"),
-            Self::Subject => f.write_str("the id_token's sub does not match the token response"),
+            Self::Subject => f.write_str(
+                "the id_token's sub is too long or does not match the token response's sub",
+            ),
         }
     }
 }

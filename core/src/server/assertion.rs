@@ -168,12 +168,10 @@ pub(crate) fn verify(
             replay_digest(expected.client_id, b"jti", jti.as_bytes())
         }
         // Workfront's JWTs need no jti: the signing input (not the signature, which an
-        // ECDSA signer can vary) identifies the JWT.
+        // ECDSA signer can vary; the bytes the signature covers, so whitespace around the
+        // parameter makes no other id) identifies the JWT.
         None if purpose == Purpose::Workfront => {
-            let signing_input = assertion
-                .rsplit_once('.')
-                .map_or(assertion, |(head, _)| head);
-            replay_digest(expected.client_id, b"jws", signing_input.as_bytes())
+            replay_digest(expected.client_id, b"jws", jws.signing_input())
         }
         None => return Err("the assertion has no jti"),
     };

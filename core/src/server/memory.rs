@@ -369,24 +369,9 @@ impl<S: Storage, const APPS: usize> GrantStore for MemoryStore<S, APPS> {
         self.assertions.note(mark, limits.assertions_per_app, now)
     }
 
-    #[cfg(not(feature = "jose"))]
-    fn note_assertion(
-        &mut self,
-        _: &AssertionMark,
-        _: &Limits,
-        _: Timestamp,
-    ) -> Result<Noted, StoreError> {
-        Err(StoreError::Full(TableKind::Assertions))
-    }
-
     #[cfg(feature = "jose")]
     fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError> {
         self.assertions.forget(mark);
-        Ok(())
-    }
-
-    #[cfg(not(feature = "jose"))]
-    fn forget_assertion(&mut self, _: &AssertionMark) -> Result<(), StoreError> {
         Ok(())
     }
 

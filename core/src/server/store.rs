@@ -146,7 +146,9 @@ pub struct Capacity {
     pub codes: usize,
     /// Live grants (each with its keys and tokens).
     pub grants: usize,
-    /// Live assertion ids (0: the store remembers none, so it accepts no JWT assertion).
+    /// Live assertion ids (0: the store keeps none and refuses every
+    /// [`note_assertion`](GrantStore::note_assertion), as the in-memory store built
+    /// without `jose` does).
     pub assertions: usize,
 }
 
@@ -302,20 +304,29 @@ pub trait GrantStore {
     ///
     /// [`StoreError::AppQuota`] / [`StoreError::Full`] of [`TableKind::Assertions`],
     /// [`StoreError::Unavailable`].
+    ///
+    /// The default keeps nothing and refuses ([`StoreError::Full`]): a store written
+    /// before this method existed accepts no JWT assertion rather than every replay.
     fn note_assertion(
         &mut self,
         mark: &AssertionMark,
         limits: &Limits,
         now: Timestamp,
-    ) -> Result<Noted, StoreError>;
+    ) -> Result<Noted, StoreError> {
+        let _ = (mark, limits, now);
+        Err(StoreError::Full(TableKind::Assertions))
+    }
 
     /// Forgets `mark`, noted for a request that then issued nothing (so the client may
-    /// present the assertion again).
+    /// present the assertion again). The default does nothing.
     ///
     /// # Errors
     ///
     /// [`StoreError::Unavailable`].
-    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError>;
+    fn forget_assertion(&mut self, mark: &AssertionMark) -> Result<(), StoreError> {
+        let _ = mark;
+        Ok(())
+    }
 
     /// Removes everything that is dead at `now`: expired codes, grants that can no longer
     /// produce a valid token, index keys of ended grants. Returns how many entries.

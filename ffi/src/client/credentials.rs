@@ -125,6 +125,7 @@ impl authcode_credentials_client {
             ClientError::BufferTooSmall(_) => authcode_result::BufferTooSmall,
             ClientError::Randomness => authcode_result::Randomness,
             ClientError::Signing(_) => authcode_result::SigningFailed,
+            // `JwtTooLong`: the claims or `kid` the caller gave.
             _ => authcode_result::InvalidArgument,
         }
     }
@@ -344,9 +345,10 @@ pub unsafe extern "C" fn authcode_credentials_client_token_request(
 /// suffice — the JWT was signed before the body was found not to fit, so a host whose
 /// signature prompts the user passes 8192), `AUTHCODE_RESULT_NULL_POINTER`,
 /// `AUTHCODE_RESULT_INVALID_UTF8`, `AUTHCODE_RESULT_INVALID_ARGUMENT` (an unknown
-/// algorithm, a private key that is not a valid 32-byte P-256 scalar or Ed25519 seed, or
-/// RS256 without a callback), `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_SIGNING_FAILED`
-/// (the callback returned non-zero, or a signature of the wrong form).
+/// algorithm, a private key that is not a valid 32-byte P-256 scalar or Ed25519 seed,
+/// RS256 without a callback, or claims and `kid` too long for the JWT: claims at most
+/// 2 KiB, the JWT 4 KiB), `AUTHCODE_RESULT_RANDOMNESS`, `AUTHCODE_RESULT_SIGNING_FAILED`
+/// (the callback returned non-zero, or a signature of the wrong length or form).
 /// The client is not changed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn authcode_credentials_client_jwt_grant_request(

@@ -101,14 +101,20 @@ if redis.call('EXISTS', mark) == 1 then return { 'replayed' } end
 local az = P .. ':app:' .. app .. ':assertions'
 redis.call('ZREMRANGEBYSCORE', az, '-inf', now)
 if redis.call('ZCARD', az) >= per_app then return { 'app_quota' } end
-redis.call('SET', mark, app, 'EXAT', exp)
+-- A relative TTL: the mark lives as long as the node that decided says, whatever Redis's
+-- own clock reads (an absolute time already past on Redis's clock would drop it at once).
+local ttl = math.max(1, tonumber(exp) - tonumber(now))
+redis.call('SET', mark, app, 'EX', ttl)
 redis.call('ZADD', az, exp, digest)
-extend(az, exp)
+local left = redis.call('TTL', az)
+if left >= 0 and left < ttl or left == -1 then redis.call('EXPIRE', az, ttl) end
 return { 'first' }
 ";
 
-/// `ARGV`: prefix, registry version, digest, app.
+/// `ARGV`: prefix, registry version (not checked: forgetting is right whatever the
+/// registry, and a stale answer here would leave the assertion burned), digest, app.
 const FORGET_ASSERTION: &str = r"
+local P = ARGV[1]
 redis.call('DEL', P .. ':assertion:' .. ARGV[3])
 redis.call('ZREM', P .. ':app:' .. ARGV[4] .. ':assertions', ARGV[3])
 return { 'ok' }
@@ -288,7 +294,7 @@ impl Scripts {
             revoke_where: script(REVOKE_WHERE),
             purge: script(PURGE),
             note_assertion: script(NOTE_ASSERTION),
-            forget_assertion: script(FORGET_ASSERTION),
+            forget_assertion: redis::Script::new(FORGET_ASSERTION),
             publish_registry: script(PUBLISH_REGISTRY),
         }
     }

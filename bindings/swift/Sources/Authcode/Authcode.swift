@@ -937,24 +937,27 @@ public final class Signer {
     var privateKey: Data
     let sign: SignFunction?
 
-    /// A P-256 private scalar (32 bytes) held by the core.
+    /// A P-256 private scalar (32 bytes) held by the core; copied (the copy is wiped in
+    /// deinit; wipe yours).
     public init(es256PrivateKey key: Data, keyID: String? = nil) {
         algorithm = .es256
         self.keyID = keyID
-        privateKey = key
+        privateKey = Data([UInt8](key))
         sign = nil
     }
 
-    /// An Ed25519 seed (32 bytes) held by the core.
+    /// An Ed25519 seed (32 bytes) held by the core; copied (the copy is wiped in deinit;
+    /// wipe yours).
     public init(ed25519Seed seed: Data, keyID: String? = nil) {
         algorithm = .eddsa
         self.keyID = keyID
-        privateKey = seed
+        privateKey = Data([UInt8](seed))
         sign = nil
     }
 
     /// The host's key of `algorithm`, signing through `sign` (called on the calling
-    /// thread, during the request call only).
+    /// thread, during the request call only; it must not call the CredentialsClient that
+    /// is using it — the C API forbids re-entry).
     public init(algorithm: JWSAlgorithm, keyID: String? = nil, sign: @escaping SignFunction) {
         self.algorithm = algorithm
         self.keyID = keyID

@@ -146,12 +146,14 @@ public final class CredentialsClient extends Handle {
      * @param signer the key
      * @param now Unix seconds
      * @return the request to send
-     * @throws AuthcodeException SIGNING_FAILED when the signing function fails or throws;
-     *     INVALID_ARGUMENT for a key that is not 32 valid bytes, or RS256 without a function
+     * @throws AuthcodeException SIGNING_FAILED when the signing function fails or throws
+     *     (also when it calls this client: a callback must not); INVALID_ARGUMENT for a key
+     *     that is not 32 valid bytes, or claims too long for the JWT; CLOSED for a closed
+     *     signer
      */
     public HttpRequest jwtGrantRequest(JwtGrant grant, Signer signer, long now) {
         Checks.nonNull(grant, "grant");
-        Checks.nonNull(signer, "signer");
+        Checks.nonNull(signer, "signer").checkOpen();
         Checks.nonNegative(now, "now");
         return new HttpRequest(call(p -> Native.credentialsJwtGrantRequest(p, grant.subject, grant.audience,
                 grant.issuer, grant.lifetimeSeconds, grant.workfront, signer.algorithm.ordinal(), signer.keyId,

@@ -36,6 +36,12 @@ abstract class Handle implements AutoCloseable {
         private final LongConsumer free;
         /** Serializes the native calls on the object. */
         private final Object callLock = new Object();
+        /**
+         * A native call on the object is running (guarded by {@link #callLock}, which is
+         * reentrant: a callback made during a call, such as a {@link Signer.SignFunction},
+         * runs on the same thread and must not call the object again).
+         */
+        private boolean inCall;
         private int inFlight;
         private boolean closed;
         private boolean freed;
@@ -124,6 +130,15 @@ abstract class Handle implements AutoCloseable {
         return NATIVE_FREES.get();
     }
 
+    /** Marks a call as running; a call from inside one (a callback) throws. */
+    private void enter() {
+        if (state.inCall) {
+            throw new IllegalStateException(
+                    "a call on this object from inside one of its own calls (a callback must not call it)");
+        }
+        state.inCall = true;
+    }
+
     /**
      * Runs {@code body} with the live pointer (see the class comment).
      *
@@ -135,7 +150,12 @@ abstract class Handle implements AutoCloseable {
         long pointer = state.acquire();
         try {
             synchronized (state.callLock) {
-                return body.apply(pointer);
+                enter();
+                try {
+                    return body.apply(pointer);
+                } finally {
+                    state.inCall = false;
+                }
             }
         } finally {
             state.release();
@@ -153,7 +173,12 @@ abstract class Handle implements AutoCloseable {
         long pointer = state.acquire();
         try {
             synchronized (state.callLock) {
-                return body.applyAsInt(pointer);
+                enter();
+                try {
+                    return body.applyAsInt(pointer);
+                } finally {
+                    state.inCall = false;
+                }
             }
         } finally {
             state.release();
@@ -171,7 +196,12 @@ abstract class Handle implements AutoCloseable {
         long pointer = state.acquire();
         try {
             synchronized (state.callLock) {
-                return body.applyAsLong(pointer);
+                enter();
+                try {
+                    return body.applyAsLong(pointer);
+                } finally {
+                    state.inCall = false;
+                }
             }
         } finally {
             state.release();
@@ -189,7 +219,12 @@ abstract class Handle implements AutoCloseable {
         long pointer = state.acquire();
         try {
             synchronized (state.callLock) {
-                return body.test(pointer);
+                enter();
+                try {
+                    return body.test(pointer);
+                } finally {
+                    state.inCall = false;
+                }
             }
         } finally {
             state.release();
@@ -206,7 +241,12 @@ abstract class Handle implements AutoCloseable {
         long pointer = state.acquire();
         try {
             synchronized (state.callLock) {
-                body.accept(pointer);
+                enter();
+                try {
+                    body.accept(pointer);
+                } finally {
+                    state.inCall = false;
+                }
             }
         } finally {
             state.release();

@@ -37,6 +37,7 @@ public final class Signer implements AutoCloseable {
     final String keyId;
     final byte[] privateKey;
     final SignFunction function;
+    private volatile boolean closed;
 
     private Signer(Algorithm algorithm, String keyId, byte[] privateKey, SignFunction function) {
         this.algorithm = algorithm;
@@ -84,15 +85,24 @@ public final class Signer implements AutoCloseable {
      *
      * @return the JWK text
      * @throws AuthcodeException INVALID_ARGUMENT for the host's key, or a key that is not
-     *     32 valid bytes
+     *     32 valid bytes; CLOSED after {@link #close()}
      */
     public String publicJwk() {
+        checkOpen();
         return Native.signerPublicJwk(algorithm.ordinal(), keyId, privateKey, function);
     }
 
-    /** Wipes this copy of the private key. */
+    /** Throws CLOSED once {@link #close()} wiped the key (an all-zero key must never sign). */
+    void checkOpen() {
+        if (closed) {
+            throw AuthcodeException.closed();
+        }
+    }
+
+    /** Wipes this copy of the private key; the signer then throws CLOSED. */
     @Override
     public void close() {
+        closed = true;
         if (privateKey != null) {
             Arrays.fill(privateKey, (byte) 0);
         }

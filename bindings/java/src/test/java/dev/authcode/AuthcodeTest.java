@@ -602,6 +602,16 @@ public final class AuthcodeTest {
                 check(thrown(() -> client.jwtGrantRequest(grant, throwing, NOW)) == AuthcodeException.SIGNING_FAILED,
                         "a key that throws");
                 check(calls.get() == 1, "the function is called once");
+                Signer reentrant = Signer.host(Signer.Algorithm.ES256, null, input -> {
+                    client.lastError();
+                    return new byte[64];
+                });
+                check(thrown(() -> client.jwtGrantRequest(grant, reentrant, NOW)) == AuthcodeException.SIGNING_FAILED,
+                        "a function that calls the client back is refused");
+                Signer closedSigner = Signer.ed25519Key(new byte[32], null);
+                closedSigner.close();
+                check(thrown(() -> client.jwtGrantRequest(grant, closedSigner, NOW)) == AuthcodeException.CLOSED,
+                        "a closed signer does not sign");
                 check(thrown(locked::publicJwk) == AuthcodeException.INVALID_ARGUMENT, "no public half of a host key");
                 check(client.tokenRequest().body.startsWith("grant_type=client_credentials"), "client credentials body");
                 check("subject is null".equals(npe(() -> new CredentialsClient.JwtGrant(null))), "null subject: NPE");
