@@ -13,9 +13,11 @@ use super::entries::{
 };
 use super::registry::AppId;
 use super::storage::{Storage, Tables, TablesRef};
+#[cfg(feature = "jose")]
+use super::store::{AssertionMark, Noted};
 use super::store::{
-    AssertionMark, Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, Noted,
-    RedeemError, RotateOutcome, StoreError, TableKind, Usage,
+    Capacity, FoundGrant, GrantFilter, GrantStore, Limits, NewGrant, RedeemError, RotateOutcome,
+    StoreError, TableKind, Usage,
 };
 use super::table::{self, Occupancy, max_live};
 use super::tokens::digest;
