@@ -131,7 +131,12 @@ impl<St: super::store::GrantStore, const APPS: usize> super::server::Server<St, 
 
     #[cfg(not(feature = "jose"))]
     #[allow(clippy::unused_self)]
-    fn assertion_client(&mut self, _: &Params, _: &str, _: Timestamp) -> Result<Client, Refusal> {
+    fn assertion_client(
+        &mut self,
+        _: &Params,
+        _: &super::params::Jwt,
+        _: Timestamp,
+    ) -> Result<Client, Refusal> {
         Err(refuse(
             ErrorCode::InvalidClient,
             "private_key_jwt is not supported by this server",
@@ -142,9 +147,10 @@ impl<St: super::store::GrantStore, const APPS: usize> super::server::Server<St, 
     fn assertion_client(
         &mut self,
         params: &Params,
-        assertion: &str,
+        assertion: &super::params::Jwt,
         now: Timestamp,
     ) -> Result<Client, Refusal> {
+        let assertion = assertion.as_str();
         use super::assertion::{self, Expected, Purpose};
         let failed = |description| refuse(ErrorCode::InvalidClient, description);
         // Which app: `client_id`, or else the assertion's `sub` (read before the

@@ -5,7 +5,6 @@ use core::fmt::Write as _;
 
 use heapless::String;
 
-use super::limits::MAX_ASSERTION;
 use super::params::{self, Format, MAX_VALUE};
 use super::store::StoreError;
 use crate::Secret;
@@ -123,11 +122,11 @@ pub(crate) struct Params {
     /// The JWT of the JWT bearer grant (`assertion`, RFC 7523 §2.1), or of Workfront's
     /// machine-to-machine exchange (`jwt_token`).
     #[cfg_attr(not(feature = "jose"), allow(dead_code))]
-    pub(crate) assertion: Option<String<MAX_ASSERTION>>,
+    pub(crate) assertion: Option<params::Jwt>,
     /// `client_assertion_type` (RFC 7523 §2.2).
     pub(crate) client_assertion_type: Option<String<64>>,
     /// `client_assertion` (RFC 7523 §2.2, `private_key_jwt`).
-    pub(crate) client_assertion: Option<String<MAX_ASSERTION>>,
+    pub(crate) client_assertion: Option<params::Jwt>,
 }
 
 /// The parameters [`Params`] holds, in the order [`read_params`] reads them.
@@ -220,9 +219,9 @@ pub(crate) fn read_params(request: &TokenRequest<'_>) -> Result<Params, Refusal>
         scope: params::text(scope).map_err(refusal)?,
         token: params::secret(token).map_err(refusal)?,
         token_type_hint: params::text(token_type_hint).map_err(refusal)?,
-        assertion: params::long_text(assertion.or(jwt_token)).map_err(refusal)?,
+        assertion: params::jwt(assertion.or(jwt_token)).map_err(refusal)?,
         client_assertion_type: params::text(client_assertion_type).map_err(refusal)?,
-        client_assertion: params::long_text(client_assertion).map_err(refusal)?,
+        client_assertion: params::jwt(client_assertion).map_err(refusal)?,
     })
 }
 

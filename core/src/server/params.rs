@@ -102,20 +102,38 @@ pub(crate) fn text<const N: usize>(
         .map_err(|_| ParamError::BadValue)
 }
 
-/// A long text parameter (a JWT), decoded into `N` bytes of storage.
-pub(crate) fn long_text<const N: usize>(
-    value: Option<RawValue<'_>>,
-) -> Result<Option<String<N>>, ParamError> {
+/// A JWT parameter (`assertion`, `jwt_token`, `client_assertion`): its text when the JOSE
+/// layer is built; without it only its presence — the server refuses such requests and
+/// keeps no 4 KiB copy of them on the stack.
+#[cfg(feature = "jose")]
+pub(crate) type Jwt = String<{ super::limits::MAX_ASSERTION }>;
+
+/// A JWT parameter that was present (its text is not kept: the server is built without
+/// the JOSE layer and refuses it).
+#[cfg(not(feature = "jose"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Jwt;
+
+/// A JWT parameter, decoded straight into its storage.
+#[cfg(feature = "jose")]
+pub(crate) fn jwt(value: Option<RawValue<'_>>) -> Result<Option<Jwt>, ParamError> {
     let Some(value) = value else { return Ok(None) };
-    let mut buf = [0u8; N];
-    let len = value.decode_into(&mut buf)?;
-    let text = buf
-        .get(..len)
-        .and_then(|bytes| core::str::from_utf8(bytes).ok())
-        .ok_or(ParamError::BadValue)?;
-    String::try_from(text)
+    let mut bytes = heapless::Vec::<u8, { super::limits::MAX_ASSERTION }>::new();
+    bytes
+        .resize_default(super::limits::MAX_ASSERTION)
+        .map_err(|_| ParamError::BadValue)?;
+    let len = value.decode_into(&mut bytes)?;
+    bytes.truncate(len);
+    String::from_utf8(bytes)
         .map(Some)
         .map_err(|_| ParamError::BadValue)
+}
+
+/// A JWT parameter's presence (see [`Jwt`]).
+#[cfg(not(feature = "jose"))]
+#[allow(clippy::unnecessary_wraps)]
+pub(crate) fn jwt(value: Option<RawValue<'_>>) -> Result<Option<Jwt>, ParamError> {
+    Ok(value.map(|_| Jwt))
 }
 
 /// A secret parameter, decoded straight into wiped-on-drop storage.
