@@ -1,6 +1,7 @@
 //! The client session driven by fuzzer-chosen calls and times. After every step: the
-//! stage and what the session holds agree, and a refresh is never due while one is in
-//! flight.
+//! stage and what the session holds agree, a refresh is never due while one is in
+//! flight, and a subject the login established never changes while the tokens are held
+//! (a refresh answer's `sub` does not replace it).
 #![no_main]
 
 mod common;
@@ -16,7 +17,7 @@ enum Call<'a> {
     Redirect { real_state: bool, tail: &'a [u8] },
     TokenRequest,
     TokenResponse { status: u16, body: &'a [u8] },
-    GoodTokens { expires_in: u16, with_refresh: bool },
+    GoodTokens { expires_in: u16, with_refresh: bool, subject: Option<u8> },
     RefreshRequest,
     RefreshResponse { status: u16, body: &'a [u8] },
     CancelRefresh,
@@ -33,6 +34,7 @@ fuzz_target!(|calls: Vec<Call<'_>>| {
     let mut buf = vec![0u8; 8192];
     for call in calls.into_iter().take(64) {
         let at = Timestamp::from_unix_seconds(now);
+        let subject_before = session.tokens().and_then(|t| t.subject()).map(str::to_owned);
         match call {
             Call::AuthorizeUrl => {
                 let _ = session.authorize_url(&mut buf);
@@ -52,9 +54,10 @@ fuzz_target!(|calls: Vec<Call<'_>>| {
                 let _ = session.token_request(&mut buf);
             }
             Call::TokenResponse { status, body } => drop(session.on_token_response(status, body, at)),
-            Call::GoodTokens { expires_in, with_refresh } => {
+            Call::GoodTokens { expires_in, with_refresh, subject } => {
                 let refresh = if with_refresh { r#","refresh_token":"r""# } else { "" };
-                let body = format!(r#"{{"access_token":"a","expires_in":{expires_in}{refresh}}}"#);
+                let sub = subject.map(|n| format!(r#","sub":"user-{n}""#)).unwrap_or_default();
+                let body = format!(r#"{{"access_token":"a","expires_in":{expires_in}{refresh}{sub}}}"#);
                 let _ = session.on_token_response(200, body.as_bytes(), at);
                 let _ = session.on_refresh_response(200, body.as_bytes(), at);
             }
@@ -79,6 +82,9 @@ fuzz_target!(|calls: Vec<Call<'_>>| {
         assert_eq!(session.failure().is_some(), stage == Stage::Failed);
         if stage == Stage::Refreshing {
             assert!(!session.refresh_due(Timestamp::from_unix_seconds(u64::MAX)));
+        }
+        if let (Some(before), Some(tokens)) = (&subject_before, session.tokens()) {
+            assert_eq!(tokens.subject(), Some(before.as_str()), "a refresh changed the subject");
         }
     }
 });
