@@ -799,7 +799,7 @@ fn a_refresh_token_refreshed_concurrently_over_http_succeeds_once() {
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
     let handles: Vec<_> = (0..16)
         .map(|_| {
-            let copy = session.clone();
+            let mut copy = session.clone();
             let barrier = barrier.clone();
             std::thread::spawn(move || {
                 let mut buf = vec![0u8; 8192];

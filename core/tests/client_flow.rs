@@ -338,7 +338,7 @@ fn outputs_report_the_buffer_size_they_need() {
 
 #[test]
 fn a_refresh_that_fails_to_fit_is_not_in_flight() {
-    let session = authorized(rfc_config(), TOKENS);
+    let mut session = authorized(rfc_config(), TOKENS);
     let mut small = [0u8; 4];
     assert!(matches!(
         session.refresh_request(&mut small),
@@ -469,7 +469,7 @@ fn other_refresh_errors_keep_the_tokens() {
 
 #[test]
 fn refresh_without_a_refresh_token() {
-    let session = authorized(rfc_config(), r#"{"access_token":"at","expires_in":10}"#);
+    let mut session = authorized(rfc_config(), r#"{"access_token":"at","expires_in":10}"#);
     let mut buf = [0u8; 256];
     assert_eq!(
         session.refresh_request(&mut buf).map(|_| ()),

@@ -22,7 +22,9 @@ fn headers(session: &Session) -> Vec<(String, String)> {
         out.push((name.to_owned(), value.to_owned()));
     }
     let mut buf = vec![0u8; 16 * 1024];
-    if let Ok(request) = session.refresh_request(&mut buf) {
+    // On a copy: writing it starts a refresh.
+    let mut refreshing = session.clone();
+    if let Ok(request) = refreshing.refresh_request(&mut buf) {
         out.push(("Content-Type".into(), request.content_type.to_owned()));
         if let Some(authorization) = request.authorization {
             out.push(("Authorization".into(), authorization.to_owned()));

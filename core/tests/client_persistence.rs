@@ -73,7 +73,7 @@ fn an_authorized_session_round_trips() {
 
 #[test]
 fn a_refresh_in_flight_is_not_saved() {
-    let session = authorized(rfc_config(), TOKENS);
+    let mut session = authorized(rfc_config(), TOKENS);
     let mut buf = [0u8; 1024];
     session.refresh_request(&mut buf).unwrap();
     assert_eq!(session.stage(), Stage::Refreshing);

@@ -287,7 +287,7 @@ fn exchange(
         ("Session::refresh_request", "Session::on_refresh_response")
     };
     let built = {
-        let session: &Session = session;
+        let session = &mut *session;
         let request = &mut *request;
         stack.measure(name, move || {
             if code {

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::redirect::RedirectError;
 use super::response::ResponseError;
-use super::session::Stage;
+use super::state::Stage;
 use crate::BufferTooSmall;
 
 /// Why a session call failed. The session is unchanged unless the call's documentation

@@ -28,6 +28,7 @@ mod request;
 mod response;
 mod seal;
 mod session;
+mod state;
 
 pub use crate::oauth::ErrorCode;
 pub use crate::oauth::UrlError;

@@ -48,7 +48,6 @@
 //! [`RestoreError::DifferentClient`]. The configuration itself is not saved: the app
 //! builds it as it did at start.
 
-use core::cell::Cell;
 use core::fmt;
 
 use heapless::String;
@@ -59,10 +58,8 @@ use super::error::ClientError;
 use super::limits::MAX_CODE;
 use super::response::{ServerError, TokenType, Tokens};
 use super::seal::{SaveKey, SealKind, Sealer};
-use super::session::{
-    Authorized, CodeReceived, Failure, NONCE_LEN, PendingLogin, STATE_LEN, Session, State,
-    WorkfrontRouting,
-};
+use super::session::{NONCE_LEN, STATE_LEN, Session};
+use super::state::{Authorized, CodeReceived, Failure, PendingLogin, State, WorkfrontRouting};
 use crate::Secret;
 use crate::pkce::Verifier;
 use crate::profile::Profile;
@@ -265,7 +262,7 @@ fn encode(session: &Session, key: Option<&SaveKey>, total_len: u32, out: &mut Wr
                 encoder.field(nonce.as_bytes());
             }
         }
-        State::Authorized(authorized) => {
+        State::Authorized(authorized) | State::Refreshing(authorized) => {
             let tokens = &session.tokens;
             // Stage 5 is stage 3 with the token response's `sub` after the routing; a
             // session without one is saved as before, so earlier versions still read it.
@@ -675,10 +672,7 @@ fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad
             } else {
                 None
             };
-            State::Authorized(Authorized {
-                refreshing: Cell::new(false),
-                workfront,
-            })
+            State::Authorized(Authorized { workfront })
         }
         4 => State::Failed(match reader.u8()? {
             0 => Failure::Denied(reader.server_error()?),

@@ -1,6 +1,5 @@
 //! The client session: one state machine from "start a login" to "authorized, refreshing".
 
-use core::cell::Cell;
 use core::fmt;
 use core::fmt::Write as _;
 
@@ -15,6 +14,8 @@ use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
 use super::response::{ServerError, TokenType, Tokens, read_token_response};
+pub(crate) use super::state::{Authorized, CodeReceived, PendingLogin, State, WorkfrontRouting};
+pub use super::state::{Failure, Stage};
 use crate::Secret;
 use crate::oauth::ErrorCode;
 use crate::pkce::{Challenge, Method, Verifier, VerifierLength};
@@ -29,49 +30,6 @@ pub const STATE_LEN: usize = 43;
 
 /// The OpenID Connect nonce: 256 random bits as base64url, like `state`.
 pub(crate) const NONCE_LEN: usize = STATE_LEN;
-
-/// Where a session is in the flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Stage {
-    /// The authorize URL can be opened; waiting for the redirect back.
-    AwaitingRedirect,
-    /// A code arrived; waiting for the token exchange.
-    AwaitingToken,
-    /// Tokens are held.
-    Authorized,
-    /// Tokens are held and a refresh request is in flight.
-    Refreshing,
-    /// The flow ended without tokens, or the user must sign in again; see
-    /// [`Session::failure`].
-    Failed,
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::AwaitingRedirect => "awaiting the redirect",
-            Self::AwaitingToken => "awaiting the token exchange",
-            Self::Authorized => "authorized",
-            Self::Refreshing => "refreshing",
-            Self::Failed => "failed",
-        })
-    }
-}
-
-/// Why a session is in [`Stage::Failed`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The authorization server answered the redirect with an error (the user refused,
-    /// `access_denied`, …).
-    Denied(ServerError),
-    /// The token endpoint refused the code exchange.
-    Rejected(ServerError),
-    /// A refresh was refused with `invalid_grant`: the grant is gone (expired, revoked, or
-    /// a rotated refresh token was replayed). The user must sign in again.
-    SignInRequired(ServerError),
-    /// [`Session::sign_out`] was called.
-    SignedOut,
-}
 
 /// What [`Session::on_redirect`] found.
 // The crate does not allocate, so there is no `Box` to shrink the large variant with:
@@ -122,48 +80,6 @@ pub enum TokenKind {
     Refresh,
 }
 
-#[derive(Clone)]
-pub(crate) struct PendingLogin {
-    pub(crate) verifier: Verifier,
-    pub(crate) state: Secret<STATE_LEN>,
-    pub(crate) started_at: Timestamp,
-    /// The OpenID Connect nonce sent with the authorization request, when `openid` is
-    /// in the scope and ID tokens are checked (feature `oidc`).
-    pub(crate) nonce: Option<Secret<NONCE_LEN>>,
-}
-
-#[derive(Clone)]
-pub(crate) struct CodeReceived {
-    pub(crate) verifier: Verifier,
-    pub(crate) code: Secret<MAX_CODE>,
-    pub(crate) workfront: WorkfrontRouting,
-    pub(crate) nonce: Option<Secret<NONCE_LEN>>,
-}
-
-/// Workfront's `domain` and `lane` from the redirect.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct WorkfrontRouting {
-    pub(crate) domain: Option<String<MAX_WORKFRONT_VALUE>>,
-    pub(crate) lane: Option<String<MAX_WORKFRONT_VALUE>>,
-}
-
-#[derive(Clone)]
-pub(crate) struct Authorized {
-    pub(crate) refreshing: Cell<bool>,
-    pub(crate) workfront: WorkfrontRouting,
-}
-
-// The crate does not allocate, so there is no `Box` to shrink the large variant with:
-// the value lives inline, by design.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone)]
-pub(crate) enum State {
-    AwaitingRedirect(PendingLogin),
-    AwaitingToken(CodeReceived),
-    Authorized(Authorized),
-    Failed(Failure),
-}
-
 /// The client side of one authorization-code + PKCE grant.
 ///
 /// Sans-IO: the session never reads a clock, a socket or the OS random source. The host
@@ -183,7 +99,7 @@ pub(crate) enum State {
 /// changes nothing; so does every malformed input. Secrets (verifier, state, code,
 /// tokens) are wiped when the session is dropped or leaves the stage that held them.
 ///
-/// A session is used by one thread at a time (it is `Send`, not `Sync`).
+/// A session is `Send` and `Sync`; every call that changes it takes `&mut self`.
 #[derive(Clone)]
 pub struct Session {
     pub(crate) config: ClientConfig,
@@ -263,8 +179,8 @@ impl Session {
         match &self.state {
             State::AwaitingRedirect(_) => Stage::AwaitingRedirect,
             State::AwaitingToken(_) => Stage::AwaitingToken,
-            State::Authorized(authorized) if authorized.refreshing.get() => Stage::Refreshing,
             State::Authorized(_) => Stage::Authorized,
+            State::Refreshing(_) => Stage::Refreshing,
             State::Failed(_) => Stage::Failed,
         }
     }
@@ -282,7 +198,7 @@ impl Session {
     #[must_use]
     pub const fn tokens(&self) -> Option<&Tokens> {
         match &self.state {
-            State::Authorized(_) => Some(&self.tokens),
+            State::Authorized(_) | State::Refreshing(_) => Some(&self.tokens),
             _ => None,
         }
     }
@@ -300,7 +216,9 @@ impl Session {
     fn workfront(&self) -> Option<&WorkfrontRouting> {
         match &self.state {
             State::AwaitingToken(received) => Some(&received.workfront),
-            State::Authorized(authorized) => Some(&authorized.workfront),
+            State::Authorized(authorized) | State::Refreshing(authorized) => {
+                Some(&authorized.workfront)
+            }
             _ => None,
         }
     }
@@ -444,14 +362,22 @@ impl Session {
             domain: decode_text(params.domain, "domain")?,
             lane: decode_text(params.lane, "lane")?,
         };
-        let verifier = pending.verifier.clone();
-        let nonce = pending.nonce.clone();
-        self.state = State::AwaitingToken(CodeReceived {
+        // Every check passed: the verifier and nonce move on (no copy is made); the
+        // pending login's `state` is wiped as it drops.
+        let previous = core::mem::replace(&mut self.state, State::Failed(Failure::SignedOut));
+        let State::AwaitingRedirect(PendingLogin {
+            verifier, nonce, ..
+        }) = previous
+        else {
+            self.state = previous;
+            return Err(self.wrong_stage());
+        };
+        self.set_state(State::AwaitingToken(CodeReceived {
             verifier,
             code,
             workfront,
             nonce,
-        });
+        }));
         Ok(RedirectOutcome::CodeReceived)
     }
 
@@ -614,10 +540,7 @@ impl Session {
                     return Err(self.wrong_stage());
                 };
                 let workfront = received.workfront.clone();
-                self.state = State::Authorized(Authorized {
-                    refreshing: Cell::new(false),
-                    workfront,
-                });
+                self.set_state(State::Authorized(Authorized { workfront }));
                 Ok(TokenOutcome::Authorized)
             }
             Err(server_error) => {
@@ -685,41 +608,54 @@ impl Session {
     /// `false`: refresh when a resource server answers 401.
     #[must_use]
     pub fn refresh_due(&self, now: Timestamp) -> bool {
-        let State::Authorized(authorized) = &self.state else {
+        let State::Authorized(_) = &self.state else {
             return false;
         };
-        !authorized.refreshing.get()
-            && !self.tokens.refresh_token.is_empty()
+        !self.tokens.refresh_token.is_empty()
             && self
                 .tokens
                 .expires_at
                 .is_some_and(|expiry| now.plus(self.config.refresh_margin_seconds) >= expiry)
     }
 
-    /// Writes the refresh request (RFC 6749 §6) and marks a refresh as in flight, so that
+    /// Writes the refresh request (RFC 6749 §6) and moves to [`Stage::Refreshing`], so that
     /// a second refresh cannot spend the same (rotating) refresh token.
     ///
     /// # Errors
     ///
     /// [`ClientError::RefreshInFlight`] while one is in flight; [`ClientError::WrongStage`]
     /// when not authorized; [`ClientError::NoRefreshToken`];
-    /// [`ClientError::BufferTooSmall`] (no refresh is then in flight).
+    /// [`ClientError::BufferTooSmall`] (the stage is then unchanged).
     pub fn refresh_request<'a>(
-        &'a self,
+        &'a mut self,
         buf: &'a mut [u8],
     ) -> Result<HttpRequest<'a>, ClientError> {
-        let State::Authorized(authorized) = &self.state else {
+        match &self.state {
+            State::Authorized(_) => {}
+            State::Refreshing(_) => return Err(ClientError::RefreshInFlight),
+            _ => return Err(self.wrong_stage()),
+        }
+        // Written once to know it fits (nothing changes on failure), then, in the
+        // refreshing stage, again for the request handed back: the same bytes.
+        self.write_refresh(buf).map(|_| ())?;
+        let previous = core::mem::replace(&mut self.state, State::Failed(Failure::SignedOut));
+        let (State::Authorized(authorized) | State::Refreshing(authorized)) = previous else {
+            self.state = previous;
             return Err(self.wrong_stage());
         };
-        if authorized.refreshing.get() {
-            return Err(ClientError::RefreshInFlight);
-        }
+        self.set_state(State::Refreshing(authorized));
+        let this: &'a Self = self;
+        this.write_refresh(buf)
+    }
+
+    /// The refresh request's bytes, into `buf`.
+    fn write_refresh<'a>(&'a self, buf: &'a mut [u8]) -> Result<HttpRequest<'a>, ClientError> {
         let refresh_token = self
             .tokens
             .refresh_token()
             .ok_or(ClientError::NoRefreshToken)?;
         let config = &self.config;
-        let request = write_request(
+        Ok(write_request(
             config,
             config.body_format(),
             config.token_endpoint(),
@@ -729,9 +665,25 @@ impl Session {
                 body.param("refresh_token", refresh_token);
                 body_client_auth(body, config);
             },
-        )?;
-        authorized.refreshing.set(true);
-        Ok(request)
+        )?)
+    }
+
+    /// Leaves [`Stage::Refreshing`] for [`Stage::Authorized`]; whether it was refreshing.
+    fn end_refresh(&mut self) -> bool {
+        if !matches!(self.state, State::Refreshing(_)) {
+            return false;
+        }
+        let previous = core::mem::replace(&mut self.state, State::Failed(Failure::SignedOut));
+        match previous {
+            State::Refreshing(authorized) => {
+                self.set_state(State::Authorized(authorized));
+                true
+            }
+            other => {
+                self.state = other;
+                false
+            }
+        }
     }
 
     /// Forgets an in-flight refresh that will never be answered (the request failed to
@@ -741,10 +693,7 @@ impl Session {
     /// refresh will get `invalid_grant` and the user must sign in again; that cannot be
     /// avoided by any client.
     pub fn cancel_refresh(&mut self) -> bool {
-        match &self.state {
-            State::Authorized(authorized) => authorized.refreshing.replace(false),
-            _ => false,
-        }
+        self.end_refresh()
     }
 
     /// Reads the answer to [`Session::refresh_request`].
@@ -768,13 +717,9 @@ impl Session {
         now: Timestamp,
     ) -> Result<RefreshOutcome, ClientError> {
         let default_type = self.default_token_type();
-        let State::Authorized(authorized) = &self.state else {
+        // No refresh is in flight afterwards, whatever the answer.
+        if !self.end_refresh() {
             return Err(self.wrong_stage());
-        };
-        if !authorized.refreshing.replace(false) {
-            return Err(ClientError::WrongStage {
-                stage: Stage::Authorized,
-            });
         }
         // Decoded beside the current tokens, which stay intact unless the refresh succeeds.
         let mut fresh = Tokens::empty();
@@ -810,8 +755,20 @@ impl Session {
 
     /// Moves to `Failed`, wiping the tokens and any pending login.
     fn fail(&mut self, failure: Failure) {
-        self.state = State::Failed(failure);
-        self.tokens.clear();
+        self.set_state(State::Failed(failure));
+    }
+
+    /// The one place the stage changes: every transition passes here (a trace hook would
+    /// sit here too). Leaving the authorized stage wipes the tokens, which are valid only
+    /// there; the state left behind (verifier, `state`, code, nonce) is wiped as it drops.
+    // Inlined so that the next state is built in place rather than in a stack temporary.
+    #[inline(always)]
+    fn set_state(&mut self, next: State) {
+        let keeps_tokens = matches!(next, State::Authorized(_) | State::Refreshing(_));
+        self.state = next;
+        if !keeps_tokens {
+            self.tokens.clear();
+        }
     }
 
     /// Writes an RFC 7009 revocation request for the access or refresh token, with client
@@ -831,7 +788,7 @@ impl Session {
             .config
             .revocation_endpoint()
             .ok_or(ClientError::NoRevocationEndpoint)?;
-        let State::Authorized(_) = &self.state else {
+        let (State::Authorized(_) | State::Refreshing(_)) = &self.state else {
             return Err(self.wrong_stage());
         };
         let (token, hint) = match which {

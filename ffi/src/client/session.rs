@@ -220,7 +220,7 @@ pub unsafe extern "C" fn authcode_session_on_redirect(
 
 fn request_out(
     handle: &mut authcode_session,
-    build: impl FnOnce(&Session, &mut [u8]) -> Result<authcode_http_request, ClientError>,
+    build: impl FnOnce(&mut Session, &mut [u8]) -> Result<authcode_http_request, ClientError>,
     buf: *mut u8,
     len: usize,
     out_len: *mut usize,
@@ -230,7 +230,7 @@ fn request_out(
     check_out(out)?;
     // SAFETY: buffer contract from the caller.
     let buffer = unsafe { buffer(buf, len)? };
-    match build(&handle.session, buffer) {
+    match build(&mut handle.session, buffer) {
         Ok(request) => {
             let written = request.authorization.len.saturating_add(request.body.len);
             // SAFETY: both checked non-NULL.
