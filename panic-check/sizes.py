@@ -31,10 +31,32 @@ def sections(path):
             result[data[strtab[2] + name:end].decode()] = size
     return result
 
+# `--max BYTES` before a file: the size regression check — fail when its code and
+# read-only data (.text + .rodata, the footprint table's figure) exceed BYTES.
+limit = None
+failed = []
 for path in sys.argv[1:]:
+    if path == "--max":
+        limit = "next"
+        continue
+    if limit == "next":
+        limit = int(path)
+        continue
     found = sections(path)
     flash = sum(size for name, size in found.items() if name.startswith((".text", ".rodata", ".ARM")) or name == ".data")
     print(path)
     for name in sorted(found):
         print(f"  {name:<20} {found[name]:>8}")
     print(f"  {'flash (text+rodata+data)':<20} {flash:>8}")
+    code = sum(size for name, size in found.items() if name.startswith((".text", ".rodata")))
+    if limit is not None:
+        verdict = "within" if code <= limit else "OVER"
+        print(f"  {'code + rodata':<20} {code:>8}  ({verdict} the limit of {limit})")
+        if code > limit:
+            failed.append(f"{path}: {code} bytes of code and read-only data, over its limit of {limit}")
+        limit = None
+
+if failed:
+    for line in failed:
+        print("size regression:", line, file=sys.stderr)
+    sys.exit(1)

@@ -10,6 +10,7 @@ use authcode::client::{
 };
 use authcode::pkce::{Challenge, Verifier};
 use common::*;
+use rand::SeedableRng as _;
 
 #[test]
 fn rfc_public_client_from_login_to_refresh_and_revocation() {
@@ -537,4 +538,110 @@ fn an_unreadable_token_response_leaves_the_exchange_pending() {
         session.on_token_response(200, TOKENS.as_bytes(), now()),
         Ok(TokenOutcome::Authorized)
     );
+}
+
+/// An RNG that always fails.
+struct FailingRng;
+
+impl rand::TryRng for FailingRng {
+    type Error = std::io::Error;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Err(std::io::Error::other("no entropy"))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Err(std::io::Error::other("no entropy"))
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+        Err(std::io::Error::other("no entropy"))
+    }
+}
+
+impl rand::TryCryptoRng for FailingRng {}
+
+#[test]
+fn restart_begins_a_new_login_in_place_from_any_stage() {
+    let mut session = authorized(rfc_config(), TOKENS);
+    let old_state = sent_state(&session_with_state());
+    // One generator for the whole test (`rng()` is seeded the same each time).
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    // A failing RNG changes nothing.
+    assert_eq!(
+        session.restart(&mut FailingRng, at(5)),
+        Err(ClientError::Randomness)
+    );
+    assert_eq!(session.stage(), Stage::Authorized);
+    assert_eq!(session.tokens().unwrap().access_token(), "at-1");
+
+    session.restart(&mut rng, at(5)).unwrap();
+    assert_eq!(session.stage(), Stage::AwaitingRedirect);
+    assert!(session.tokens().is_none(), "the old tokens are gone");
+    assert_eq!(session.login_started_at(), Some(at(5)));
+    let state = sent_state(&session);
+    assert_eq!(state.len(), 43);
+    // The new login runs to the end.
+    let redirect = format!("code=c2&state={state}");
+    assert_eq!(
+        session.on_redirect(redirect.as_bytes()),
+        Ok(RedirectOutcome::CodeReceived)
+    );
+    assert_eq!(
+        session.on_token_response(200, TOKENS.as_bytes(), at(6)),
+        Ok(TokenOutcome::Authorized)
+    );
+    // From a failed or a pending login too; a new state each time.
+    session.sign_out();
+    session.restart(&mut rng, at(7)).unwrap();
+    let first = sent_state(&session);
+    session.restart(&mut rng, at(8)).unwrap();
+    assert_ne!(sent_state(&session), first);
+    assert_ne!(first, old_state);
+}
+
+fn session_with_state() -> Session {
+    Session::start(rfc_config(), &mut rng(), now()).unwrap()
+}
+
+#[test]
+fn a_refused_refresh_answer_leaves_every_token_as_it_was() {
+    let body = r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1","scope":"read write","sub":"user-1"}"#;
+    let mut session = authorized(rfc_config(), body);
+    let before = session.tokens().cloned();
+    let mut buf = [0u8; 1024];
+    // Each is refused after some members would have been read: a late bad member.
+    let long_scope = format!(
+        r#"{{"access_token":"at-2","refresh_token":"rt-2","scope":"{}"}}"#,
+        "s".repeat(600)
+    );
+    for bad in [
+        r#"{"access_token":"at-2","refresh_token":"rt-2","expires_in":-1}"#,
+        r#"{"access_token":"at-2","refresh_token":"rt 2"}"#,
+        r#"{"access_token":"at-2","token_type":"mac"}"#,
+        r#"{"access_token":"at-2","refresh_token":"rt-2","wid":{}}"#,
+        long_scope.as_str(),
+    ] {
+        session.refresh_request(&mut buf).unwrap();
+        assert!(
+            matches!(
+                session.on_refresh_response(200, bad.as_bytes(), at(10)),
+                Err(ClientError::Response(_))
+            ),
+            "{bad}"
+        );
+        assert_eq!(session.tokens().cloned(), before, "{bad}");
+    }
+    // A good answer merges: new access and refresh token, the scope kept when absent,
+    // the login's subject kept.
+    session.refresh_request(&mut buf).unwrap();
+    let fresh = br#"{"access_token":"at-2","expires_in":60,"sub":"someone-else"}"#;
+    assert_eq!(
+        session.on_refresh_response(200, fresh, at(10)),
+        Ok(RefreshOutcome::Refreshed)
+    );
+    let tokens = session.tokens().unwrap();
+    assert_eq!(tokens.access_token(), "at-2");
+    assert_eq!(tokens.refresh_token(), Some("rt-1"));
+    assert_eq!(tokens.scope(), Some("read write"));
+    assert_eq!(tokens.subject(), Some("user-1"));
+    assert_eq!(tokens.expires_at(), Some(at(70)));
+    assert_eq!(tokens.received_at(), at(10));
 }

@@ -559,3 +559,54 @@ fn version_1_saves_keep_their_checks() {
         Err(RestoreError::Tampered)
     );
 }
+
+#[test]
+fn restore_from_replaces_the_session_in_place_and_a_refused_save_changes_nothing() {
+    // Every stage a save can hold, restored in place over an authorized session.
+    let pending = Session::start(rfc_config(), &mut rng(), now()).unwrap();
+    let with_code = session_with_code(rfc_config(), "c");
+    let authorized_one = authorized(rfc_config(), TOKENS);
+    let mut failed = authorized(rfc_config(), TOKENS);
+    failed.sign_out();
+    for source in [&pending, &with_code, &authorized_one, &failed] {
+        let saved = save(source);
+        let mut target = authorized(
+            rfc_config(),
+            r#"{"access_token":"other","refresh_token":"other-r","sub":"someone"}"#,
+        );
+        // Refused: cut off, another client's, not a save — nothing changes.
+        let before = target.tokens().cloned();
+        assert_eq!(
+            target.restore_from(&saved[..saved.len() - 1]),
+            Err(RestoreError::Truncated)
+        );
+        assert!(target.restore_from(b"not a save").is_err());
+        assert_eq!(target.stage(), Stage::Authorized);
+        assert_eq!(target.tokens().cloned(), before);
+
+        target.restore_from(&saved).unwrap();
+        let by_value = Session::restore(rfc_config(), &saved).unwrap();
+        assert_eq!(target.stage(), by_value.stage());
+        assert_eq!(target.tokens(), by_value.tokens());
+        assert_eq!(target.failure(), by_value.failure());
+        assert_eq!(
+            save(&target),
+            saved,
+            "restored in place, saved again: the same bytes"
+        );
+    }
+}
+
+#[test]
+fn restore_keyed_from_needs_the_key() {
+    let session = authorized(rfc_config(), TOKENS);
+    let saved = save_keyed(&session, &key(1));
+    let mut target = Session::start(rfc_config(), &mut rng(), now()).unwrap();
+    assert_eq!(
+        target.restore_keyed_from(&saved, &key(2)),
+        Err(RestoreError::Tampered)
+    );
+    assert_eq!(target.stage(), Stage::AwaitingRedirect);
+    target.restore_keyed_from(&saved, &key(1)).unwrap();
+    assert_eq!(target.tokens(), session.tokens());
+}

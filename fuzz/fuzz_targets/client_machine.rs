@@ -1,7 +1,9 @@
 //! The client session driven by fuzzer-chosen calls and times. After every step: the
 //! stage and what the session holds agree, a refresh is never due while one is in
 //! flight, and a subject the login established never changes while the tokens are held
-//! (a refresh answer's `sub` does not replace it).
+//! (a refresh answer's `sub` does not replace it). A refused token or refresh answer, or a
+//! refused save, leaves the tokens as they were (both are checked in full before anything
+//! is written).
 #![no_main]
 
 mod common;
@@ -53,7 +55,13 @@ fuzz_target!(|calls: Vec<Call<'_>>| {
             Call::TokenRequest => {
                 let _ = session.token_request(&mut buf);
             }
-            Call::TokenResponse { status, body } => drop(session.on_token_response(status, body, at)),
+            Call::TokenResponse { status, body } => {
+                let (stage, tokens) = (session.stage(), session.tokens().cloned());
+                if session.on_token_response(status, body, at).is_err() {
+                    assert_eq!(session.stage(), stage, "a refused answer changed the stage");
+                    assert_eq!(session.tokens().cloned(), tokens, "a refused answer changed the tokens");
+                }
+            }
             Call::GoodTokens { expires_in, with_refresh, subject } => {
                 let refresh = if with_refresh { r#","refresh_token":"r""# } else { "" };
                 let sub = subject.map(|n| format!(r#","sub":"user-{n}""#)).unwrap_or_default();
@@ -64,14 +72,27 @@ fuzz_target!(|calls: Vec<Call<'_>>| {
             Call::RefreshRequest => {
                 let _ = session.refresh_request(&mut buf);
             }
-            Call::RefreshResponse { status, body } => drop(session.on_refresh_response(status, body, at)),
+            Call::RefreshResponse { status, body } => {
+                let tokens = session.tokens().cloned();
+                if session.on_refresh_response(status, body, at).is_err() {
+                    assert_eq!(session.tokens().cloned(), tokens, "a refused refresh answer changed the tokens");
+                }
+            }
             Call::CancelRefresh => drop(session.cancel_refresh()),
             Call::Revocation { refresh } => {
                 let _ = session.revocation_request(if refresh { TokenKind::Refresh } else { TokenKind::Access }, &mut buf);
             }
             Call::SaveRestore => {
                 let saved = session.save(&mut buf).unwrap().to_vec();
+                let tokens = session.tokens().cloned();
+                // In place: a cut-off save is refused and changes nothing.
+                let cut = saved.len() / 2;
+                assert!(session.restore_from(&saved[..cut]).is_err());
+                assert_eq!(session.tokens().cloned(), tokens, "a refused save changed the tokens");
+                session.restore_from(&saved).unwrap();
+                let in_place = session.tokens().cloned();
                 session = Session::restore(common::config(), &saved).unwrap();
+                assert_eq!(session.tokens().cloned(), in_place, "restore_from and restore differ");
             }
             Call::SignOut => session.sign_out(),
             Call::Wait(seconds) => now += u64::from(seconds),

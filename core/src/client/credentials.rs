@@ -18,7 +18,7 @@ use super::config::{
 };
 use super::limits::{MAX_CLIENT_ID, MAX_SCOPE, MAX_URL};
 use super::request::{Caller, HttpRequest, body_client_auth, write_request};
-use super::response::{ResponseError, ServerError, TokenType, Tokens, read_token_response};
+use super::response::{Merge, ResponseError, ServerError, TokenType, Tokens, read_token_response};
 use crate::oauth::url::check_endpoint;
 use crate::profile::{BodyFormat, Profile};
 use crate::{BufferTooSmall, Timestamp};
@@ -99,7 +99,10 @@ pub struct CredentialsClient {
     auth: ClientAuth,
     scope: String<MAX_SCOPE>,
     refresh_margin_seconds: u64,
-    tokens: Option<Tokens>,
+    /// The cached token, meaningful only while `cached` (decoded in place, wiped when
+    /// dropped or forgotten).
+    tokens: Tokens,
+    cached: bool,
 }
 
 impl Caller for CredentialsClient {
@@ -146,7 +149,8 @@ impl CredentialsClient {
             auth,
             scope: String::new(),
             refresh_margin_seconds: ClientConfig::DEFAULT_REFRESH_MARGIN_SECONDS,
-            tokens: None,
+            tokens: Tokens::empty(),
+            cached: false,
         })
     }
 
@@ -170,7 +174,8 @@ impl CredentialsClient {
             auth: config.auth().clone(),
             scope: config.scope.clone(),
             refresh_margin_seconds: config.refresh_margin_seconds,
-            tokens: None,
+            tokens: Tokens::empty(),
+            cached: false,
         })
     }
 
@@ -188,7 +193,7 @@ impl CredentialsClient {
     /// As [`ClientConfig::with_scope`].
     pub fn with_scope(mut self, scope: &str) -> Result<Self, ConfigError> {
         self.scope = checked_scope(self.profile, scope)?;
-        self.tokens = None;
+        self.forget_token();
         Ok(self)
     }
 
@@ -318,11 +323,18 @@ impl CredentialsClient {
         body: &[u8],
         now: Timestamp,
     ) -> Result<CredentialsOutcome, ResponseError> {
-        let mut fresh = Tokens::empty();
-        match read_token_response(status, body, now, TokenType::Bearer, &mut fresh)? {
+        // Checked in full before the cache is written, so a refused answer keeps it.
+        match read_token_response(
+            status,
+            body,
+            now,
+            TokenType::Bearer,
+            &mut self.tokens,
+            Merge::Replace,
+        )? {
             Ok(()) => {
-                fresh.refresh_token.clear();
-                self.tokens = Some(fresh);
+                self.tokens.refresh_token.clear();
+                self.cached = true;
                 Ok(CredentialsOutcome::Issued)
             }
             Err(error) => Ok(CredentialsOutcome::Rejected(error)),
@@ -352,11 +364,12 @@ impl CredentialsClient {
 
     /// Drops the cached token (wiped).
     pub fn forget_token(&mut self) {
-        self.tokens = None;
+        self.tokens.clear();
+        self.cached = false;
     }
 
     fn current(&self, now: Timestamp) -> Option<&Tokens> {
-        let tokens = self.tokens.as_ref()?;
+        let tokens = self.cached.then_some(&self.tokens)?;
         match tokens.expires_at() {
             Some(expires_at) => {
                 (now.plus(self.refresh_margin_seconds) < expires_at).then_some(tokens)

@@ -55,7 +55,9 @@ use sha2::{Digest, Sha256};
 
 use super::config::{ClientAuth, ClientConfig};
 use super::error::ClientError;
-use super::limits::MAX_CODE;
+use super::limits::{
+    MAX_ACCESS_TOKEN, MAX_CODE, MAX_REFRESH_TOKEN, MAX_SCOPE, MAX_SUBJECT, MAX_WORKFRONT_VALUE,
+};
 use super::response::{ServerError, TokenType, Tokens};
 use super::seal::{SaveKey, SealKind, Sealer};
 use super::session::{NONCE_LEN, STATE_LEN, Session};
@@ -386,21 +388,263 @@ impl Session {
         saved: &[u8],
         key: Option<&SaveKey>,
     ) -> Result<Self, RestoreError> {
-        let content = unseal(&config, saved, key)?;
+        let mut session = Self {
+            config,
+            state: State::Failed(Failure::SignedOut),
+            tokens: Tokens::empty(),
+        };
+        session.restore_in_place(saved, key)?;
+        Ok(session)
+    }
+
+    /// Replaces this session, in place, with one saved by [`Session::save`] under the
+    /// same client configuration (the one this session holds) — for firmware that keeps
+    /// its session in a static and cannot afford a second one on the stack.
+    ///
+    /// The save is checked in full first; a refused save leaves this session unchanged.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::restore`].
+    pub fn restore_from(&mut self, saved: &[u8]) -> Result<(), RestoreError> {
+        self.restore_in_place(saved, None)
+    }
+
+    /// As [`Session::restore_from`], for a save made by [`Session::save_keyed`] with the
+    /// same `key`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::restore_keyed`].
+    pub fn restore_keyed_from(&mut self, saved: &[u8], key: &SaveKey) -> Result<(), RestoreError> {
+        self.restore_in_place(saved, Some(key))
+    }
+
+    fn restore_in_place(
+        &mut self,
+        saved: &[u8],
+        key: Option<&SaveKey>,
+    ) -> Result<(), RestoreError> {
+        let content = unseal(&self.config, saved, key)?;
         let mut reader = Reader {
             bytes: content.fields,
             pos: 0,
         };
-        let mut tokens = Tokens::empty();
-        let state = read_state(&mut reader, &mut tokens).map_err(|_| RestoreError::Invalid)?;
+        let saved = read_state(&mut reader).map_err(|_| RestoreError::Invalid)?;
         if reader.pos != content.fields.len() {
             return Err(RestoreError::Invalid);
         }
-        Ok(Self {
-            config,
-            state,
-            tokens,
-        })
+        // Every field is checked; the values are built straight from the saved bytes
+        // into the session's own storage.
+        self.install(saved);
+        Ok(())
+    }
+
+    /// Pass two of a restore: builds the checked saved state in place. One function per
+    /// stage, so that their temporaries never share a stack frame.
+    fn install(&mut self, saved: SavedState<'_>) {
+        match saved {
+            SavedState::AwaitingRedirect {
+                verifier,
+                state,
+                started_at,
+                nonce,
+            } => self.install_pending(verifier, state, started_at, nonce),
+            SavedState::AwaitingToken {
+                verifier,
+                code,
+                routing,
+                nonce,
+            } => self.install_code(verifier, code, &routing, nonce),
+            SavedState::Authorized { tokens, routing } => {
+                self.install_authorized(&tokens, &routing);
+            }
+            SavedState::Failed(failure) => self.install_failure(&failure),
+        }
+    }
+
+    #[inline(never)]
+    fn install_pending(
+        &mut self,
+        verifier: Verifier,
+        state: &str,
+        started_at: Timestamp,
+        nonce: Option<&str>,
+    ) {
+        self.set_state(State::AwaitingRedirect(PendingLogin {
+            verifier,
+            state: checked_secret(state),
+            started_at,
+            nonce: nonce.map(checked_secret),
+        }));
+    }
+
+    #[inline(never)]
+    fn install_code(
+        &mut self,
+        verifier: Verifier,
+        code: &str,
+        routing: &SavedRouting<'_>,
+        nonce: Option<&str>,
+    ) {
+        // Entered with empty values, then filled in place (no stack copy of the code and
+        // routing storage).
+        self.set_state(State::AwaitingToken(CodeReceived {
+            verifier,
+            code: Secret::new(),
+            workfront: WorkfrontRouting::default(),
+            nonce: nonce.map(checked_secret),
+        }));
+        if let State::AwaitingToken(received) = &mut self.state {
+            // Checked to fit in pass one.
+            let _ = received.code.push_str(code);
+            routing.write(&mut received.workfront);
+        }
+    }
+
+    #[inline(never)]
+    fn install_authorized(&mut self, tokens: &SavedTokens<'_>, routing: &SavedRouting<'_>) {
+        self.set_state(State::Authorized(Authorized {
+            workfront: WorkfrontRouting::default(),
+        }));
+        if let State::Authorized(authorized) = &mut self.state {
+            routing.write(&mut authorized.workfront);
+        }
+        self.tokens.clear();
+        tokens.write(&mut self.tokens);
+    }
+
+    #[inline(never)]
+    fn install_failure(&mut self, failure: &SavedFailure<'_>) {
+        self.set_state(State::Failed(match failure {
+            SavedFailure::Denied(error) => Failure::Denied(error.build()),
+            SavedFailure::Rejected(error) => Failure::Rejected(error.build()),
+            SavedFailure::SignInRequired(error) => Failure::SignInRequired(error.build()),
+            SavedFailure::SignedOut => Failure::SignedOut,
+        }));
+    }
+}
+
+/// A secret already checked to fit.
+fn checked_secret<const N: usize>(text: &str) -> Secret<N> {
+    Secret::copy_from(text).unwrap_or_default()
+}
+
+/// A saved session once every field is checked (pass one of a restore): the values
+/// still in the saved bytes, but for the verifier, which is parsed once.
+enum SavedState<'a> {
+    AwaitingRedirect {
+        verifier: Verifier,
+        state: &'a str,
+        started_at: Timestamp,
+        nonce: Option<&'a str>,
+    },
+    AwaitingToken {
+        verifier: Verifier,
+        code: &'a str,
+        routing: SavedRouting<'a>,
+        nonce: Option<&'a str>,
+    },
+    Authorized {
+        tokens: SavedTokens<'a>,
+        routing: SavedRouting<'a>,
+    },
+    Failed(SavedFailure<'a>),
+}
+
+/// Workfront's `domain` and `lane`, checked to fit.
+struct SavedRouting<'a> {
+    domain: Option<&'a str>,
+    lane: Option<&'a str>,
+}
+
+impl SavedRouting<'_> {
+    /// Writes the values (checked to fit) into `out`, which is empty.
+    fn write(&self, out: &mut WorkfrontRouting) {
+        put_text(&mut out.domain, self.domain);
+        put_text(&mut out.lane, self.lane);
+    }
+}
+
+/// Stores a value checked to fit into `slot` in place (no stack copy of its storage).
+fn put_text<const N: usize>(slot: &mut Option<String<N>>, value: Option<&str>) {
+    match value {
+        Some(value) => {
+            let stored = slot.insert(String::new());
+            // Checked to fit in pass one.
+            let _ = stored.push_str(value);
+        }
+        None => *slot = None,
+    }
+}
+
+enum SavedFailure<'a> {
+    Denied(SavedError<'a>),
+    Rejected(SavedError<'a>),
+    SignInRequired(SavedError<'a>),
+    SignedOut,
+}
+
+/// A server error as saved (its texts are cut to their storage when built).
+struct SavedError<'a> {
+    code: &'a str,
+    description: Option<&'a str>,
+    uri: Option<&'a str>,
+    status: Option<u16>,
+}
+
+impl SavedError<'_> {
+    fn build(&self) -> ServerError {
+        ServerError::new(self.code, self.description, self.uri, self.status)
+    }
+}
+
+/// The tokens of an authorized save, checked, still in the saved bytes.
+struct SavedTokens<'a> {
+    access_token: &'a str,
+    token_type: TokenType,
+    refresh_token: Option<&'a str>,
+    expires_at: Option<Timestamp>,
+    scope: Option<&'a str>,
+    wid: Option<&'a str>,
+    received_at: Timestamp,
+    subject: Option<&'a str>,
+}
+
+impl SavedTokens<'_> {
+    /// Whether every value fits its storage and is what `on_token_response` accepts: a
+    /// non-empty, header-safe access token, a header-safe refresh token, an expiry not
+    /// before receipt.
+    fn is_valid(&self) -> bool {
+        let header_safe = |token: &str| super::response::is_header_safe(token.as_bytes());
+        let fits = |text: Option<&str>, max: usize| text.is_none_or(|text| text.len() <= max);
+        !self.access_token.is_empty()
+            && self.access_token.len() <= MAX_ACCESS_TOKEN
+            && header_safe(self.access_token)
+            && self
+                .refresh_token
+                .is_none_or(|token| token.len() <= MAX_REFRESH_TOKEN && header_safe(token))
+            && fits(self.scope, MAX_SCOPE)
+            && fits(self.wid, MAX_WORKFRONT_VALUE)
+            && fits(self.subject, MAX_SUBJECT)
+            && self
+                .expires_at
+                .is_none_or(|expires_at| expires_at >= self.received_at)
+    }
+
+    /// Writes the checked tokens into `out`, which is empty.
+    fn write(&self, out: &mut Tokens) {
+        // Each value was checked to fit (`is_valid`), so these pushes succeed.
+        let _ = out.access_token.push_str(self.access_token);
+        out.token_type = self.token_type;
+        if let Some(refresh_token) = self.refresh_token {
+            let _ = out.refresh_token.push_str(refresh_token);
+        }
+        out.expires_at = self.expires_at;
+        put_text(&mut out.scope, self.scope);
+        put_text(&mut out.wid, self.wid);
+        put_text(&mut out.subject, self.subject);
+        out.received_at = self.received_at;
     }
 }
 
@@ -556,42 +800,35 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string<const N: usize>(&mut self) -> Result<Option<String<N>>, Bad> {
-        self.optional_text()?
-            .map(|text| String::try_from(text).map_err(|_| Bad))
-            .transpose()
-    }
-
-    fn secret<const N: usize>(&mut self) -> Result<Secret<N>, Bad> {
-        Secret::copy_from(self.text()?).map_err(|_| Bad)
-    }
-
     fn verifier(&mut self) -> Result<Verifier, Bad> {
         Verifier::parse_bytes(self.field()?).map_err(|_| Bad)
     }
 
     /// The nonce of stages 6 and 7: exactly what `Session::start` makes.
-    fn nonce(&mut self, present: bool) -> Result<Option<Secret<NONCE_LEN>>, Bad> {
+    fn nonce(&mut self, present: bool) -> Result<Option<&'a str>, Bad> {
         if !present {
             return Ok(None);
         }
-        let nonce = self.secret::<NONCE_LEN>()?;
-        let full = nonce.as_bytes().len() == NONCE_LEN
-            && nonce
-                .as_bytes()
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if full { Ok(Some(nonce)) } else { Err(Bad) }
+        let nonce = self.text()?;
+        if is_random_text(nonce, NONCE_LEN) {
+            Ok(Some(nonce))
+        } else {
+            Err(Bad)
+        }
     }
 
-    fn routing(&mut self) -> Result<WorkfrontRouting, Bad> {
-        Ok(WorkfrontRouting {
-            domain: self.string()?,
-            lane: self.string()?,
-        })
+    fn routing(&mut self) -> Result<SavedRouting<'a>, Bad> {
+        let fits = |text: Option<&str>| text.is_none_or(|text| text.len() <= MAX_WORKFRONT_VALUE);
+        let domain = self.optional_text()?;
+        let lane = self.optional_text()?;
+        if fits(domain) && fits(lane) {
+            Ok(SavedRouting { domain, lane })
+        } else {
+            Err(Bad)
+        }
     }
 
-    fn server_error(&mut self) -> Result<ServerError, Bad> {
+    fn server_error(&mut self) -> Result<SavedError<'a>, Bad> {
         let code = self.text()?;
         let description = self.optional_text()?;
         let uri = self.optional_text()?;
@@ -599,86 +836,97 @@ impl<'a> Reader<'a> {
             .optional_u64()?
             .map(|status| u16::try_from(status).map_err(|_| Bad))
             .transpose()?;
-        Ok(ServerError::new(code, description, uri, status))
+        Ok(SavedError {
+            code,
+            description,
+            uri,
+            status,
+        })
     }
 }
 
-fn read_state(reader: &mut Reader<'_>, tokens: &mut Tokens) -> Result<State, Bad> {
+/// Whether `text` is `len` base64url characters, as the session's random values are.
+fn is_random_text(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Pass one of a restore: reads the stage and checks every field, storing nothing.
+fn read_state<'a>(reader: &mut Reader<'a>) -> Result<SavedState<'a>, Bad> {
     Ok(match reader.u8()? {
         stage @ (1 | 6) => {
             let verifier = reader.verifier()?;
-            let state = reader.secret::<STATE_LEN>()?;
+            let state = reader.text()?;
             // Exactly what `Session::start` makes: STATE_LEN base64url characters.
-            let full_state = state.as_bytes().len() == STATE_LEN
-                && state
-                    .as_bytes()
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !full_state {
+            if !is_random_text(state, STATE_LEN) {
                 return Err(Bad);
             }
             let started_at = Timestamp::from_unix_seconds(reader.u64()?);
-            State::AwaitingRedirect(PendingLogin {
+            SavedState::AwaitingRedirect {
                 verifier,
                 state,
                 started_at,
                 nonce: reader.nonce(stage == 6)?,
-            })
+            }
         }
         stage @ (2 | 7) => {
             let verifier = reader.verifier()?;
-            let code: Secret<MAX_CODE> = reader.secret()?;
+            let code = reader.text()?;
             // As `on_redirect` accepts it: non-empty VSCHARs.
-            if code.is_empty() || !code.as_bytes().iter().all(|&b| (0x20..=0x7e).contains(&b)) {
+            if code.is_empty()
+                || code.len() > MAX_CODE
+                || !code.bytes().all(|b| (0x20..=0x7e).contains(&b))
+            {
                 return Err(Bad);
             }
-            let workfront = reader.routing()?;
-            State::AwaitingToken(CodeReceived {
+            let routing = reader.routing()?;
+            SavedState::AwaitingToken {
                 verifier,
                 code,
-                workfront,
+                routing,
                 nonce: reader.nonce(stage == 7)?,
-            })
+            }
         }
         stage @ (3 | 5) => {
-            tokens.access_token = reader.secret()?;
-            tokens.token_type = match reader.u8()? {
+            let access_token = reader.text()?;
+            let token_type = match reader.u8()? {
                 0 => TokenType::Bearer,
                 1 => TokenType::SessionId,
                 _ => return Err(Bad),
             };
-            if reader.present()? {
-                tokens.refresh_token = reader.secret()?;
-            }
-            tokens.expires_at = reader.optional_u64()?.map(Timestamp::from_unix_seconds);
-            tokens.scope = reader.string()?;
-            tokens.wid = reader.string()?;
-            tokens.received_at = Timestamp::from_unix_seconds(reader.u64()?);
-            // As `on_token_response` accepts them: a non-empty, header-safe access token, a
-            // header-safe refresh token, an expiry not before receipt.
-            let header_safe = |token: &[u8]| super::response::is_header_safe(token);
-            if tokens.access_token.is_empty()
-                || !header_safe(tokens.access_token.as_bytes())
-                || !header_safe(tokens.refresh_token.as_bytes())
-                || tokens
-                    .expires_at
-                    .is_some_and(|expires_at| expires_at < tokens.received_at)
-            {
-                return Err(Bad);
-            }
-            let workfront = reader.routing()?;
-            tokens.subject = if stage == 5 {
-                Some(String::try_from(reader.text()?).map_err(|_| Bad)?)
+            let refresh_token = reader.optional_text()?.filter(|token| !token.is_empty());
+            let expires_at = reader.optional_u64()?.map(Timestamp::from_unix_seconds);
+            let scope = reader.optional_text()?;
+            let wid = reader.optional_text()?;
+            let received_at = Timestamp::from_unix_seconds(reader.u64()?);
+            let routing = reader.routing()?;
+            let subject = if stage == 5 {
+                Some(reader.text()?)
             } else {
                 None
             };
-            State::Authorized(Authorized { workfront })
+            let tokens = SavedTokens {
+                access_token,
+                token_type,
+                refresh_token,
+                expires_at,
+                scope,
+                wid,
+                received_at,
+                subject,
+            };
+            if !tokens.is_valid() {
+                return Err(Bad);
+            }
+            SavedState::Authorized { tokens, routing }
         }
-        4 => State::Failed(match reader.u8()? {
-            0 => Failure::Denied(reader.server_error()?),
-            1 => Failure::Rejected(reader.server_error()?),
-            2 => Failure::SignInRequired(reader.server_error()?),
-            3 => Failure::SignedOut,
+        4 => SavedState::Failed(match reader.u8()? {
+            0 => SavedFailure::Denied(reader.server_error()?),
+            1 => SavedFailure::Rejected(reader.server_error()?),
+            2 => SavedFailure::SignInRequired(reader.server_error()?),
+            3 => SavedFailure::SignedOut,
             _ => return Err(Bad),
         }),
         _ => return Err(Bad),

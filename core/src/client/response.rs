@@ -74,6 +74,24 @@ impl ServerError {
     }
 }
 
+impl ServerError {
+    /// From texts already cut to their storage (decoded straight into it).
+    pub(crate) fn from_parts(
+        code_text: String<MAX_ERROR_CODE>,
+        description: Option<String<MAX_ERROR_TEXT>>,
+        uri: Option<String<MAX_ERROR_TEXT>>,
+        status: Option<u16>,
+    ) -> Self {
+        Self {
+            code: ErrorCode::parse(&code_text),
+            code_text,
+            description,
+            uri,
+            status,
+        }
+    }
+}
+
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.code_text)?;
@@ -409,82 +427,183 @@ fn read_members(status: u16, body: &[u8]) -> Result<Members<'_>, ResponseError> 
     })
 }
 
-/// A string member, decoded into `out`; `null` counts as absent.
-fn string_member<'out>(
+/// A string member's raw value; `null` counts as absent, any other non-string is refused.
+fn string_value<'a>(
     status: u16,
     member: &'static str,
-    value: Option<Value<'_>>,
-    out: &'out mut [u8],
-) -> Result<Option<&'out str>, ResponseError> {
+    value: Option<Value<'a>>,
+) -> Result<Option<RawStr<'a>>, ResponseError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(raw)) => decode(status, member, raw, out).map(Some),
+        Some(Value::String(raw)) => Ok(Some(raw)),
         Some(_) => Err(ResponseError::InvalidMember { status, member }),
     }
 }
 
-fn decode<'out>(
+/// Checks a string value without storing it: its escapes and UTF-8 decode, it fits `max`
+/// bytes, and every character passes `allowed`. Returns the decoded length.
+fn check_string(
     status: u16,
     member: &'static str,
     raw: RawStr<'_>,
-    out: &'out mut [u8],
-) -> Result<&'out str, ResponseError> {
-    raw.decode_into(out).map_err(|error| match error {
-        JsonError::TooLong { max } => ResponseError::MemberTooLong {
-            status,
-            member,
-            max,
-        },
-        error => ResponseError::MalformedJson { status, error },
-    })
+    max: usize,
+    allowed: Allowed,
+) -> Result<usize, ResponseError> {
+    // Without escapes (nearly always) the text is checked in one pass over its bytes.
+    let unescaped = raw
+        .unescaped()
+        .map_err(|error| ResponseError::MalformedJson { status, error })?;
+    if let Some(text) = unescaped {
+        if text.len() > max {
+            return Err(ResponseError::MemberTooLong {
+                status,
+                member,
+                max,
+            });
+        }
+        if allowed == Allowed::HeaderSafe && !is_header_safe(text.as_bytes()) {
+            return Err(ResponseError::InvalidMember { status, member });
+        }
+        return Ok(text.len());
+    }
+    let allowed = match allowed {
+        Allowed::Any => any_char,
+        Allowed::HeaderSafe => header_char,
+    };
+    let mut len = 0usize;
+    for c in raw.chars() {
+        let c = c.map_err(|error| ResponseError::MalformedJson { status, error })?;
+        len = len.saturating_add(c.len_utf8());
+        if len > max {
+            return Err(ResponseError::MemberTooLong {
+                status,
+                member,
+                max,
+            });
+        }
+        if !allowed(c) {
+            return Err(ResponseError::InvalidMember { status, member });
+        }
+    }
+    Ok(len)
 }
 
-/// A secret string member, decoded straight into `out`; `null` or absence leave it empty.
-/// Returns whether a value was present.
-fn secret_member<const N: usize>(
-    status: u16,
-    member: &'static str,
-    value: Option<Value<'_>>,
-    out: &mut Secret<N>,
-) -> Result<bool, ResponseError> {
-    out.clear();
-    match value {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::String(raw)) => out
-            .set_with(
-                |buf| decode(status, member, raw, buf).map(str::len),
-                ResponseError::MalformedJson {
-                    status,
-                    error: JsonError::NotUtf8,
-                },
-            )
-            .map(|()| true),
-        Some(_) => Err(ResponseError::InvalidMember { status, member }),
+/// Which characters a string member may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Allowed {
+    /// Any character.
+    Any,
+    /// Visible ASCII only: the value goes into HTTP headers.
+    HeaderSafe,
+}
+
+/// Any character.
+const fn any_char(_: char) -> bool {
+    true
+}
+
+/// Tokens go into HTTP headers: visible ASCII only (RFC 6750 §2.1's `b64token` is a
+/// subset; real servers send JWTs, hex and base64), never CR, LF or other controls.
+const fn header_char(c: char) -> bool {
+    matches!(c, '\u{21}'..='\u{7e}')
+}
+
+/// A text member once checked: a JSON string, or a number read as its text (Workfront's
+/// `wid`, a numeric `sub`).
+#[derive(Clone, Copy)]
+enum Text<'a> {
+    Json(RawStr<'a>),
+    Number(&'a str),
+}
+
+impl Text<'_> {
+    /// Writes the checked value into `out` (replacing it).
+    fn write_to<const N: usize>(
+        self,
+        status: u16,
+        out: &mut String<N>,
+    ) -> Result<(), ResponseError> {
+        match self {
+            Self::Json(raw) => raw
+                .decode_to(out)
+                .map_err(|error| ResponseError::MalformedJson { status, error }),
+            Self::Number(number) => {
+                out.clear();
+                out.push_str(number)
+                    .map_err(|_| ResponseError::MalformedJson {
+                        status,
+                        error: JsonError::TooLong { max: N },
+                    })
+            }
+        }
     }
 }
 
-/// A member that may be a string or a number (Workfront's `wid`), as text.
-fn string_or_number<'out>(
+/// Checks a member that may be a string or, when `numbers` allows, a number.
+fn check_text<'a>(
     status: u16,
     member: &'static str,
-    value: Option<Value<'_>>,
-    out: &'out mut [u8],
-) -> Result<Option<&'out str>, ResponseError> {
+    value: Option<Value<'a>>,
+    max: usize,
+    numbers: bool,
+) -> Result<Option<Text<'a>>, ResponseError> {
     match value {
-        Some(Value::Number(number)) => {
-            let max = out.len();
-            let slot = out
-                .get_mut(..number.len())
-                .ok_or(ResponseError::MemberTooLong {
+        Some(Value::Number(number)) if numbers => {
+            if number.len() > max {
+                return Err(ResponseError::MemberTooLong {
                     status,
                     member,
                     max,
-                })?;
-            slot.copy_from_slice(number.as_bytes());
-            Ok(Some(core::str::from_utf8(slot).unwrap_or_default()))
+                });
+            }
+            Ok(Some(Text::Number(number)))
         }
-        other => string_member(status, member, other, out),
+        other => match string_value(status, member, other)? {
+            Some(raw) => {
+                check_string(status, member, raw, max, Allowed::Any)?;
+                Ok(Some(Text::Json(raw)))
+            }
+            None => Ok(None),
+        },
     }
+}
+
+/// Decodes a checked token straight into its storage.
+fn write_secret<const N: usize>(
+    status: u16,
+    raw: RawStr<'_>,
+    out: &mut Secret<N>,
+) -> Result<(), ResponseError> {
+    let malformed = |error| ResponseError::MalformedJson { status, error };
+    out.set_with(
+        |buf| raw.decode_into(buf).map(str::len).map_err(malformed),
+        malformed(JsonError::NotUtf8),
+    )
+}
+
+/// How an answer's tokens go into the tokens a caller holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Merge {
+    /// A login or a new token: everything is replaced, and what the answer lacks is
+    /// absent afterwards.
+    Replace,
+    /// A refresh (RFC 6749 §6): the access token, its type, expiry and receipt time are
+    /// replaced; the refresh token, `scope` and `wid` only when the answer carries them
+    /// (servers without rotation send no refresh token); the subject stays the login's
+    /// when it had one. The ID token is never touched.
+    Refresh,
+}
+
+/// A successful answer once every member is checked (pass one); nothing is stored yet.
+struct Checked<'a> {
+    access_token: RawStr<'a>,
+    token_type: TokenType,
+    expires_at: Option<Timestamp>,
+    /// Present and non-empty.
+    refresh_token: Option<RawStr<'a>>,
+    scope: Option<Text<'a>>,
+    wid: Option<Text<'a>>,
+    subject: Option<Text<'a>>,
 }
 
 /// Reads a token endpoint response.
@@ -499,138 +618,170 @@ fn string_or_number<'out>(
 /// * an error body is read whatever the error status (400, 401, 5xx) and also with 200,
 ///   which some servers send — an `error` member without `access_token` is an error.
 ///
-/// The tokens are decoded straight into `out` (no second copy of kilobytes of token
-/// storage); unless the result is `Ok(Ok(()))`, `out` is left cleared.
+/// Two passes, so that a refused answer changes nothing and no second token buffer
+/// exists: every member is checked first (decoded on the fly, nothing stored), and only
+/// then are the tokens decoded straight into `out`, as `merge` says. Unless the result is
+/// `Ok(Ok(()))`, `out` is unchanged.
 pub(crate) fn read_token_response(
     status: u16,
     body: &[u8],
     now: Timestamp,
     default_type: TokenType,
     out: &mut Tokens,
-) -> Result<Answer, ResponseError> {
-    let result = read_into(status, body, now, default_type, out);
-    if !matches!(result, Ok(Ok(()))) {
-        out.clear();
-    }
-    result
-}
-
-fn read_into(
-    status: u16,
-    body: &[u8],
-    now: Timestamp,
-    default_type: TokenType,
-    out: &mut Tokens,
+    merge: Merge,
 ) -> Result<Answer, ResponseError> {
     let members = read_members(status, body)?;
     let is_success = (200..300).contains(&status);
-
     if members.error.is_some() && (!is_success || members.access_token.is_none()) {
         return read_error(status, &members).map(Err);
     }
     if !is_success {
         return Err(ResponseError::UnexpectedStatus { status });
     }
+    let checked = check_success(status, members, now, default_type)?;
+    // Pass two decodes what pass one checked, so it does not fail; if it ever did, a
+    // half-written mix of old and new tokens must not be used.
+    let written = write_tokens(status, &checked, now, merge, out);
+    if written.is_err() {
+        out.clear();
+    }
+    written.map(Ok)
+}
 
-    secret_member(
+/// Pass one: checks every member of a successful answer without storing anything.
+fn check_success<'a>(
+    status: u16,
+    members: Members<'a>,
+    now: Timestamp,
+    default_type: TokenType,
+) -> Result<Checked<'a>, ResponseError> {
+    let access_token = string_value(status, "access_token", members.access_token)?
+        .ok_or(ResponseError::MissingAccessToken { status })?;
+    let access_len = check_string(
         status,
         "access_token",
-        members.access_token,
-        &mut out.access_token,
+        access_token,
+        MAX_ACCESS_TOKEN,
+        Allowed::HeaderSafe,
     )?;
-    if out.access_token.is_empty() {
+    if access_len == 0 {
         return Err(ResponseError::MissingAccessToken { status });
     }
-    // Tokens go into HTTP headers: visible ASCII only (RFC 6750 §2.1's `b64token` is a
-    // subset; real servers send JWTs, hex and base64), never CR, LF or other controls.
-    if !is_header_safe(out.access_token.as_bytes()) {
-        return Err(ResponseError::InvalidMember {
-            status,
-            member: "access_token",
-        });
-    }
 
-    let mut type_buf = [0u8; 32];
-    let token_type = match string_member(status, "token_type", members.token_type, &mut type_buf) {
-        Ok(None) => default_type,
-        Ok(Some(text)) if text.eq_ignore_ascii_case("bearer") => TokenType::Bearer,
-        Ok(Some("sessionID")) => TokenType::SessionId,
-        Ok(Some(_)) | Err(ResponseError::MemberTooLong { .. }) => {
-            return Err(ResponseError::UnsupportedTokenType { status });
+    let token_type = match string_value(status, "token_type", members.token_type)? {
+        None => default_type,
+        Some(raw) => {
+            let mut text = String::<16>::new();
+            if raw.decode_to(&mut text).is_err() {
+                return Err(ResponseError::UnsupportedTokenType { status });
+            }
+            if text.eq_ignore_ascii_case("bearer") {
+                TokenType::Bearer
+            } else if text == "sessionID" {
+                TokenType::SessionId
+            } else {
+                return Err(ResponseError::UnsupportedTokenType { status });
+            }
         }
-        Err(error) => return Err(error),
     };
 
+    let invalid_expiry = ResponseError::InvalidMember {
+        status,
+        member: "expires_in",
+    };
     let expires_in = match members.expires_in {
         None | Some(Value::Null) => None,
-        Some(Value::Number(number)) => Some(number.parse::<u64>().ok()),
+        Some(Value::Number(number)) => Some(number.parse::<u64>().map_err(|_| invalid_expiry)?),
         Some(Value::String(raw)) => {
-            let mut digits = [0u8; 24];
-            let text = decode(status, "expires_in", raw, &mut digits).map_err(|_| {
-                ResponseError::InvalidMember {
-                    status,
-                    member: "expires_in",
-                }
-            })?;
-            Some(
-                text.bytes()
-                    .all(|b| b.is_ascii_digit())
-                    .then(|| text.parse::<u64>().ok())
-                    .flatten(),
-            )
+            let mut digits = String::<24>::new();
+            raw.decode_to(&mut digits).map_err(|_| invalid_expiry)?;
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid_expiry);
+            }
+            Some(digits.parse::<u64>().map_err(|_| invalid_expiry)?)
         }
-        Some(_) => Some(None),
+        Some(_) => return Err(invalid_expiry),
     };
-    let expires_at = match expires_in {
-        None => None,
-        Some(Some(seconds)) => Some(now.plus(seconds)),
-        Some(None) => {
-            return Err(ResponseError::InvalidMember {
+
+    let refresh_token = match string_value(status, "refresh_token", members.refresh_token)? {
+        Some(raw) => {
+            let len = check_string(
                 status,
-                member: "expires_in",
-            });
+                "refresh_token",
+                raw,
+                MAX_REFRESH_TOKEN,
+                Allowed::HeaderSafe,
+            )?;
+            (len > 0).then_some(raw)
         }
+        None => None,
     };
-
-    secret_member(
-        status,
-        "refresh_token",
-        members.refresh_token,
-        &mut out.refresh_token,
-    )?;
-    if !out.refresh_token.is_empty() && !is_header_safe(out.refresh_token.as_bytes()) {
-        return Err(ResponseError::InvalidMember {
-            status,
-            member: "refresh_token",
-        });
-    }
-
-    let mut scope_buf = [0u8; MAX_SCOPE];
-    let scope = string_member(status, "scope", members.scope, &mut scope_buf)?
-        .map(|scope| String::try_from(scope).unwrap_or_default());
-    let mut wid_buf = [0u8; MAX_WORKFRONT_VALUE];
-    let wid = string_or_number(status, "wid", members.wid, &mut wid_buf)?
-        .map(|wid| String::try_from(wid).unwrap_or_default());
-
-    let mut sub_buf = [0u8; MAX_SUBJECT];
+    let scope = check_text(status, "scope", members.scope, MAX_SCOPE, false)?;
+    let wid = check_text(status, "wid", members.wid, MAX_WORKFRONT_VALUE, true)?;
     // OpenID Connect Core §2: at most 255 ASCII characters; a number is read as text too.
-    let subject = match string_or_number(status, "sub", members.sub, &mut sub_buf)? {
-        Some(sub) => Some(
-            String::try_from(sub).map_err(|_| ResponseError::InvalidMember {
-                status,
-                member: "sub",
-            })?,
-        ),
-        None => None,
-    };
+    let subject = check_text(status, "sub", members.sub, MAX_SUBJECT, true)?;
+    Ok(Checked {
+        access_token,
+        token_type,
+        expires_at: expires_in.map(|seconds| now.plus(seconds)),
+        refresh_token,
+        scope,
+        wid,
+        subject,
+    })
+}
 
-    out.token_type = token_type;
-    out.expires_at = expires_at;
-    out.scope = scope;
-    out.wid = wid;
-    out.subject = subject;
+/// Pass two: decodes the checked answer straight into `out`.
+fn write_tokens(
+    status: u16,
+    checked: &Checked<'_>,
+    now: Timestamp,
+    merge: Merge,
+    out: &mut Tokens,
+) -> Result<(), ResponseError> {
+    let replace = merge == Merge::Replace;
+    write_secret(status, checked.access_token, &mut out.access_token)?;
+    out.token_type = checked.token_type;
+    out.expires_at = checked.expires_at;
     out.received_at = now;
-    Ok(Ok(()))
+    match checked.refresh_token {
+        Some(raw) => write_secret(status, raw, &mut out.refresh_token)?,
+        None if replace => out.refresh_token.clear(),
+        None => {}
+    }
+    write_text(status, checked.scope, replace, &mut out.scope)?;
+    write_text(status, checked.wid, replace, &mut out.wid)?;
+    // A grant is one user's: a refresh keeps the subject the login established.
+    if replace || out.subject.is_none() {
+        write_text(status, checked.subject, true, &mut out.subject)?;
+    }
+    Ok(())
+}
+
+/// Writes an optional text member: a present value replaces the slot's; an absent one
+/// empties it when `replace`, and keeps it otherwise.
+fn write_text<const N: usize>(
+    status: u16,
+    value: Option<Text<'_>>,
+    replace: bool,
+    slot: &mut Option<String<N>>,
+) -> Result<(), ResponseError> {
+    match value {
+        Some(text) => {
+            let stored = slot.get_or_insert_with(String::new);
+            let written = text.write_to(status, stored);
+            if written.is_err() {
+                *slot = None;
+            }
+            written
+        }
+        None => {
+            if replace {
+                *slot = None;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Whether a token is visible ASCII (0x21–0x7E), so it can go into an HTTP header.
@@ -638,47 +789,26 @@ pub(crate) fn is_header_safe(token: &[u8]) -> bool {
     token.iter().all(|byte| (0x21..=0x7e).contains(byte))
 }
 
+/// Reads an error answer. Error codes and texts are informational: decoded generously,
+/// cut (at a character boundary) where too long for their storage.
 fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {
-    // Error codes and texts are informational: decode generously, cut what is too long.
-    let mut code = [0u8; 256];
-    let code = lenient_string(status, "error", members.error, &mut code)?
+    let code = lenient_string(status, "error", members.error)?
         .ok_or(ResponseError::UnexpectedStatus { status })?;
-    let mut description = [0u8; 1024];
-    let description = lenient_string(
-        status,
-        "error_description",
-        members.error_description,
-        &mut description,
-    )?;
-    let mut uri = [0u8; 1024];
-    let uri = lenient_string(status, "error_uri", members.error_uri, &mut uri)?;
-    Ok(ServerError::new(code, description, uri, Some(status)))
+    let description = lenient_string(status, "error_description", members.error_description)?;
+    let uri = lenient_string(status, "error_uri", members.error_uri)?;
+    Ok(ServerError::from_parts(
+        code,
+        description,
+        uri,
+        Some(status),
+    ))
 }
 
-/// A string member where an over-long value is cut rather than refused.
-fn lenient_string<'out>(
+/// A string member decoded straight into `N` bytes, cut rather than refused.
+fn lenient_string<const N: usize>(
     status: u16,
     member: &'static str,
     value: Option<Value<'_>>,
-    out: &'out mut [u8],
-) -> Result<Option<&'out str>, ResponseError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(raw)) => {
-            // Decode into the buffer; when it does not fit, keep the undecoded prefix.
-            let fits = raw.decode_into(out).is_ok();
-            if fits {
-                return raw
-                    .decode_into(out)
-                    .map(Some)
-                    .map_err(|error| ResponseError::MalformedJson { status, error });
-            }
-            let raw = raw.raw();
-            let keep = raw.len().min(out.len());
-            let slot = out.get_mut(..keep).unwrap_or_default();
-            slot.copy_from_slice(raw.get(..keep).unwrap_or_default());
-            Ok(Some(crate::wire::utf8::valid_prefix(slot)))
-        }
-        Some(_) => Err(ResponseError::InvalidMember { status, member }),
-    }
+) -> Result<Option<String<N>>, ResponseError> {
+    Ok(string_value(status, member, value)?.map(|raw| raw.decode_lossy()))
 }

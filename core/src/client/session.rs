@@ -13,7 +13,7 @@ use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
-use super::response::{ServerError, TokenType, Tokens, read_token_response};
+use super::response::{Merge, ServerError, TokenType, Tokens, read_token_response};
 pub(crate) use super::state::{Authorized, CodeReceived, PendingLogin, State, WorkfrontRouting};
 pub use super::state::{Failure, Stage};
 use crate::Secret;
@@ -147,24 +147,43 @@ impl Session {
         rng: &mut R,
         now: Timestamp,
     ) -> Result<Self, ClientError> {
+        let mut session = Self {
+            config,
+            state: State::Failed(Failure::SignedOut),
+            tokens: Tokens::empty(),
+        };
+        session.restart(rng, now)?;
+        Ok(session)
+    }
+
+    /// Starts a new login in this session, in place, under its configuration: whatever
+    /// the stage, the tokens or the pending login are wiped and the session awaits the
+    /// redirect of the new login. For firmware that keeps its one session in a static
+    /// (a new [`Session::start`] returns the whole session by value).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::Randomness`] when the RNG fails; the session is then unchanged.
+    pub fn restart<R: TryCryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        now: Timestamp,
+    ) -> Result<(), ClientError> {
         let verifier = Verifier::generate(rng, VerifierLength::DEFAULT)
             .map_err(|_| ClientError::Randomness)?;
         let state = random_state(rng)?;
-        let nonce = if config.checks_id_tokens() {
+        let nonce = if self.config.checks_id_tokens() {
             Some(random_state(rng)?)
         } else {
             None
         };
-        Ok(Self {
-            config,
-            state: State::AwaitingRedirect(PendingLogin {
-                verifier,
-                state,
-                started_at: now,
-                nonce,
-            }),
-            tokens: Tokens::empty(),
-        })
+        self.set_state(State::AwaitingRedirect(PendingLogin {
+            verifier,
+            state,
+            started_at: now,
+            nonce,
+        }));
+        Ok(())
     }
 
     /// The configuration.
@@ -329,15 +348,12 @@ impl Session {
         check_state(&pending.state, params.state)?;
 
         if let Some(error) = params.error {
-            let mut code = [0u8; 256];
-            let mut description = [0u8; 1024];
-            let mut uri = [0u8; 1024];
-            let error = lenient(error, &mut code);
-            let description = params
-                .error_description
-                .map(|raw| lenient(raw, &mut description));
-            let uri = params.error_uri.map(|raw| lenient(raw, &mut uri));
-            let server_error = ServerError::new(error, description, uri, None);
+            let server_error = ServerError::from_parts(
+                lenient(error),
+                params.error_description.map(lenient),
+                params.error_uri.map(lenient),
+                None,
+            );
             self.fail(Failure::Denied(server_error.clone()));
             return Ok(RedirectOutcome::Denied(server_error));
         }
@@ -527,7 +543,16 @@ impl Session {
         #[cfg(not(feature = "oidc"))]
         let _ = jwk_set;
         let default_type = self.default_token_type();
-        match read_token_response(status, body, now, default_type, &mut self.tokens)? {
+        // The tokens are empty while awaiting the token, and stay so unless the answer
+        // is read in full.
+        match read_token_response(
+            status,
+            body,
+            now,
+            default_type,
+            &mut self.tokens,
+            Merge::Replace,
+        )? {
             Ok(()) => {
                 #[cfg(feature = "oidc")]
                 if let Some(keys) = jwk_set
@@ -574,8 +599,9 @@ impl Session {
             Some(Value::String(raw)) => raw,
             Some(_) => return Err(IdTokenError::Malformed),
         };
-        let mut stored = Secret::<{ super::id_token::MAX_ID_TOKEN }>::new();
-        stored.set_with(
+        // Decoded straight into the session's storage (empty until now); the caller wipes
+        // the tokens when a check fails.
+        self.tokens.id_token.set_with(
             |buf| {
                 raw.decode_into(buf)
                     .map(str::len)
@@ -596,9 +622,8 @@ impl Session {
             subject: self.tokens.subject.as_deref(),
             now,
         };
-        let subject = super::id_token::verify(stored.as_bytes(), keys, &expected)?;
+        let subject = super::id_token::verify(self.tokens.id_token.as_bytes(), keys, &expected)?;
         self.tokens.subject = Some(subject);
-        self.tokens.id_token = stored;
         Ok(())
     }
 
@@ -721,30 +746,17 @@ impl Session {
         if !self.end_refresh() {
             return Err(self.wrong_stage());
         }
-        // Decoded beside the current tokens, which stay intact unless the refresh succeeds.
-        let mut fresh = Tokens::empty();
-        match read_token_response(status, body, now, default_type, &mut fresh)? {
-            Ok(()) => {
-                let old = &mut self.tokens;
-                if fresh.refresh_token.is_empty() {
-                    core::mem::swap(&mut fresh.refresh_token, &mut old.refresh_token);
-                }
-                if fresh.scope.is_none() {
-                    fresh.scope = old.scope.take();
-                }
-                // A grant is one user's: the subject the login established (verified from
-                // its ID token, when checked) stays, and so does that ID token.
-                if old.subject.is_some() {
-                    fresh.subject = old.subject.take();
-                }
-                #[cfg(feature = "oidc")]
-                core::mem::swap(&mut fresh.id_token, &mut old.id_token);
-                if fresh.wid.is_none() {
-                    fresh.wid = old.wid.take();
-                }
-                *old = fresh;
-                Ok(RefreshOutcome::Refreshed)
-            }
+        // Checked in full first, then decoded straight over the current tokens (which a
+        // refused answer leaves intact): no second token buffer.
+        match read_token_response(
+            status,
+            body,
+            now,
+            default_type,
+            &mut self.tokens,
+            Merge::Refresh,
+        )? {
+            Ok(()) => Ok(RefreshOutcome::Refreshed),
             Err(server_error) if server_error.code() == ErrorCode::InvalidGrant => {
                 self.fail(Failure::SignInRequired(server_error.clone()));
                 Ok(RefreshOutcome::SignInRequired(server_error))
@@ -763,7 +775,7 @@ impl Session {
     /// there; the state left behind (verifier, `state`, code, nonce) is wiped as it drops.
     // Inlined so that the next state is built in place rather than in a stack temporary.
     #[inline(always)]
-    fn set_state(&mut self, next: State) {
+    pub(super) fn set_state(&mut self, next: State) {
         let keeps_tokens = matches!(next, State::Authorized(_) | State::Refreshing(_));
         self.state = next;
         if !keeps_tokens {
@@ -855,15 +867,18 @@ fn check_state(expected: &Secret<STATE_LEN>, received: Option<&[u8]>) -> Result<
     }
 }
 
-/// Decodes an informational value; on failure, keeps what decodes.
-fn lenient<'out>(raw: &[u8], out: &'out mut [u8]) -> &'out str {
-    let mut len = 0usize;
-    for (slot, byte) in out.iter_mut().zip(crate::wire::query::decoded(raw)) {
-        *slot = byte;
-        len = len.saturating_add(1);
+/// Decodes an informational value straight into `N` bytes, keeping the valid UTF-8
+/// prefix of what fits.
+fn lenient<const N: usize>(raw: &[u8]) -> String<N> {
+    let mut bytes = heapless::Vec::<u8, N>::new();
+    for byte in crate::wire::query::decoded(raw) {
+        if bytes.push(byte).is_err() {
+            break;
+        }
     }
-    let bytes: &'out [u8] = out.get(..len).unwrap_or_default();
-    crate::wire::utf8::valid_prefix(bytes)
+    let valid = crate::wire::utf8::valid_prefix(&bytes).len();
+    bytes.truncate(valid);
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn decode_text(

@@ -87,6 +87,17 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         }
     }
 
+    /// As [`Server::new`], usable in a `const` or `static` initialiser: firmware places
+    /// its server (registry and tables, tens of kilobytes) in a static at build time,
+    /// without it ever passing over the stack.
+    pub const fn with_store(config: ServerConfig, store: St) -> Self {
+        Self {
+            config,
+            registry: Registry::new(),
+            store,
+        }
+    }
+
     /// The configuration.
     pub const fn config(&self) -> &ServerConfig {
         &self.config

@@ -191,6 +191,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         }
     }
 
+    // Each grant in its own frame: a token call pays for its grant only.
+    #[inline(never)]
     fn redeem_code<R: TryCryptoRng + ?Sized>(
         &mut self,
         client: &Client,
@@ -300,6 +302,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     /// app's grants or the app) and purging apply as to any grant. The store creates
     /// grants only from a code, so a code no one sees is stored and redeemed at once; if
     /// the redemption cannot happen (a quota, a store that is down) the code is burned.
+    // Each grant in its own frame: a token call pays for its grant only.
+    #[inline(never)]
     fn client_credentials<R: TryCryptoRng + ?Sized>(
         &mut self,
         client: &Client,
@@ -454,6 +458,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
     /// credentials grant (subject: the app) and the JWT grant (subject: the JWT's `sub`).
     /// Stored as a grant of its own, so the grant quota, revocation and validation apply;
     /// it has no usable refresh token.
+    // Each grant in its own frame: a token call pays for its grant only.
+    #[inline(never)]
     fn app_grant<R: TryCryptoRng + ?Sized>(
         &mut self,
         client: &Client,
@@ -579,6 +585,8 @@ impl<St: GrantStore, const APPS: usize> Server<St, APPS> {
         }
     }
 
+    // Each grant in its own frame: a token call pays for its grant only.
+    #[inline(never)]
     fn refresh<R: TryCryptoRng + ?Sized>(
         &mut self,
         client: &Client,

@@ -35,7 +35,8 @@ impl core::error::Error for CredentialsTooLong {}
 /// RFC 6749 §2.3.1 requires the id and secret to be `application/x-www-form-urlencoded`
 /// *before* base64, which many clients forget (and then fail on secrets containing `:` or
 /// non-ASCII characters). The credentials are secret, so the constant-time `base64ct`
-/// encoder is used and the scratch buffers are wiped.
+/// encoder is used, three bytes at a time as the encoded text arrives (no scratch copy
+/// of the credentials), and its few bytes of state are wiped.
 ///
 /// # Errors
 ///
@@ -45,29 +46,73 @@ pub fn write_header(
     client_id: &str,
     client_secret: &str,
 ) -> Result<(), CredentialsTooLong> {
-    let mut plain = [0u8; MAX_CREDENTIALS];
-    let mut encoded = [0u8; (MAX_CREDENTIALS / 3 + 1) * 4];
-    let result =
-        encode_credentials(&mut plain, &mut encoded, client_id, client_secret).map(|text| {
-            out.push("Basic ");
-            out.push(text);
-        });
-    plain.zeroize();
-    encoded.zeroize();
-    result
+    // Counted first (nothing is written when they are too long), then encoded three bytes
+    // at a time straight into `out`: no buffer of the whole credentials on the stack.
+    let mut counter = Writer::new(&mut []);
+    let _ = write!(counter, "{}:{}", encode(client_id), encode(client_secret));
+    if counter.needed() > MAX_CREDENTIALS {
+        return Err(CredentialsTooLong);
+    }
+    out.push("Basic ");
+    let mut stream = Base64Stream {
+        out,
+        pending: [0; 3],
+        filled: 0,
+    };
+    // Writing into a Writer never fails; overflow is counted and reported by finish().
+    let _ = write!(stream, "{}:{}", encode(client_id), encode(client_secret));
+    stream.finish();
+    Ok(())
 }
 
-fn encode_credentials<'e>(
-    plain: &mut [u8],
-    encoded: &'e mut [u8],
-    client_id: &str,
-    client_secret: &str,
-) -> Result<&'e str, CredentialsTooLong> {
-    let mut writer = Writer::new(plain);
-    // Writing into a Writer never fails; overflow is counted and reported by finish().
-    let _ = write!(writer, "{}:{}", encode(client_id), encode(client_secret));
-    let credentials = writer.finish().map_err(|_| CredentialsTooLong)?;
-    Base64::encode(credentials.as_bytes(), encoded).map_err(|_| CredentialsTooLong)
+/// Standard base64 with padding, written as the text arrives, three bytes at a time,
+/// with the constant-time encoder; what it held is wiped.
+struct Base64Stream<'w, 'o> {
+    out: &'w mut Writer<'o>,
+    pending: [u8; 3],
+    filled: usize,
+}
+
+impl Base64Stream<'_, '_> {
+    /// Encodes the pending bytes (a whole group, or the padded last one).
+    fn flush(&mut self) {
+        let mut chars = [0u8; 4];
+        if let Some(group) = self.pending.get(..self.filled)
+            && let Ok(text) = Base64::encode(group, &mut chars)
+        {
+            self.out.push(text);
+        }
+        chars.zeroize();
+        self.pending.zeroize();
+        self.filled = 0;
+    }
+
+    fn finish(mut self) {
+        if self.filled > 0 {
+            self.flush();
+        }
+    }
+}
+
+impl core::fmt::Write for Base64Stream<'_, '_> {
+    fn write_str(&mut self, text: &str) -> core::fmt::Result {
+        for &byte in text.as_bytes() {
+            if let Some(slot) = self.pending.get_mut(self.filled) {
+                *slot = byte;
+                self.filled = self.filled.saturating_add(1);
+            }
+            if self.filled == self.pending.len() {
+                self.flush();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Base64Stream<'_, '_> {
+    fn drop(&mut self) {
+        self.pending.zeroize();
+    }
 }
 
 /// An `Authorization` header that is not `Basic` credentials this reader can take: another
@@ -143,6 +188,14 @@ mod tests {
             header("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"),
             "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3"
         );
+    }
+
+    #[test]
+    fn the_last_group_is_padded() {
+        // "a:" is two bytes (one pad character), "ab:c" four (two).
+        assert_eq!(header("a", ""), "Basic YTo=");
+        assert_eq!(header("ab", "c"), "Basic YWI6Yw==");
+        assert_eq!(header("abc", "de"), "Basic YWJjOmRl");
     }
 
     #[test]

@@ -99,6 +99,82 @@ impl<'a> RawStr<'a> {
         core::str::from_utf8(written).map_err(|_| JsonError::NotUtf8)
     }
 
+    /// The decoded characters one by one, without a buffer: a reader can check a value
+    /// (its length, which characters it has) before anything is stored, and then decode
+    /// it straight into its destination. An invalid escape or invalid UTF-8 is yielded as
+    /// an error, after which the iterator ends.
+    #[must_use]
+    pub fn chars(&self) -> Chars<'a> {
+        Chars {
+            rest: core::str::from_utf8(self.0).map_err(|_| JsonError::NotUtf8),
+        }
+    }
+
+    /// The text itself when it has no escapes (the common case, read in one step):
+    /// `Ok(None)` when it has some.
+    ///
+    /// # Errors
+    ///
+    /// [`JsonError::NotUtf8`].
+    pub fn unescaped(&self) -> Result<Option<&'a str>, JsonError> {
+        if self.0.contains(&b'\\') {
+            return Ok(None);
+        }
+        core::str::from_utf8(self.0)
+            .map(Some)
+            .map_err(|_| JsonError::NotUtf8)
+    }
+
+    /// The decoded length in bytes, checking every escape and the UTF-8 on the way.
+    ///
+    /// # Errors
+    ///
+    /// [`JsonError::InvalidEscape`], [`JsonError::NotUtf8`].
+    pub fn decoded_len(&self) -> Result<usize, JsonError> {
+        self.chars()
+            .try_fold(0usize, |len, c| Ok(len.saturating_add(c?.len_utf8())))
+    }
+
+    /// Decodes into `out`, replacing what it held.
+    ///
+    /// # Errors
+    ///
+    /// [`JsonError::InvalidEscape`], [`JsonError::NotUtf8`], [`JsonError::TooLong`]
+    /// (naming `N`); `out` is then left empty.
+    pub fn decode_to<const N: usize>(
+        &self,
+        out: &mut heapless::String<N>,
+    ) -> Result<(), JsonError> {
+        out.clear();
+        if let Some(text) = self.unescaped()? {
+            return out
+                .push_str(text)
+                .map_err(|_| JsonError::TooLong { max: N });
+        }
+        for c in self.chars() {
+            let pushed = c.and_then(|c| out.push(c).map_err(|_| JsonError::TooLong { max: N }));
+            if let Err(error) = pushed {
+                out.clear();
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes as much as fits into `N` bytes, whole characters only, stopping at an
+    /// invalid escape (for informational text, which is cut rather than refused).
+    #[must_use]
+    pub fn decode_lossy<const N: usize>(&self) -> heapless::String<N> {
+        let mut out = heapless::String::new();
+        for c in self.chars() {
+            match c {
+                Ok(c) if out.push(c).is_ok() => {}
+                _ => break,
+            }
+        }
+        out
+    }
+
     /// Whether the decoded string equals `text` (for member names; escapes in names are
     /// decoded too).
     #[must_use]
@@ -109,6 +185,44 @@ impl<'a> RawStr<'a> {
         let mut buf = [0u8; 64];
         self.decode_into(&mut buf)
             .is_ok_and(|decoded| decoded == text)
+    }
+}
+
+/// The decoded characters of a [`RawStr`] (see [`RawStr::chars`]).
+#[derive(Debug, Clone)]
+pub struct Chars<'a> {
+    /// What is left to decode, or the error to yield next.
+    rest: Result<&'a str, JsonError>,
+}
+
+impl Iterator for Chars<'_> {
+    type Item = Result<char, JsonError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = match self.rest {
+            Ok(rest) => rest,
+            Err(error) => {
+                self.rest = Ok("");
+                return Some(Err(error));
+            }
+        };
+        let mut chars = rest.chars();
+        let first = chars.next()?;
+        if first != '\\' {
+            self.rest = Ok(chars.as_str());
+            return Some(Ok(first));
+        }
+        match decode_escape(rest.as_bytes()) {
+            Ok((decoded, consumed)) => {
+                // Escapes are ASCII, so `consumed` is a character boundary.
+                self.rest = Ok(rest.get(consumed..).unwrap_or_default());
+                Some(Ok(decoded))
+            }
+            Err(error) => {
+                self.rest = Ok("");
+                Some(Err(error))
+            }
+        }
     }
 }
 
@@ -763,6 +877,38 @@ mod tests {
             s.decode_into(&mut small),
             Err(JsonError::TooLong { max: 5 })
         );
+    }
+
+    #[test]
+    fn chars_decode_without_a_buffer() {
+        let mut reader = ObjectReader::new(br#"{"a":"x\u00e9\n\ud83d\ude00y"}"#);
+        let (_, Value::String(good)) = reader.next_member().unwrap().unwrap() else {
+            panic!()
+        };
+        // The object reader refuses bad escapes already; a `RawStr` checks them again.
+        let bad = RawStr(br"bad\q");
+        let text: std::string::String = good.chars().map(Result::unwrap).collect();
+        assert_eq!(text, "x\u{e9}\n\u{1f600}y");
+        assert_eq!(good.decoded_len(), Ok(text.len()));
+        let mut buf = [0u8; 16];
+        assert_eq!(good.decode_into(&mut buf), Ok(text.as_str()));
+        let mut fits = heapless::String::<16>::new();
+        assert_eq!(good.decode_to(&mut fits), Ok(()));
+        assert_eq!(fits.as_str(), text);
+        let mut small = heapless::String::<4>::new();
+        assert_eq!(
+            good.decode_to(&mut small),
+            Err(JsonError::TooLong { max: 4 })
+        );
+        assert!(small.is_empty());
+        // Cut at a character boundary: "x", "é" fit in 4 bytes, the newline too, the
+        // emoji does not.
+        assert_eq!(good.decode_lossy::<5>().as_str(), "x\u{e9}\n");
+        assert_eq!(bad.decoded_len(), Err(JsonError::InvalidEscape));
+        assert_eq!(bad.decode_lossy::<16>().as_str(), "bad");
+        let not_utf8 = RawStr(b"a\xffb");
+        assert_eq!(not_utf8.decoded_len(), Err(JsonError::NotUtf8));
+        assert_eq!(not_utf8.decode_lossy::<8>().as_str(), "");
     }
 
     #[test]
