@@ -791,6 +791,8 @@ pub(crate) fn is_header_safe(token: &[u8]) -> bool {
 
 /// Reads an error answer. Error codes and texts are informational: decoded generously,
 /// cut (at a character boundary) where too long for their storage.
+// Its own frame: a successful answer does not pay for the error's storage.
+#[inline(never)]
 fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {
     let code = lenient_string(status, "error", members.error)?
         .ok_or(ResponseError::UnexpectedStatus { status })?;

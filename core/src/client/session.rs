@@ -561,18 +561,38 @@ impl Session {
                     self.tokens.clear();
                     return Err(ClientError::IdToken(error));
                 }
-                let State::AwaitingToken(received) = &self.state else {
-                    return Err(self.wrong_stage());
-                };
-                let workfront = received.workfront.clone();
-                self.set_state(State::Authorized(Authorized { workfront }));
+                self.enter_authorized();
                 Ok(TokenOutcome::Authorized)
             }
-            Err(server_error) => {
-                self.fail(Failure::Rejected(server_error.clone()));
-                Ok(TokenOutcome::Rejected(server_error))
-            }
+            Err(server_error) => Ok(self.rejected(server_error)),
         }
+    }
+
+    /// The code exchange refused: the session fails with the server's answer. Out of
+    /// line, so that a successful answer's frame does not hold the failed state.
+    #[inline(never)]
+    fn rejected(&mut self, server_error: ServerError) -> TokenOutcome {
+        self.fail(Failure::Rejected(server_error.clone()));
+        TokenOutcome::Rejected(server_error)
+    }
+
+    /// A refresh refused with `invalid_grant`: the grant is gone (out of line, as
+    /// [`Session::rejected`]).
+    #[inline(never)]
+    fn sign_in_required(&mut self, server_error: ServerError) -> RefreshOutcome {
+        self.fail(Failure::SignInRequired(server_error.clone()));
+        RefreshOutcome::SignInRequired(server_error)
+    }
+
+    /// From the code exchange to the authorized stage: Workfront's routing moves on (no
+    /// copy); the code and verifier are wiped as the old stage drops.
+    #[inline(never)]
+    fn enter_authorized(&mut self) {
+        let workfront = match &mut self.state {
+            State::AwaitingToken(received) => core::mem::take(&mut received.workfront),
+            _ => WorkfrontRouting::default(),
+        };
+        self.set_state(State::Authorized(Authorized { workfront }));
     }
 
     /// Checks the answer's ID token; on success the verified `sub` and the token are
@@ -758,8 +778,7 @@ impl Session {
         )? {
             Ok(()) => Ok(RefreshOutcome::Refreshed),
             Err(server_error) if server_error.code() == ErrorCode::InvalidGrant => {
-                self.fail(Failure::SignInRequired(server_error.clone()));
-                Ok(RefreshOutcome::SignInRequired(server_error))
+                Ok(self.sign_in_required(server_error))
             }
             Err(server_error) => Ok(RefreshOutcome::Rejected(server_error)),
         }
