@@ -751,6 +751,12 @@ fn write_tokens(
     }
     write_text(status, checked.scope, replace, &mut out.scope)?;
     write_text(status, checked.wid, replace, &mut out.wid)?;
+    // An ID token belongs to the login that checked it: a new token set has none until
+    // its own is checked; a refresh keeps the login's.
+    #[cfg(feature = "oidc")]
+    if replace {
+        out.id_token.clear();
+    }
     // A grant is one user's: a refresh keeps the subject the login established.
     if replace || out.subject.is_none() {
         write_text(status, checked.subject, true, &mut out.subject)?;

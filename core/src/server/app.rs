@@ -295,6 +295,26 @@ pub struct App {
 }
 
 impl App {
+    /// An app of `kind` with nothing in it yet, which the registry fills in place.
+    pub(crate) const fn empty(kind: AppKind) -> Self {
+        Self {
+            client_id: String::new(),
+            name: String::new(),
+            kind,
+            secrets: [None; MAX_CLIENT_SECRETS],
+            redirect_uris: Vec::new(),
+            public_keys: Vec::new(),
+            refresh: RefreshPolicy {
+                rotation: false,
+                absolute_lifetime: None,
+                inactivity_lifetime: None,
+            },
+            require_pkce: true,
+            client_credentials: false,
+            scope: String::new(),
+        }
+    }
+
     /// The client id.
     #[must_use]
     pub fn client_id(&self) -> &str {

@@ -1,7 +1,7 @@
 //! The app registry: a fixed number of app slots (a const generic).
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use heapless::{String, Vec};
+use heapless::String;
 use rand_core::TryCryptoRng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -9,7 +9,7 @@ use zeroize::Zeroize;
 use super::app::{App, AppError, AppKind, AppSpec, ClientSecret};
 use super::limits::{
     CLIENT_ID_LEN, MAX_APP_NAME, MAX_CLIENT_SECRETS, MAX_PUBLIC_KEY, MAX_PUBLIC_KEYS,
-    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SECRET_OVERLAP, TOKEN_LEN,
+    MAX_REDIRECT_URI, MAX_REDIRECT_URIS, MAX_SCOPE, MAX_SECRET_OVERLAP, TOKEN_LEN,
 };
 use crate::Secret;
 use crate::time::Timestamp;
@@ -104,11 +104,11 @@ fn random_text<R: TryCryptoRng + ?Sized, const BYTES: usize, const CHARS: usize>
     result
 }
 
-fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App, AppError> {
+/// Checks a spec in full (pass one of a registration or an update): nothing is stored.
+fn check_spec(spec: &AppSpec<'_>) -> Result<(), AppError> {
     if spec.name.is_empty() || spec.name.len() > MAX_APP_NAME {
         return Err(AppError::InvalidName);
     }
-    let name = String::try_from(spec.name).map_err(|_| AppError::InvalidName)?;
     let uses_code_grant = spec.kind != AppKind::MachineToMachine;
     if uses_code_grant && spec.redirect_uris.is_empty() {
         return Err(AppError::NoRedirectUri);
@@ -116,16 +116,13 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
     if spec.redirect_uris.len() > MAX_REDIRECT_URIS {
         return Err(AppError::TooManyRedirectUris);
     }
-    let mut redirect_uris = Vec::new();
     for (index, uri) in spec.redirect_uris.iter().enumerate() {
         let invalid = AppError::InvalidRedirectUri { index };
         crate::oauth::check_redirect_uri(uri).map_err(|_| invalid)?;
-        let uri: String<MAX_REDIRECT_URI> = String::try_from(*uri).map_err(|_| invalid)?;
-        redirect_uris
-            .push(uri)
-            .map_err(|_| AppError::TooManyRedirectUris)?;
+        if uri.len() > MAX_REDIRECT_URI {
+            return Err(invalid);
+        }
     }
-    let mut public_keys = Vec::new();
     if spec.kind.is_confidential() {
         if spec.public_keys.len() > MAX_PUBLIC_KEYS {
             return Err(AppError::InvalidPublicKeys);
@@ -134,10 +131,7 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
             if key.is_empty() {
                 return Err(AppError::InvalidPublicKeys);
             }
-            let key = stored_key(key, index)?;
-            public_keys
-                .push(key)
-                .map_err(|_| AppError::InvalidPublicKeys)?;
+            check_key(key, index)?;
         }
     } else if !spec.public_keys.is_empty() {
         return Err(AppError::InvalidPublicKeys);
@@ -145,28 +139,57 @@ fn build_app(spec: &AppSpec<'_>, client_id: String<CLIENT_ID_LEN>) -> Result<App
     if spec.client_credentials && spec.kind == AppKind::SinglePage {
         return Err(AppError::NotConfidential);
     }
-    if !super::scope::is_valid(spec.scope) {
+    if !super::scope::is_valid(spec.scope) || spec.scope.len() > MAX_SCOPE {
         return Err(AppError::InvalidScope);
     }
-    let scope = String::try_from(spec.scope).map_err(|_| AppError::InvalidScope)?;
-    Ok(App {
-        client_id,
-        name,
-        kind: spec.kind,
-        secrets: [None; MAX_CLIENT_SECRETS],
-        redirect_uris,
-        public_keys,
-        refresh: spec.refresh,
-        require_pkce: spec.require_pkce || !spec.kind.is_confidential(),
-        client_credentials: spec.client_credentials,
-        scope,
-    })
+    Ok(())
+}
+
+/// Pass two: writes a checked spec into `app` in place (an app is about 9.5 KB: it never
+/// passes over the stack). The secrets and client id are the caller's.
+fn write_spec(app: &mut App, spec: &AppSpec<'_>) {
+    // Every value was checked to fit (`check_spec`), so these pushes succeed.
+    app.name.clear();
+    let _ = app.name.push_str(spec.name);
+    app.kind = spec.kind;
+    app.redirect_uris.clear();
+    for uri in spec.redirect_uris {
+        if app.redirect_uris.push(String::new()).is_ok()
+            && let Some(stored) = app.redirect_uris.last_mut()
+        {
+            let _ = stored.push_str(uri);
+        }
+    }
+    app.public_keys.clear();
+    if spec.kind.is_confidential() {
+        for (index, key) in spec.public_keys.iter().enumerate() {
+            if app.public_keys.push(String::new()).is_ok()
+                && let Some(stored) = app.public_keys.last_mut()
+            {
+                let _ = store_key(key, index, stored);
+            }
+        }
+    }
+    app.refresh = spec.refresh;
+    app.require_pkce = spec.require_pkce || !spec.kind.is_confidential();
+    app.client_credentials = spec.client_credentials;
+    app.scope.clear();
+    let _ = app.scope.push_str(spec.scope);
 }
 
 /// A registered public key as stored: with the JOSE layer, read (a JWK, a SubjectPublicKeyInfo
 /// or certificate PEM) and kept as its JWK; without it, kept as given.
+/// Whether a public key can be registered (pass one).
+fn check_key(key: &str, index: usize) -> Result<(), AppError> {
+    let mut scratch = String::new();
+    store_key(key, index, &mut scratch)
+}
+
+/// A registered public key as stored, written into `out`: with the JOSE layer, read (a
+/// JWK, a SubjectPublicKeyInfo or certificate PEM) and kept as its JWK; without it, kept
+/// as given.
 #[cfg(feature = "jose")]
-fn stored_key(key: &str, index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppError> {
+fn store_key(key: &str, index: usize, out: &mut String<MAX_PUBLIC_KEY>) -> Result<(), AppError> {
     let unreadable = AppError::UnreadablePublicKey { index };
     let trimmed = key.trim();
     let (public, kid) = if trimmed.starts_with('{') {
@@ -196,13 +219,15 @@ fn stored_key(key: &str, index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppErro
     let jwk = public
         .write_jwk(kid.as_deref(), &mut text)
         .map_err(|_| unreadable)?;
-    String::try_from(jwk).map_err(|_| unreadable)
+    out.clear();
+    out.push_str(jwk).map_err(|_| unreadable)
 }
 
 #[cfg(not(feature = "jose"))]
-fn stored_key(key: &str, _index: usize) -> Result<String<MAX_PUBLIC_KEY>, AppError> {
+fn store_key(key: &str, _index: usize, out: &mut String<MAX_PUBLIC_KEY>) -> Result<(), AppError> {
     // Kept as given (it cannot be checked without the JOSE layer).
-    String::try_from(key).map_err(|_| AppError::InvalidPublicKeys)
+    out.clear();
+    out.push_str(key).map_err(|_| AppError::InvalidPublicKeys)
 }
 
 impl<const APPS: usize> Registry<APPS> {
@@ -263,19 +288,21 @@ impl<const APPS: usize> Registry<APPS> {
             .iter()
             .position(|slot| slot.app.is_none())
             .ok_or(AppError::RegistryFull)?;
-        let mut app = build_app(spec, client_id.clone())?;
+        check_spec(spec)?;
         let client_secret = if spec.kind.is_confidential() {
-            let secret = random_token(rng).map_err(|()| AppError::Randomness)?;
-            app.secrets = [None; MAX_CLIENT_SECRETS];
-            if let Some(first) = app.secrets.first_mut() {
-                *first = Some(new_secret(&secret, None));
-            }
-            Some(secret)
+            Some(random_token(rng).map_err(|()| AppError::Randomness)?)
         } else {
             None
         };
+        // Every check passed and every random value is drawn: the app is built in its
+        // slot.
         let slot = self.slots.get_mut(free).ok_or(AppError::RegistryFull)?;
-        slot.app = Some(app);
+        let app = slot.app.insert(App::empty(spec.kind));
+        app.client_id.clone_from(&client_id);
+        write_spec(app, spec);
+        if let (Some(secret), Some(first)) = (&client_secret, app.secrets.first_mut()) {
+            *first = Some(new_secret(secret, None));
+        }
         Ok(Created {
             client_id,
             client_secret,
@@ -325,9 +352,8 @@ impl<const APPS: usize> Registry<APPS> {
                 AppError::InvalidPublicKeys
             });
         }
-        let mut updated = build_app(spec, app.client_id.clone())?;
-        updated.secrets = app.secrets;
-        *app = updated;
+        check_spec(spec)?;
+        write_spec(app, spec);
         Ok(())
     }
 
