@@ -92,6 +92,34 @@ impl ServerError {
     }
 }
 
+impl ServerError {
+    /// From an error answer's JSON strings, each decoded straight into its storage and
+    /// cut where too long.
+    fn from_raw(
+        code: RawStr<'_>,
+        description: Option<RawStr<'_>>,
+        uri: Option<RawStr<'_>>,
+        status: u16,
+    ) -> Self {
+        let mut error = Self {
+            code: ErrorCode::Other,
+            code_text: String::new(),
+            description: None,
+            uri: None,
+            status: Some(status),
+        };
+        code.decode_lossy_into(&mut error.code_text);
+        if let Some(raw) = description {
+            raw.decode_lossy_into(error.description.insert(String::new()));
+        }
+        if let Some(raw) = uri {
+            raw.decode_lossy_into(error.uri.insert(String::new()));
+        }
+        error.code = ErrorCode::parse(&error.code_text);
+        error
+    }
+}
+
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.code_text)?;
@@ -633,7 +661,7 @@ pub(crate) fn read_token_response(
     let members = read_members(status, body)?;
     let is_success = (200..300).contains(&status);
     if members.error.is_some() && (!is_success || members.access_token.is_none()) {
-        return read_error(status, &members).map(Err);
+        return read_error(status, &members);
     }
     if !is_success {
         return Err(ResponseError::UnexpectedStatus { status });
@@ -799,24 +827,12 @@ pub(crate) fn is_header_safe(token: &[u8]) -> bool {
 /// cut (at a character boundary) where too long for their storage.
 // Its own frame: a successful answer does not pay for the error's storage.
 #[inline(never)]
-fn read_error(status: u16, members: &Members<'_>) -> Result<ServerError, ResponseError> {
-    let code = lenient_string(status, "error", members.error)?
+fn read_error(status: u16, members: &Members<'_>) -> Result<Answer, ResponseError> {
+    // Every member's type first; then the texts are decoded straight into the answer,
+    // which is built in the caller's return slot.
+    let code = string_value(status, "error", members.error)?
         .ok_or(ResponseError::UnexpectedStatus { status })?;
-    let description = lenient_string(status, "error_description", members.error_description)?;
-    let uri = lenient_string(status, "error_uri", members.error_uri)?;
-    Ok(ServerError::from_parts(
-        code,
-        description,
-        uri,
-        Some(status),
-    ))
-}
-
-/// A string member decoded straight into `N` bytes, cut rather than refused.
-fn lenient_string<const N: usize>(
-    status: u16,
-    member: &'static str,
-    value: Option<Value<'_>>,
-) -> Result<Option<String<N>>, ResponseError> {
-    Ok(string_value(status, member, value)?.map(|raw| raw.decode_lossy()))
+    let description = string_value(status, "error_description", members.error_description)?;
+    let uri = string_value(status, "error_uri", members.error_uri)?;
+    Ok(Err(ServerError::from_raw(code, description, uri, status)))
 }

@@ -348,55 +348,73 @@ impl Session {
         check_state(&pending.state, params.state)?;
 
         if let Some(error) = params.error {
-            let server_error = ServerError::from_parts(
-                lenient(error),
-                params.error_description.map(lenient),
-                params.error_uri.map(lenient),
-                None,
-            );
-            self.fail(Failure::Denied(server_error.clone()));
-            return Ok(RedirectOutcome::Denied(server_error));
+            return Ok(self.denied(error, params.error_description, params.error_uri));
         }
 
         let raw_code = params
             .code
             .filter(|code| !code.is_empty())
             .ok_or(RedirectError::MissingCode)?;
-        let mut code = Secret::<MAX_CODE>::new();
-        code.set_with(
-            |buf| decode_into(raw_code, buf).map(str::len),
-            DecodeError::NotUtf8,
-        )
-        .map_err(|error| RedirectError::Decode {
-            parameter: "code",
-            error,
+        // Checked here, decoded below straight into the next stage's storage.
+        crate::wire::query::check_decoded(raw_code, MAX_CODE).map_err(|error| {
+            RedirectError::Decode {
+                parameter: "code",
+                error,
+            }
         })?;
-        if !code.as_bytes().iter().all(|&b| (0x20..=0x7e).contains(&b)) {
+        if !crate::wire::query::decoded(raw_code).all(|b| (0x20..=0x7e).contains(&b)) {
             return Err(RedirectError::InvalidCharacters { parameter: "code" }.into());
         }
         let workfront = WorkfrontRouting {
             domain: decode_text(params.domain, "domain")?,
             lane: decode_text(params.lane, "lane")?,
         };
-        // Every check passed: the verifier and nonce move on (no copy is made); the
-        // pending login's `state` is wiped as it drops.
-        let previous = core::mem::replace(&mut self.state, State::Failed(Failure::SignedOut));
-        let State::AwaitingRedirect(PendingLogin {
-            verifier, nonce, ..
-        }) = previous
-        else {
-            self.state = previous;
+        // Every check passed: the verifier and nonce move on (taken out of the pending
+        // login, which is not copied); its `state` is wiped as it drops.
+        let State::AwaitingRedirect(pending) = &mut self.state else {
             return Err(self.wrong_stage());
         };
+        let (verifier, nonce) = (pending.verifier.take(), pending.nonce.take());
+        // Entered with an empty code and routing, then filled in place (the stage is not
+        // assembled on the stack first).
         self.set_state(State::AwaitingToken(CodeReceived {
             verifier,
-            code,
-            workfront,
+            code: Secret::new(),
+            workfront: WorkfrontRouting::default(),
             nonce,
         }));
+        if let State::AwaitingToken(received) = &mut self.state {
+            // Checked above, so this decode succeeds.
+            let _ = received.code.set_with(
+                |buf| decode_into(raw_code, buf).map(str::len),
+                DecodeError::NotUtf8,
+            );
+            received.workfront = workfront;
+        }
         Ok(RedirectOutcome::CodeReceived)
     }
 
+    /// The redirect carried the server's error: the login fails with it. Out of line, so
+    /// that a code's path does not hold the error's storage.
+    #[inline(never)]
+    fn denied(
+        &mut self,
+        error: &[u8],
+        description: Option<&[u8]>,
+        uri: Option<&[u8]>,
+    ) -> RedirectOutcome {
+        let server_error = ServerError::from_parts(
+            lenient(error),
+            description.map(lenient),
+            uri.map(lenient),
+            None,
+        );
+        self.fail(Failure::Denied(server_error.clone()));
+        RedirectOutcome::Denied(server_error)
+    }
+
+    // Its own frame: the issuer's decoding buffer is not held through the rest.
+    #[inline(never)]
     fn check_issuer(&self, params: &RedirectParams<'_>) -> Result<(), RedirectError> {
         let mut buf = [0u8; MAX_URL];
         let iss = match params.iss {

@@ -172,6 +172,19 @@ impl Verifier {
         core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 
+    /// Moves the verifier out, leaving an all-zero placeholder behind (for a state that is
+    /// replaced at once: the session moves its verifier on without a copy of the whole
+    /// stage it sits in).
+    pub(crate) fn take(&mut self) -> Self {
+        core::mem::replace(
+            self,
+            Self {
+                chars: [0; VerifierLength::MAX.get()],
+                len: VerifierLength::MIN,
+            },
+        )
+    }
+
     /// The length in characters.
     #[must_use]
     pub const fn len(&self) -> VerifierLength {

@@ -161,18 +161,17 @@ impl<'a> RawStr<'a> {
         Ok(())
     }
 
-    /// Decodes as much as fits into `N` bytes, whole characters only, stopping at an
-    /// invalid escape (for informational text, which is cut rather than refused).
-    #[must_use]
-    pub fn decode_lossy<const N: usize>(&self) -> heapless::String<N> {
-        let mut out = heapless::String::new();
+    /// Decodes as much as fits into `out` (replacing what it held), whole characters only,
+    /// stopping at an invalid escape — for informational text, which is cut rather than
+    /// refused.
+    pub fn decode_lossy_into<const N: usize>(&self, out: &mut heapless::String<N>) {
+        out.clear();
         for c in self.chars() {
             match c {
                 Ok(c) if out.push(c).is_ok() => {}
                 _ => break,
             }
         }
-        out
     }
 
     /// Whether the decoded string equals `text` (for member names; escapes in names are
@@ -903,12 +902,17 @@ mod tests {
         assert!(small.is_empty());
         // Cut at a character boundary: "x", "é" fit in 4 bytes, the newline too, the
         // emoji does not.
-        assert_eq!(good.decode_lossy::<5>().as_str(), "x\u{e9}\n");
+        let mut cut = heapless::String::<5>::new();
+        good.decode_lossy_into(&mut cut);
+        assert_eq!(cut.as_str(), "x\u{e9}\n");
         assert_eq!(bad.decoded_len(), Err(JsonError::InvalidEscape));
-        assert_eq!(bad.decode_lossy::<16>().as_str(), "bad");
+        let mut cut = heapless::String::<16>::new();
+        bad.decode_lossy_into(&mut cut);
+        assert_eq!(cut.as_str(), "bad");
         let not_utf8 = RawStr(b"a\xffb");
         assert_eq!(not_utf8.decoded_len(), Err(JsonError::NotUtf8));
-        assert_eq!(not_utf8.decode_lossy::<8>().as_str(), "");
+        not_utf8.decode_lossy_into(&mut cut);
+        assert_eq!(cut.as_str(), "");
     }
 
     #[test]

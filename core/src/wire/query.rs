@@ -202,6 +202,62 @@ pub fn decode_into<'out>(raw: &[u8], out: &'out mut [u8]) -> Result<&'out str, D
     core::str::from_utf8(written).map_err(|_| DecodeError::NotUtf8)
 }
 
+/// Checks what [`decode_into`] would decode, without a buffer of its size: the decoded
+/// length (at most `max` bytes) and that it is UTF-8. Returns the decoded length.
+///
+/// # Errors
+///
+/// As [`decode_into`] into a buffer of `max` bytes: [`DecodeError::TooLong`] first, then
+/// [`DecodeError::NotUtf8`].
+pub fn check_decoded(raw: &[u8], max: usize) -> Result<usize, DecodeError> {
+    // UTF-8 is checked 64 bytes at a time; a character cut at a window's end moves to the
+    // start of the next.
+    let mut window = [0u8; 64];
+    let mut filled = 0usize;
+    let mut len = 0usize;
+    let mut utf8 = true;
+    for byte in decoded(raw) {
+        len = len.saturating_add(1);
+        if len > max {
+            return Err(DecodeError::TooLong { max });
+        }
+        if let Some(slot) = window.get_mut(filled) {
+            *slot = byte;
+            filled = filled.saturating_add(1);
+        }
+        if filled == window.len() {
+            let kept = match core::str::from_utf8(&window) {
+                Ok(_) => 0,
+                Err(error) if error.error_len().is_none() => {
+                    window.len().saturating_sub(error.valid_up_to())
+                }
+                Err(_) => {
+                    utf8 = false;
+                    0
+                }
+            };
+            // At most three bytes of a character wait for the rest of it.
+            let mut carried = [0u8; 4];
+            let tail = window
+                .get(window.len().saturating_sub(kept)..)
+                .unwrap_or_default();
+            for (slot, byte) in carried.iter_mut().zip(tail) {
+                *slot = *byte;
+            }
+            for (slot, byte) in window.iter_mut().zip(carried.iter().take(kept)) {
+                *slot = *byte;
+            }
+            filled = kept.min(carried.len());
+        }
+    }
+    let rest = window.get(..filled).unwrap_or_default();
+    if utf8 && core::str::from_utf8(rest).is_ok() {
+        Ok(len)
+    } else {
+        Err(DecodeError::NotUtf8)
+    }
+}
+
 /// The first bytes of a parameter name, for error messages (no allocation).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ParamName {
@@ -254,6 +310,31 @@ mod tests {
 
     use super::*;
     use crate::wire::Writer;
+
+    #[test]
+    fn check_decoded_agrees_with_decode_into() {
+        // Multi-byte characters across every window boundary, bad bytes anywhere, and
+        // lengths around the limit.
+        let mut inputs: Vec<std::string::String> = Vec::new();
+        for pad in 0..70 {
+            let prefix = "a".repeat(pad);
+            inputs.push(std::format!("{prefix}%C3%A9%E2%82%AC%F0%9F%98%80+z"));
+            inputs.push(std::format!("{prefix}%FF"));
+            inputs.push(std::format!("{prefix}%E2%82"));
+            inputs.push(std::format!("{prefix}%C3%A9{prefix}"));
+        }
+        for input in &inputs {
+            for max in [0, 1, 63, 64, 65, 100, 200] {
+                let mut buf = [0u8; 200];
+                let expected = decode_into(input.as_bytes(), &mut buf[..max]).map(str::len);
+                assert_eq!(
+                    check_decoded(input.as_bytes(), max),
+                    expected,
+                    "{input} max {max}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn encodes_all_but_unreserved() {
