@@ -103,10 +103,10 @@ fn at(seconds: u64) -> Timestamp {
 /// session by value (firmware starts and restores in place, `Session::restart` and
 /// `Session::restore_from`, which are within the goal) and the probe clones the
 /// configuration inside them; `ClientConfig`'s builder moves the configuration by value
-/// at every step; the redirect reader and a refused token answer still hold a server
-/// error (about 600 B) more than once on the stack; registering an app still takes 6 KB, and the
-/// server's endpoints decode every parameter into owned storage and copy store
-/// entries and the issued answer.
+/// at every step; a refused token answer still holds the server's error (about 600 B)
+/// twice on the stack; registering an app still takes 6 KB, and the server's endpoints
+/// decode every parameter into owned storage and copy store entries and the issued
+/// answer.
 const CEILINGS: &[(&str, usize)] = &[
     ("Registry::create", 6_400),
     ("ClientConfig::new", 15_500),
