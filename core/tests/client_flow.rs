@@ -3,6 +3,7 @@
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
 mod common;
+mod failing_rng;
 
 use authcode::client::{
     ClientError, Failure, RedirectOutcome, RefreshOutcome, Session, Stage, TokenKind, TokenOutcome,
@@ -10,6 +11,7 @@ use authcode::client::{
 };
 use authcode::pkce::{Challenge, Verifier};
 use common::*;
+use failing_rng::FailingRng;
 use rand::SeedableRng as _;
 
 #[test]
@@ -539,24 +541,6 @@ fn an_unreadable_token_response_leaves_the_exchange_pending() {
         Ok(TokenOutcome::Authorized)
     );
 }
-
-/// An RNG that always fails.
-struct FailingRng;
-
-impl rand::TryRng for FailingRng {
-    type Error = std::io::Error;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-}
-
-impl rand::TryCryptoRng for FailingRng {}
 
 #[test]
 fn restart_begins_a_new_login_in_place_from_any_stage() {

@@ -3,6 +3,7 @@
 
 #![cfg(test)] // lets clippy treat helpers as test code (see clippy.toml)
 
+mod failing_rng;
 mod server_common;
 
 use authcode::profile::Profile;
@@ -10,25 +11,8 @@ use authcode::server::{
     AppError, AppKind, AppSpec, InlineStorage, InvalidToken, MemoryStore, Quotas, RefreshPolicy,
     SecretRotation, Server, ServerConfig, TokenRequest,
 };
+use failing_rng::FailingRng;
 use server_common::*;
-
-/// An RNG that always fails.
-struct FailingRng;
-
-impl rand::TryRng for FailingRng {
-    type Error = std::io::Error;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
-        Err(std::io::Error::other("no entropy"))
-    }
-}
-
-impl rand::TryCryptoRng for FailingRng {}
 
 fn rotating() -> RefreshPolicy {
     RefreshPolicy {

@@ -264,15 +264,19 @@ fn main() -> ! {
         "the restored session holds the rotated refresh token",
     );
     // In place, as firmware restores the one session it keeps in a static: a refused save
-    // changes nothing, a good one brings the tokens back.
-    session.sign_out();
+    // changes nothing (the session keeps its tokens), a good one brings them back.
     let mut damaged = [0u8; 64];
     damaged.copy_from_slice(saved.get(..64).unwrap_or(&[0; 64]));
     let refused = stack.measure("Session::restore_from (refused)", || {
         session.restore_from(&damaged)
     });
     check(refused.is_err(), "a cut-off save is refused");
-    check(session.tokens().is_none(), "a refused save changes nothing");
+    check(
+        session.tokens().and_then(|t| t.refresh_token()) == Some(second_refresh.as_str()),
+        "a refused save changes nothing",
+    );
+    session.sign_out();
+    check(session.tokens().is_none(), "signed out before the restore");
     let restored_in_place = stack.measure("Session::restore_from", || session.restore_from(saved));
     check(restored_in_place.is_ok(), "the save restores in place");
     check(

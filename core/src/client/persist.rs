@@ -388,11 +388,7 @@ impl Session {
         saved: &[u8],
         key: Option<&SaveKey>,
     ) -> Result<Self, RestoreError> {
-        let mut session = Self {
-            config,
-            state: State::Failed(Failure::SignedOut),
-            tokens: Tokens::empty(),
-        };
+        let mut session = Self::signed_out(config);
         session.restore_in_place(saved, key)?;
         Ok(session)
     }

@@ -64,17 +64,14 @@ impl ServerError {
         uri: Option<&str>,
         status: Option<u16>,
     ) -> Self {
-        Self {
-            code: ErrorCode::parse(code_text),
-            code_text: truncated(code_text),
-            description: description.map(truncated),
-            uri: uri.map(truncated),
+        Self::from_parts(
+            truncated(code_text),
+            description.map(truncated),
+            uri.map(truncated),
             status,
-        }
+        )
     }
-}
 
-impl ServerError {
     /// From texts already cut to their storage (decoded straight into it).
     pub(crate) fn from_parts(
         code_text: String<MAX_ERROR_CODE>,
@@ -90,9 +87,7 @@ impl ServerError {
             status,
         }
     }
-}
 
-impl ServerError {
     /// From an error answer's JSON strings, each decoded straight into its storage and
     /// cut where too long.
     fn from_raw(
@@ -101,6 +96,7 @@ impl ServerError {
         uri: Option<RawStr<'_>>,
         status: u16,
     ) -> Self {
+        // Filled in place (one error's storage on the stack, not one per text).
         let mut error = Self {
             code: ErrorCode::Other,
             code_text: String::new(),
@@ -532,8 +528,13 @@ const fn any_char(_: char) -> bool {
 
 /// Tokens go into HTTP headers: visible ASCII only (RFC 6750 §2.1's `b64token` is a
 /// subset; real servers send JWTs, hex and base64), never CR, LF or other controls.
-const fn header_char(c: char) -> bool {
-    matches!(c, '\u{21}'..='\u{7e}')
+fn header_char(c: char) -> bool {
+    u8::try_from(c).is_ok_and(is_header_byte)
+}
+
+/// A byte a token may hold in an HTTP header: visible ASCII (0x21–0x7E).
+const fn is_header_byte(byte: u8) -> bool {
+    matches!(byte, 0x21..=0x7e)
 }
 
 /// A text member once checked: a JSON string, or a number read as its text (Workfront's
@@ -820,7 +821,7 @@ fn write_text<const N: usize>(
 
 /// Whether a token is visible ASCII (0x21–0x7E), so it can go into an HTTP header.
 pub(crate) fn is_header_safe(token: &[u8]) -> bool {
-    token.iter().all(|byte| (0x21..=0x7e).contains(byte))
+    token.iter().all(|&byte| is_header_byte(byte))
 }
 
 /// Reads an error answer. Error codes and texts are informational: decoded generously,

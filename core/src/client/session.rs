@@ -13,7 +13,9 @@ use super::error::ClientError;
 use super::limits::{MAX_CODE, MAX_STATE, MAX_URL, MAX_WORKFRONT_VALUE};
 use super::redirect::{self, RedirectError, RedirectParams};
 use super::request::{HttpRequest, body_client_auth, write_request};
-use super::response::{Merge, ServerError, TokenType, Tokens, read_token_response};
+use super::response::{
+    Answer, Merge, ResponseError, ServerError, TokenType, Tokens, read_token_response,
+};
 pub(crate) use super::state::{Authorized, CodeReceived, PendingLogin, State, WorkfrontRouting};
 pub use super::state::{Failure, Stage};
 use crate::Secret;
@@ -147,13 +149,18 @@ impl Session {
         rng: &mut R,
         now: Timestamp,
     ) -> Result<Self, ClientError> {
-        let mut session = Self {
+        let mut session = Self::signed_out(config);
+        session.restart(rng, now)?;
+        Ok(session)
+    }
+
+    /// A session under `config` that holds nothing yet: the constructors fill it in place.
+    pub(super) const fn signed_out(config: ClientConfig) -> Self {
+        Self {
             config,
             state: State::Failed(Failure::SignedOut),
             tokens: Tokens::empty(),
-        };
-        session.restart(rng, now)?;
-        Ok(session)
+        }
     }
 
     /// Starts a new login in this session, in place, under its configuration: whatever
@@ -483,11 +490,20 @@ impl Session {
         )?)
     }
 
-    fn default_token_type(&self) -> TokenType {
-        match self.config.profile() {
+    /// Reads a token endpoint answer into the session's tokens, as `merge` says (the
+    /// profile gives the token type a server leaves out).
+    fn read_answer(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        now: Timestamp,
+        merge: Merge,
+    ) -> Result<Answer, ResponseError> {
+        let default_type = match self.config.profile() {
             Profile::Rfc | Profile::AdobeIms => TokenType::Bearer,
             Profile::Workfront => TokenType::SessionId,
-        }
+        };
+        read_token_response(status, body, now, default_type, &mut self.tokens, merge)
     }
 
     /// Reads the token endpoint's answer to [`Session::token_request`]: HTTP status, body,
@@ -560,17 +576,9 @@ impl Session {
         }
         #[cfg(not(feature = "oidc"))]
         let _ = jwk_set;
-        let default_type = self.default_token_type();
         // The tokens are empty while awaiting the token, and stay so unless the answer
         // is read in full.
-        match read_token_response(
-            status,
-            body,
-            now,
-            default_type,
-            &mut self.tokens,
-            Merge::Replace,
-        )? {
+        match self.read_answer(status, body, now, Merge::Replace)? {
             Ok(()) => {
                 #[cfg(feature = "oidc")]
                 if let Some(keys) = jwk_set
@@ -779,21 +787,13 @@ impl Session {
         body: &[u8],
         now: Timestamp,
     ) -> Result<RefreshOutcome, ClientError> {
-        let default_type = self.default_token_type();
         // No refresh is in flight afterwards, whatever the answer.
         if !self.end_refresh() {
             return Err(self.wrong_stage());
         }
         // Checked in full first, then decoded straight over the current tokens (which a
         // refused answer leaves intact): no second token buffer.
-        match read_token_response(
-            status,
-            body,
-            now,
-            default_type,
-            &mut self.tokens,
-            Merge::Refresh,
-        )? {
+        match self.read_answer(status, body, now, Merge::Refresh)? {
             Ok(()) => Ok(RefreshOutcome::Refreshed),
             Err(server_error) if server_error.code() == ErrorCode::InvalidGrant => {
                 Ok(self.sign_in_required(server_error))
